@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+
+/// Micro-benchmarks that compare authd's building blocks with a raw limit measured in the same run.
+///
+/// Always build in release mode: `swift run -c release authd-bench all`.
+@main
+struct AuthdBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authd-bench",
+        abstract: "Benchmarks authd's building blocks against raw limits in the same run.",
+        subcommands: [BcryptBenchmark.self, JWTBenchmark.self, AllBenchmarks.self]
+    )
+}
+
+/// Runs every micro-benchmark and prints one Markdown report.
+struct AllBenchmarks: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all", abstract: "Runs every micro-benchmark.")
+
+    @Option(help: "Seconds to spend on each measured case (bounded: 0.05 to 60).")
+    var seconds: Double = 2
+
+    func run() throws {
+        var bcrypt = try BcryptBenchmark.parse(["--seconds", String(seconds)])
+        try bcrypt.run()
+        var jwt = try JWTBenchmark.parse(["--seconds", String(seconds)])
+        try jwt.run()
+    }
+}

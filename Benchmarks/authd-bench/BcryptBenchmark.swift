@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+
+// Placeholder until the benchmark lands; owned by the helper writing it.
+struct BcryptBenchmark: ParsableCommand {
+    @Option var seconds: Double = 2
+    func run() throws {}
+}

@@ -1,0 +1,97 @@
+// swift-tools-version:6.0
+// SPDX-License-Identifier: Apache-2.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "authd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AuthCore", targets: ["AuthCore"]),
+        .library(name: "WireProtocol", targets: ["WireProtocol"]),
+        .library(name: "RealtimeServer", targets: ["RealtimeServer"]),
+        .executable(name: "authd", targets: ["authd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "AuthCore",
+            dependencies: ["CLibcrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WireProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RealtimeServer",
+            dependencies: [
+                "AuthCore",
+                "WireProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "authd",
+            dependencies: [
+                "AuthCore",
+                "RealtimeServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks (not tests): `make bench`, see Docs/benchmarks.md.
+        .systemLibrary(
+            name: "CLibxcrypt",
+            path: "Benchmarks/CLibxcrypt",
+            pkgConfig: "libxcrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+        .executableTarget(
+            name: "authd-bench",
+            dependencies: [
+                "AuthCore",
+                "CLibcrypto",
+                "CLibxcrypt",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/authd-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuthCoreTests",
+            dependencies: ["AuthCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WireProtocolTests",
+            dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RealtimeServerTests",
+            dependencies: ["RealtimeServer", "AuthCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
