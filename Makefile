@@ -1,0 +1,52 @@
+# authd — the two commands a fresh Debian machine needs are `make run` and `make test` (see README.md).
+SWIFT ?= swift
+VENV ?= .venv
+PYTHON := $(abspath $(VENV))/bin/python
+REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
+# Arguments for `make run`, e.g. `make run ARGS="password hash --cost 12"`.
+ARGS ?= --help
+
+.PHONY: run test swift-test interop-test lint format bench deps venv clean
+
+## run: build authd (release) and run it.
+run:
+	$(SWIFT) build -c release --product authd
+	$$($(SWIFT) build -c release --show-bin-path)/authd $(ARGS)
+
+## test: every test: Swift Testing suites, then the Python interop suites against the built authd.
+test: venv lint swift-test interop-test
+
+swift-test: venv
+	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) build --build-tests
+	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build
+
+interop-test: venv
+	$(SWIFT) build --product authd
+	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd $(PYTHON) -m pytest -q Tests/Interop
+
+## lint: swift-format in lint mode (the configuration is .swift-format).
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
+
+## bench: micro-benchmarks in release mode; results go to Docs/benchmarks.md by hand.
+bench:
+	bash Benchmarks/run.sh
+
+## deps: system packages for a fresh Debian machine (run as root).
+deps:
+	apt-get update
+	apt-get install -y --no-install-recommends make pkg-config libssl-dev libsqlite3-dev libcrypt-dev python3 python3-venv python3-pip
+
+## venv: the Python environment of outside implementations used by interop tests.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: $(REQUIREMENTS)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(foreach r,$(REQUIREMENTS),-r $(r))
+	touch $@
+
+clean:
+	rm -rf .build $(VENV)
