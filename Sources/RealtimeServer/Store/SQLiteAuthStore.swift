@@ -2,6 +2,7 @@
 internal import Foundation
 internal import GRDB
 public import Logging
+internal import Synchronization
 
 /// An ``AuthStore`` over one SQLite file, through a GRDB `DatabasePool` in WAL mode.
 ///
@@ -39,6 +40,8 @@ public final class SQLiteAuthStore: AuthStore {
     public let path: String
     let pool: DatabasePool
     let logger: Logger
+    /// Set by ``close()``; SQLite reports misuse of a closed connection vaguely, so the store says it plainly.
+    private let isClosed = Atomic<Bool>(false)
 
     /// Opens (or creates) the database at `path`, without migrating it: call ``migrate()`` next.
     ///
@@ -70,23 +73,19 @@ public final class SQLiteAuthStore: AuthStore {
 
     public func migrate() async throws {
         let migrator = Self.migrator
-        let applied: Set<String>
-        do {
-            applied = try await pool.read { db in try migrator.appliedIdentifiers(db) }
-        } catch {
-            throw AuthStoreError(databaseError: error, operation: "migrate")
-        }
+        let applied = try await read("migrate") { db in try migrator.appliedIdentifiers(db) }
         if applied.contains(where: { !migrator.migrations.contains($0) }) {
             throw AuthStoreError(.schemaTooNew, reason: "the database has migrations this version of authd does not know")
         }
         do {
+            // DatabaseMigrator has no async variant: bridge its completion-based barrier write.
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 migrator.asyncMigrate(pool) { result in
                     continuation.resume(with: result.map { _ in () })
                 }
             }
         } catch {
-            throw AuthStoreError(databaseError: error, operation: "migrate")
+            throw mapError(error, operation: "migrate")
         }
         for name in migrator.migrations where !applied.contains(name) {
             logger.info("Applied store migration", metadata: ["store.migration": "\(name)", "store.path": "\(path)"])
@@ -94,6 +93,7 @@ public final class SQLiteAuthStore: AuthStore {
     }
 
     public func isReachable() async -> Bool {
+        guard !isClosed.load(ordering: .acquiring) else { return false }
         do {
             return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") } == 1
         } catch {
@@ -101,7 +101,19 @@ public final class SQLiteAuthStore: AuthStore {
         }
     }
 
+    /// Checkpoints the write-ahead log into the database file (and truncates it), then closes every connection.
+    ///
+    /// Every transaction committed before `close()` is then in the database file itself, synced to disk.
+    /// Calling it again does nothing.
     public func close() async throws {
+        // From now on new calls fail; calls already queued on the writer finish before the checkpoint.
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        do {
+            _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch {
+            // Not fatal: committed transactions stay in the log, and the next open replays them.
+            logger.warning("Could not checkpoint the auth store before closing", metadata: ["store.path": "\(path)", "store.error": "\(error)"])
+        }
         do {
             try pool.close()
         } catch {
@@ -115,23 +127,37 @@ public final class SQLiteAuthStore: AuthStore {
     /// Runs `updates` in one `BEGIN IMMEDIATE` transaction and maps database errors to ``AuthStoreError``.
     func write<T: Sendable>(_ operation: String, _ updates: @Sendable (Database) throws -> T) async throws -> T {
         do {
+            try checkOpen(operation)
             return try await pool.write(updates)
-        } catch let error as AuthStoreError {
-            throw error
         } catch {
-            throw AuthStoreError(databaseError: error, operation: operation)
+            throw mapError(error, operation: operation)
         }
     }
 
     /// Runs `value` on a reader connection and maps database errors to ``AuthStoreError``.
     func read<T: Sendable>(_ operation: String, _ value: @Sendable (Database) throws -> T) async throws -> T {
         do {
+            try checkOpen(operation)
             return try await pool.read(value)
-        } catch let error as AuthStoreError {
-            throw error
         } catch {
-            throw AuthStoreError(databaseError: error, operation: operation)
+            throw mapError(error, operation: operation)
         }
+    }
+
+    private func checkOpen(_ operation: String) throws(AuthStoreError) {
+        if isClosed.load(ordering: .acquiring) {
+            throw AuthStoreError(.unavailable, reason: "\(operation) failed: the store is closed")
+        }
+    }
+
+    private func mapError(_ error: any Error, operation: String) -> AuthStoreError {
+        if let error = error as? AuthStoreError {
+            return error
+        }
+        if isClosed.load(ordering: .acquiring) {
+            return AuthStoreError(.unavailable, reason: "\(operation) failed: the store is closed", underlying: error)
+        }
+        return AuthStoreError(databaseError: error, operation: operation)
     }
 
     private static func seconds(_ duration: Duration) -> TimeInterval {
