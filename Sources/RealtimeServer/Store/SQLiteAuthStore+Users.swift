@@ -20,7 +20,7 @@ extension SQLiteAuthStore {
                         """,
                     arguments: [user.id, user.username, user.email, user.passwordHash, SQLiteColumns.milliseconds(user.createdAt)]
                 )
-            } catch  where AuthStoreError.isUsernameConflict(error) {
+            } catch let error where AuthStoreError.isUsernameConflict(error) {
                 // The UNIQUE index decides, so two concurrent creations can never both succeed.
                 throw AuthStoreError(.usernameTaken, reason: "the username is taken")
             }
