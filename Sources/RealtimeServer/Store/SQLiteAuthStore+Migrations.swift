@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import GRDB
+
+extension SQLiteAuthStore {
+    /// The schema, as named, append-only migrations.
+    ///
+    /// Never edit or reorder a registered migration: add a new one (`v2-…`) instead. Times are INTEGER
+    /// milliseconds since 1970; fingerprints are 32-byte BLOBs; tables are STRICT so SQLite checks the types.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1-users") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        id               TEXT    NOT NULL PRIMARY KEY,
+                        username         TEXT    NOT NULL UNIQUE,
+                        email            TEXT,
+                        password_hash    TEXT    NOT NULL,
+                        created_at       INTEGER NOT NULL,
+                        disabled_at      INTEGER,
+                        revocation_epoch INTEGER NOT NULL DEFAULT 0 CHECK (revocation_epoch >= 0)
+                    ) STRICT
+                    """
+            )
+        }
+
+        migrator.registerMigration("v1-sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sessions (
+                        id           TEXT    NOT NULL PRIMARY KEY,
+                        user_id      TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        created_at   INTEGER NOT NULL,
+                        expires_at   INTEGER NOT NULL,
+                        last_seen_at INTEGER NOT NULL,
+                        revoked_at   INTEGER,
+                        user_agent   TEXT,
+                        csrf_secret  BLOB    NOT NULL
+                    ) STRICT;
+                    CREATE INDEX sessions_user_id ON sessions(user_id);
+                    """
+            )
+        }
+
+        migrator.registerMigration("v1-refresh-tokens") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE refresh_tokens (
+                        fingerprint BLOB    NOT NULL PRIMARY KEY CHECK (length(fingerprint) = 32),
+                        family_id   TEXT    NOT NULL,
+                        user_id     TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        session_id  TEXT    REFERENCES sessions(id) ON DELETE CASCADE,
+                        issued_at   INTEGER NOT NULL,
+                        expires_at  INTEGER NOT NULL,
+                        used_at     INTEGER,
+                        revoked_at  INTEGER
+                    ) STRICT;
+                    CREATE INDEX refresh_tokens_family_id ON refresh_tokens(family_id);
+                    CREATE INDEX refresh_tokens_user_id ON refresh_tokens(user_id);
+                    CREATE INDEX refresh_tokens_session_id ON refresh_tokens(session_id);
+                    """
+            )
+        }
+
+        migrator.registerMigration("v1-password-resets") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE password_resets (
+                        fingerprint BLOB    NOT NULL PRIMARY KEY CHECK (length(fingerprint) = 32),
+                        user_id     TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        created_at  INTEGER NOT NULL,
+                        expires_at  INTEGER NOT NULL,
+                        used_at     INTEGER
+                    ) STRICT;
+                    CREATE INDEX password_resets_user_id ON password_resets(user_id);
+                    """
+            )
+        }
+
+        return migrator
+    }
+}
