@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RealtimeServerTests",
-            dependencies: ["RealtimeServer", "AuthCore"],
+            dependencies: ["RealtimeServer", "AuthCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ]
