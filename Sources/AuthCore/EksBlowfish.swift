@@ -24,22 +24,25 @@ enum EksBlowfish {
     static func checksum(key: [UInt8], salt: [UInt8], cost: Int) -> [UInt8] {
         precondition(!key.isEmpty && salt.count == 16 && Bcrypt.costRange.contains(cost))
 
-        // Layout: P (18) | S0..S3 (1024) | expanded key (18) | salt words (4).
+        // Layout, like crypt_blowfish: S0..S3 (1024 words, 64-byte aligned so each S-box spans exactly 16 cache
+        // lines) | P (18) | expanded key (18) | salt words (4).
         let pCount = BlowfishConstants.pCount
-        let stateCount = BlowfishConstants.stateCount
-        let total = stateCount + keyWordCount + 4
-        let memory = UnsafeMutablePointer<UInt32>.allocate(capacity: total)
+        let sCount = 4 * BlowfishConstants.sBoxCount
+        let total = sCount + pCount + keyWordCount + 4
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: total * MemoryLayout<UInt32>.stride, alignment: 64)
+        let memory = raw.bindMemory(to: UInt32.self, capacity: total)
         defer {
             memory.update(repeating: 0, count: total)
-            memory.deallocate()
+            raw.deallocate()
         }
-        BlowfishConstants.initialState.withUnsafeBufferPointer { initial in
-            memory.initialize(from: initial.baseAddress!, count: stateCount)
-        }
-        let p = memory
-        let s = memory + pCount
-        let keyWords = memory + stateCount
+        let s = memory
+        let p = memory + sCount
+        let keyWords = p + pCount
         let saltWords = keyWords + keyWordCount
+        BlowfishConstants.initialState.withUnsafeBufferPointer { initial in
+            p.initialize(from: initial.baseAddress!, count: pCount)
+            s.initialize(from: initial.baseAddress! + pCount, count: sCount)
+        }
 
         // Blowfish_stream2word over the key, cycling through `key.count` bytes: 18 words = 72 bytes.
         var position = 0
@@ -73,10 +76,11 @@ enum EksBlowfish {
         }
 
         var c = magic
+        let finalP = PArray(p)
         for _ in 0..<64 {
-            encrypt(&c.0, &c.1, p, s)
-            encrypt(&c.2, &c.3, p, s)
-            encrypt(&c.4, &c.5, p, s)
+            encrypt(&c.0, &c.1, finalP, s)
+            encrypt(&c.2, &c.3, finalP, s)
+            encrypt(&c.4, &c.5, finalP, s)
         }
         var output: [UInt8] = []
         output.reserveCapacity(24)
@@ -122,17 +126,18 @@ enum EksBlowfish {
             l ^= saltWords[saltIndex]
             r ^= saltWords[saltIndex + 1]
             saltIndex ^= 2
-            encrypt(&l, &r, p, s)
+            encrypt(&l, &r, PArray(p), s)
             p[i] = l
             p[i + 1] = r
             i += 2
         }
+        let final = PArray(p)
         i = 0
         while i < 1024 {
             l ^= saltWords[saltIndex]
             r ^= saltWords[saltIndex + 1]
             saltIndex ^= 2
-            encrypt(&l, &r, p, s)
+            encrypt(&l, &r, final, s)
             s[i] = l
             s[i + 1] = r
             i += 2
@@ -146,15 +151,17 @@ enum EksBlowfish {
         var r: UInt32 = 0
         var i = 0
         while i < 18 {
-            encrypt(&l, &r, p, s)
+            encrypt(&l, &r, PArray(p), s)
             p[i] = l
             p[i + 1] = r
             i += 2
         }
+        // P is final from here on: take it as values (see encrypt(_:_:_:_:)).
+        let final = PArray(p)
         var out = s
         let end = s + 1024
         while out < end {
-            encrypt(&l, &r, p, s)
+            encrypt(&l, &r, final, s)
             out[0] = l
             out[1] = r
             out += 2
@@ -164,35 +171,60 @@ enum EksBlowfish {
     /// Blowfish's F function over the four S-boxes that start at `s`.
     @inline(__always)
     private static func f(_ x: UInt32, _ s: UnsafeMutablePointer<UInt32>) -> UInt32 {
-        let a = s[Int(truncatingIfNeeded: x >> 24)]
-        let b = s[256 + Int(truncatingIfNeeded: (x >> 16) & 0xFF)]
-        let c = s[512 + Int(truncatingIfNeeded: (x >> 8) & 0xFF)]
-        let d = s[768 + Int(truncatingIfNeeded: x & 0xFF)]
-        return ((a &+ b) ^ c) &+ d
+        let i = index(x)
+        return ((s[i >> 24] &+ s[256 | ((i >> 16) & 0xFF)]) ^ s[512 | ((i >> 8) & 0xFF)]) &+ s[768 | (i & 0xFF)]
+    }
+
+    /// Widens a `UInt32` to an `Int` (zero extension) for indexing.
+    ///
+    /// Spelled with the stdlib's concrete, `@_transparent` conversions rather than the generic
+    /// `Int(truncatingIfNeeded:)`: optimised builds compile both to a plain zero extension, but unoptimised builds
+    /// (`swift test`) would otherwise look up generic metadata four times per round and run ~30 times slower.
+    @inline(__always)
+    private static func index(_ x: UInt32) -> Int {
+        Int(_truncatingBits: x._lowWord)
     }
 
     /// Encrypts one 64-bit block (`Blowfish_encipher`), 16 rounds unrolled.
+    ///
+    /// The P-array comes in as values, not as a pointer: when the caller loads it once before a loop, LLVM sees
+    /// loop-invariant values and XORs `P[n]` into the half that is waiting (`R ^= P[n]`) before `F` is ready,
+    /// keeping it off the round's critical path. Read through a pointer on every round, it reassociates to
+    /// `(F ^ P[n]) ^ R` instead, one more dependent operation per round: about 7% slower than GCC-compiled
+    /// crypt_blowfish on the same machine (measured with `authd-bench bcrypt`).
     @inline(__always)
-    static func encrypt(_ left: inout UInt32, _ right: inout UInt32, _ p: UnsafeMutablePointer<UInt32>, _ s: UnsafeMutablePointer<UInt32>) {
-        var l = left ^ p[0]
+    static func encrypt(_ left: inout UInt32, _ right: inout UInt32, _ p: PArray, _ s: UnsafeMutablePointer<UInt32>) {
+        var l = left ^ p.p0
         var r = right
-        r ^= f(l, s) ^ p[1]
-        l ^= f(r, s) ^ p[2]
-        r ^= f(l, s) ^ p[3]
-        l ^= f(r, s) ^ p[4]
-        r ^= f(l, s) ^ p[5]
-        l ^= f(r, s) ^ p[6]
-        r ^= f(l, s) ^ p[7]
-        l ^= f(r, s) ^ p[8]
-        r ^= f(l, s) ^ p[9]
-        l ^= f(r, s) ^ p[10]
-        r ^= f(l, s) ^ p[11]
-        l ^= f(r, s) ^ p[12]
-        r ^= f(l, s) ^ p[13]
-        l ^= f(r, s) ^ p[14]
-        r ^= f(l, s) ^ p[15]
-        l ^= f(r, s) ^ p[16]
-        left = r ^ p[17]
+        r ^= p.p1 ^ f(l, s)
+        l ^= p.p2 ^ f(r, s)
+        r ^= p.p3 ^ f(l, s)
+        l ^= p.p4 ^ f(r, s)
+        r ^= p.p5 ^ f(l, s)
+        l ^= p.p6 ^ f(r, s)
+        r ^= p.p7 ^ f(l, s)
+        l ^= p.p8 ^ f(r, s)
+        r ^= p.p9 ^ f(l, s)
+        l ^= p.p10 ^ f(r, s)
+        r ^= p.p11 ^ f(l, s)
+        l ^= p.p12 ^ f(r, s)
+        r ^= p.p13 ^ f(l, s)
+        l ^= p.p14 ^ f(r, s)
+        r ^= p.p15 ^ f(l, s)
+        l ^= p.p16 ^ f(r, s)
+        left = r ^ p.p17
         right = l
+    }
+
+    /// A snapshot of the 18 P-array words, loaded once so they are plain values to the optimiser.
+    struct PArray {
+        let p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15, p16, p17: UInt32
+
+        @inline(__always)
+        init(_ p: UnsafeMutablePointer<UInt32>) {
+            (p0, p1, p2, p3, p4, p5) = (p[0], p[1], p[2], p[3], p[4], p[5])
+            (p6, p7, p8, p9, p10, p11) = (p[6], p[7], p[8], p[9], p[10], p[11])
+            (p12, p13, p14, p15, p16, p17) = (p[12], p[13], p[14], p[15], p[16], p[17])
+        }
     }
 }
