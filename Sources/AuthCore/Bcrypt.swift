@@ -128,7 +128,14 @@ public enum Bcrypt {
         try verify(password.utf8, against: hash, compatibility: compatibility)
     }
 
-    /// Checks password bytes against a stored hash; see ``verify(_:against:compatibility:)-(String,_,_)``.
+    /// Checks password bytes (which need not be UTF-8) against a stored hash, like the `String` overload.
+    ///
+    /// - Parameters:
+    ///   - password: The password bytes.
+    ///   - hash: A stored `$2a$`, `$2b$` or `$2y$` hash.
+    ///   - compatibility: ``Compatibility/strict`` (default) or ``Compatibility/legacyTruncation``.
+    /// - Returns: Whether the password matches.
+    /// - Throws: ``BcryptError`` for a malformed hash or, in strict mode, a password over 72 bytes or with a NUL.
     public static func verify(
         _ password: some Collection<UInt8>,
         against hash: String,

@@ -9,8 +9,6 @@ enum BlowfishConstants {
     static let pCount = 18
     /// Number of `UInt32` words in one S-box.
     static let sBoxCount = 256
-    /// Total words of state: P-array plus four S-boxes.
-    static let stateCount = pCount + 4 * sBoxCount
 
     /// P-array then S-boxes 0...3, as in OpenBSD's `blowfish.c` `initstate`.
     static let initialState: [UInt32] = [

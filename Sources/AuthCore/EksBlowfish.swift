@@ -117,7 +117,11 @@ enum EksBlowfish {
     }
 
     /// The second half of `Blowfish_expandstate`: chain-encrypts, XORing in the salt stream before each block.
-    private static func expandWithSalt(_ p: UnsafeMutablePointer<UInt32>, _ s: UnsafeMutablePointer<UInt32>, _ saltWords: UnsafeMutablePointer<UInt32>) {
+    private static func expandWithSalt(
+        _ p: UnsafeMutablePointer<UInt32>,
+        _ s: UnsafeMutablePointer<UInt32>,
+        _ saltWords: UnsafeMutablePointer<UInt32>
+    ) {
         var l: UInt32 = 0
         var r: UInt32 = 0
         var saltIndex = 0
@@ -131,13 +135,13 @@ enum EksBlowfish {
             p[i + 1] = r
             i += 2
         }
-        let final = PArray(p)
+        let snapshot = PArray(p)
         i = 0
         while i < 1024 {
             l ^= saltWords[saltIndex]
             r ^= saltWords[saltIndex + 1]
             saltIndex ^= 2
-            encrypt(&l, &r, final, s)
+            encrypt(&l, &r, snapshot, s)
             s[i] = l
             s[i + 1] = r
             i += 2
@@ -157,11 +161,11 @@ enum EksBlowfish {
             i += 2
         }
         // P is final from here on: take it as values (see encrypt(_:_:_:_:)).
-        let final = PArray(p)
+        let snapshot = PArray(p)
         var out = s
         let end = s + 1024
         while out < end {
-            encrypt(&l, &r, final, s)
+            encrypt(&l, &r, snapshot, s)
             out[0] = l
             out[1] = r
             out += 2

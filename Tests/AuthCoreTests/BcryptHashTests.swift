@@ -92,7 +92,9 @@ struct BcryptHashTests {
         #expect(error?.code == sample.code)
     }
 
-    @Test("accepts exactly the four canonical last salt characters", arguments: Array("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+    static let alphabet = Array("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    @Test("accepts exactly the four canonical last salt characters", arguments: alphabet)
     func lastSaltCharacter(character: Character) {
         let string = Self.replacing(28, with: character)
         let canonical = ".Oeu".contains(character)

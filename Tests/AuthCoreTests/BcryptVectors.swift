@@ -113,7 +113,10 @@ enum BcryptVectors {
             "$2a$05$/OK.fbVrR/bpIqNJ5ianF.swQOIzjOiJ9GHEPuhEkvqrUyvWhEMx6", openwall
         ),
         BcryptVector(String(repeating: "abc", count: 24) + "x", "$2a$05$......................XuQjdH.wPVNUZ/bOfstdW/FqB8QSjte", passlib),
-        BcryptVector(String(String(repeating: "0123456789", count: 26).prefix(254)), "$2a$04$R1lJ2gkNaoPGdafE.H.16.1MKHPvmKwryeulRe225LKProWYwt9Oi", passlib),
+        BcryptVector(
+            String(String(repeating: "0123456789", count: 26).prefix(254)),
+            "$2a$04$R1lJ2gkNaoPGdafE.H.16.1MKHPvmKwryeulRe225LKProWYwt9Oi", passlib
+        ),
     ]
 
     /// pyca/bcrypt's vector whose password contains a NUL byte: pyca hashes the bytes after it, C implementations
