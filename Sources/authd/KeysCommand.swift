@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import AuthCore
+
+/// `authd keys generate`: new signing keys.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create signing keys.",
+        subcommands: [Generate.self]
+    )
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new signing key to a file (owner-only permissions; never overwrites).",
+            discussion: """
+                HS256/384/512: 32/48/64 random bytes, written raw. RS*/PS*: RSA (--rsa-bits, default 2048), \
+                ES256/ES384: P-256/P-384, EdDSA: Ed25519, written as PKCS#8 PEM. The public JWK (with its RFC 7638 \
+                thumbprint as kid) is printed on standard output.
+                """
+        )
+
+        @Option(help: "Algorithm the key is for: \(JWTAlgorithm.allValueStrings.joined(separator: ", ")).")
+        var alg: JWTAlgorithm
+
+        @Option(help: "File to create.")
+        var out: String
+
+        @Option(help: "RSA modulus size in bits (RS*/PS* only, at least 2048).")
+        var rsaBits: Int = 2048
+
+        func validate() throws {
+            guard rsaBits >= JWTKey.minimumRSAKeyBits, rsaBits <= 8192 else {
+                throw ValidationError("--rsa-bits must be between \(JWTKey.minimumRSAKeyBits) and 8192")
+            }
+        }
+
+        func run() throws {
+            try reportingFailures {
+                do {
+                    let key = try JWTKey.generate(for: alg, rsaBits: rsaBits)
+                    if alg.isAsymmetric {
+                        try KeyFile.writeNew(Array(try key.pemPrivateKey().utf8), to: out)
+                        var jwk = try key.jwk().objectValue ?? [:]
+                        jwk["kid"] = .string(try key.thumbprint())
+                        jwk["alg"] = .string(alg.rawValue)
+                        jwk["use"] = "sig"
+                        print(JSONValue.object(jwk).serialized())
+                    } else {
+                        try KeyFile.writeNew(try key.hmacSecret(), to: out)
+                        let summary: JSONValue = ["kty": "oct", "alg": .string(alg.rawValue), "file": .string(out)]
+                        print(summary.serialized())
+                    }
+                } catch let error as JWTError {
+                    throw CommandFailure.badInput(error.reason)
+                }
+            }
+        }
+    }
+}
