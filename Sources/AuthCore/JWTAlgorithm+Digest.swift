@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import CLibcrypto
+
+extension JWTAlgorithm {
+    /// The signature scheme behind an algorithm.
+    enum Family: Sendable, Hashable {
+        case hmac, rsaPKCS1, rsaPSS, ecdsa, eddsa
+    }
+
+    var family: Family {
+        switch self {
+        case .hs256, .hs384, .hs512: .hmac
+        case .rs256, .rs384, .rs512: .rsaPKCS1
+        case .ps256, .ps384, .ps512: .rsaPSS
+        case .es256, .es384: .ecdsa
+        case .eddsa: .eddsa
+        }
+    }
+
+    /// Whether the algorithm uses a public/private key pair.
+    public var isAsymmetric: Bool { family != .hmac }
+
+    /// The hash output size in bytes (also the HMAC tag size and the minimum HMAC secret size, RFC 7518 section 3.2).
+    var digestLength: Int {
+        switch self {
+        case .hs256, .rs256, .ps256, .es256: 32
+        case .hs384, .rs384, .ps384, .es384: 48
+        case .hs512, .rs512, .ps512, .eddsa: 64
+        }
+    }
+
+    /// The OpenSSL digest name, `nil` for EdDSA (which hashes internally).
+    var digestName: StaticString? {
+        switch self {
+        case .hs256, .rs256, .ps256, .es256: "SHA256"
+        case .hs384, .rs384, .ps384, .es384: "SHA384"
+        case .hs512, .rs512, .ps512: "SHA512"
+        case .eddsa: nil
+        }
+    }
+
+    /// The prefetched digest, `nil` for EdDSA.
+    var digest: EVPMessageDigest? {
+        switch self {
+        case .hs256, .rs256, .ps256, .es256: EVPMessageDigest.sha256
+        case .hs384, .rs384, .ps384, .es384: EVPMessageDigest.sha384
+        case .hs512, .rs512, .ps512: EVPMessageDigest.sha512
+        case .eddsa: nil
+        }
+    }
+
+    /// The byte width of each of `r` and `s` in a JWS ECDSA signature (RFC 7518 section 3.4).
+    var ecdsaCoordinateLength: Int {
+        switch self {
+        case .es256: 32
+        case .es384: 48
+        default: 0
+        }
+    }
+
+    /// The key kind an asymmetric algorithm needs, `nil` for HMAC.
+    var requiredKeyKind: EVPKey.Kind? {
+        switch family {
+        case .hmac: nil
+        case .rsaPKCS1, .rsaPSS: .rsa
+        case .ecdsa: self == .es256 ? .p256 : .p384
+        case .eddsa: .ed25519
+        }
+    }
+}
+
+/// A digest fetched once from the default provider, so that hot paths skip the implicit fetch.
+///
+/// `@unchecked Sendable`: a fetched `EVP_MD` is immutable and reference counted by OpenSSL; the shared instances
+/// live for the whole process and are never freed.
+final class EVPMessageDigest: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    private init(_ name: StaticString) {
+        let fetched = name.withUTF8Buffer { buffer in
+            // StaticString storage is NUL-terminated.
+            EVP_MD_fetch(nil, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), nil)
+        }
+        precondition(fetched != nil, "libcrypto has no \(name) digest")
+        pointer = fetched!
+    }
+
+    static let sha256 = EVPMessageDigest("SHA256")
+    static let sha384 = EVPMessageDigest("SHA384")
+    static let sha512 = EVPMessageDigest("SHA512")
+}
