@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 
 extension JSONValue {
     /// The nesting depth accepted by default: arrays and objects inside one another, the outermost counting as 1.
@@ -47,6 +48,17 @@ struct JSONParser {
     let maximumDepth: Int
     var index = 0
 
+    /// Bytes that stand for themselves inside a JSON string: printable ASCII except `"` and `\\`.
+    /// `nonisolated(unsafe)`: the table is written once inside the lazy initialiser (which Swift runs exactly once,
+    /// thread-safely) and only read afterwards; it is never freed.
+    nonisolated(unsafe) static let isPlainStringByte: UnsafeBufferPointer<Bool> = {
+        let table = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            table[byte] = byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C
+        }
+        return UnsafeBufferPointer(table)
+    }()
+
     init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
@@ -66,6 +78,86 @@ struct JSONParser {
         let value = try parseDocument()
         guard case .object(let members) = value else { throw JSONParsingError("expected a JSON object", at: 0) }
         return members
+    }
+
+    // MARK: Streaming access to one top-level object, for typed readers that avoid building a dictionary.
+
+    /// Expects the opening brace of the top-level object.
+    mutating func beginObject() throws(JSONParsingError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw JSONParsingError("expected a JSON object", at: index) }
+        index += 1
+    }
+
+    /// An object key as found in the input: the raw bytes when it has no escapes (so that callers can match known
+    /// names without creating a `String`), or the unescaped string.
+    enum Key {
+        case raw(UnsafeRawBufferPointer)
+        case unescaped(String)
+
+        /// Whether the key is exactly the ASCII name `name`.
+        func matches(_ name: StaticString) -> Bool {
+            switch self {
+            case .raw(let bytes):
+                guard bytes.count == name.utf8CodeUnitCount else { return false }
+                return memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0
+            case .unescaped(let string):
+                return string.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
+        }
+    }
+
+    /// The next member's key (its value must then be read with ``parseMemberValue()``), or `nil` after the closing
+    /// brace. `isFirst` is true for the first call after ``beginObject()``.
+    mutating func nextKey(isFirst: Bool) throws(JSONParsingError) -> Key? {
+        skipWhitespace()
+        guard index < bytes.count else { throw JSONParsingError("unterminated object", at: index) }
+        if bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return nil
+        }
+        if !isFirst {
+            guard bytes[index] == UInt8(ascii: ",") else { throw JSONParsingError("expected ',' or '}'", at: index) }
+            index += 1
+            skipWhitespace()
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONParsingError("expected an object key", at: index) }
+        let key: Key
+        let start = index + 1
+        var end = start
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        while end < bytes.count, JSONParser.isPlainStringByte[Int(base[end])] {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            key = .raw(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            index = end + 1
+        } else {
+            key = .unescaped(try parseString())
+        }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw JSONParsingError("expected ':'", at: index) }
+        index += 1
+        return key
+    }
+
+    /// The key as a `String` (raw keys are ASCII without escapes).
+    func string(of key: Key) -> String {
+        switch key {
+        case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .unescaped(let string): string
+        }
+    }
+
+    /// The value of the member whose key ``nextKey(isFirst:)`` just returned.
+    mutating func parseMemberValue() throws(JSONParsingError) -> JSONValue {
+        try parseValue(depth: 1)
+    }
+
+    /// Expects nothing but whitespace after the top-level value.
+    mutating func endDocument() throws(JSONParsingError) {
+        skipWhitespace()
+        guard index == bytes.count else { throw JSONParsingError("unexpected data after the JSON value", at: index) }
     }
 
     private mutating func skipWhitespace() {
@@ -158,9 +250,15 @@ struct JSONParser {
         index += 1
         let contentStart = index
         var asciiOnly = true
-        // Fast path: no escapes.
-        while index < bytes.count {
-            let byte = bytes[index]
+        // Fast path: no escapes. Plain bytes are skipped with one table load each.
+        let count = bytes.count
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        while index < count {
+            let byte = base[index]
+            if JSONParser.isPlainStringByte[Int(byte)] {
+                index += 1
+                continue
+            }
             if byte == UInt8(ascii: "\"") {
                 let content = UnsafeRawBufferPointer(rebasing: bytes[contentStart..<index])
                 index += 1
@@ -168,7 +266,7 @@ struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw JSONParsingError("unescaped control character in string", at: index) }
-            if byte >= 0x80 { asciiOnly = false }
+            asciiOnly = false  // >= 0x80
             index += 1
         }
         guard index < bytes.count else { throw JSONParsingError("unterminated string", at: start) }

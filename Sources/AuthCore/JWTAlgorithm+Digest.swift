@@ -17,6 +17,24 @@ extension JWTAlgorithm {
         }
     }
 
+    /// A distinct bit per algorithm, for allow-list masks.
+    var bit: UInt32 {
+        switch self {
+        case .hs256: 1 << 0
+        case .hs384: 1 << 1
+        case .hs512: 1 << 2
+        case .rs256: 1 << 3
+        case .rs384: 1 << 4
+        case .rs512: 1 << 5
+        case .ps256: 1 << 6
+        case .ps384: 1 << 7
+        case .ps512: 1 << 8
+        case .es256: 1 << 9
+        case .es384: 1 << 10
+        case .eddsa: 1 << 11
+        }
+    }
+
     /// Whether the algorithm uses a public/private key pair.
     public var isAsymmetric: Bool { family != .hmac }
 

@@ -41,6 +41,19 @@ struct JWTBoundKey: Sendable {
         self.kid = kid
     }
 
+    /// An upper bound of the signature size in bytes.
+    var maximumSignatureLength: Int {
+        switch backend {
+        case .hmac(let pool): pool.macLength
+        case .asymmetric(let key):
+            switch algorithm.family {
+            case .ecdsa: 2 * algorithm.ecdsaCoordinateLength
+            case .eddsa: 64
+            default: (key.bits + 7) / 8
+            }
+        }
+    }
+
     /// The JWS signature of `input`.
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         switch backend {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Foundation
+import Foundation
 
 extension JWTClaims {
     /// The largest NumericDate magnitude accepted (the end of year 9999), so that absurd values are refused.
@@ -29,9 +29,55 @@ extension JWTClaims {
         expiresAt = try JWTClaims.numericDate(json["exp"], "exp")
         notBefore = try JWTClaims.numericDate(json["nbf"], "nbf")
         issuedAt = try JWTClaims.numericDate(json["iat"], "iat")
-        switch json["aud"] {
-        case nil: audience = nil
-        case .string(let single)?: audience = [single]
+        audience = try JWTClaims.audience(json["aud"])
+    }
+
+    /// Parses a decoded payload straight into claims: registered claims are read as they stream by, without an
+    /// intermediate dictionary. Duplicate members are refused.
+    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JWTError) -> JWTClaims {
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        var iss: JSONValue? = nil, sub: JSONValue? = nil, aud: JSONValue? = nil, exp: JSONValue? = nil
+        var nbf: JSONValue? = nil, iat: JSONValue? = nil, jti: JSONValue? = nil
+        var custom: [String: JSONValue] = [:]
+        do throws(JSONParsingError) {
+            try parser.beginObject()
+            var isFirst = true
+            while let key = try parser.nextKey(isFirst: isFirst) {
+                let offset = parser.index
+                isFirst = false
+                let value = try parser.parseMemberValue()
+                let duplicate: Bool
+                switch key {
+                case _ where key.matches("iss"): duplicate = iss != nil; iss = value
+                case _ where key.matches("sub"): duplicate = sub != nil; sub = value
+                case _ where key.matches("aud"): duplicate = aud != nil; aud = value
+                case _ where key.matches("exp"): duplicate = exp != nil; exp = value
+                case _ where key.matches("nbf"): duplicate = nbf != nil; nbf = value
+                case _ where key.matches("iat"): duplicate = iat != nil; iat = value
+                case _ where key.matches("jti"): duplicate = jti != nil; jti = value
+                default: duplicate = custom.updateValue(value, forKey: parser.string(of: key)) != nil
+                }
+                if duplicate { throw JSONParsingError("duplicate object key", at: offset) }
+            }
+            try parser.endDocument()
+        } catch {
+            throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
+        }
+        var claims = JWTClaims(custom: custom)
+        claims.issuer = try string(iss, "iss")
+        claims.subject = try string(sub, "sub")
+        claims.audience = try audience(aud)
+        claims.expiresAt = try numericDate(exp, "exp")
+        claims.notBefore = try numericDate(nbf, "nbf")
+        claims.issuedAt = try numericDate(iat, "iat")
+        claims.id = try string(jti, "jti")
+        return claims
+    }
+
+    private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {
+        switch value {
+        case nil: return nil
+        case .string(let single)?: return [single]
         case .array(let elements)?:
             var audiences: [String] = []
             audiences.reserveCapacity(elements.count)
@@ -39,7 +85,7 @@ extension JWTClaims {
                 guard case .string(let value) = element else { throw JWTError.invalidClaim("aud must be a string or an array of strings") }
                 audiences.append(value)
             }
-            audience = audiences
+            return audiences
         default:
             throw JWTError.invalidClaim("aud must be a string or an array of strings")
         }
@@ -109,15 +155,29 @@ extension JWTClaims {
         if let notBefore { key("nbf"); JWTClaims.numericDateValue(notBefore).write(to: &output) }
         if let issuedAt { key("iat"); JWTClaims.numericDateValue(issuedAt).write(to: &output) }
         if let id { key("jti"); JWTClaims.writeString(id, to: &output) }
-        if !custom.isEmpty {
-            for name in custom.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-            where !JWTClaims.registeredNames.contains(name) {
+        if custom.count == 1, let (name, value) = custom.first {
+            if !JWTClaims.isRegisteredName(name) {
                 key(name)
-                custom[name]!.write(to: &output)
+                value.write(to: &output)
+            }
+        } else if !custom.isEmpty {
+            for (name, value) in custom.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
+            where !JWTClaims.isRegisteredName(name) {
+                key(name)
+                value.write(to: &output)
             }
         }
         output.append(UInt8(ascii: "}"))
         return output
+    }
+
+    /// Whether `name` is one of ``registeredNames``, without hashing.
+    static func isRegisteredName(_ name: String) -> Bool {
+        guard name.utf8.count == 3 else { return false }
+        switch name {
+        case "iss", "sub", "aud", "exp", "nbf", "iat", "jti": return true
+        default: return false
+        }
     }
 
     private static func writeString(_ value: String, to output: inout [UInt8]) { JSONValue.writeString(value, to: &output) }

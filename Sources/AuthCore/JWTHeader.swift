@@ -2,7 +2,7 @@
 
 /// The JOSE header of a verified token.
 ///
-/// `jku`, `x5u`, `jwk` and `x5c` are kept in ``fields`` but never used to find keys.
+/// `jku`, `x5u`, `jwk` and `x5c` are kept in ``additionalFields`` but never used to find keys.
 public struct JWTHeader: Sendable, Equatable {
     /// `alg`, already checked against the allow-list and the key.
     public let algorithm: JWTAlgorithm
@@ -10,41 +10,77 @@ public struct JWTHeader: Sendable, Equatable {
     public let kid: String?
     /// `typ`, if present.
     public let type: String?
-    /// Every header member, as received.
-    public let fields: [String: JSONValue]
+    /// Header members other than `alg`, `kid` and `typ`, as received (for example `cty`).
+    public let additionalFields: [String: JSONValue]
 
-    /// Reads and checks the members the verifier relies on; the algorithm is checked by the caller.
-    init(fields: [String: JSONValue], acceptedTypes: Set<String>?) throws(JWTError) {
-        guard case .string(let name)? = fields["alg"] else {
-            throw JWTError(fields["alg"] == nil ? .malformed : .algorithmNotAllowed, "header alg is missing or not a string")
+    /// Parses a decoded header and checks the members the verifier relies on: `alg` (a supported algorithm, never
+    /// `none`), no `crit`, `kid` a string, and `typ` a string among `acceptedTypes` (lowercased ASCII) if given.
+    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, acceptedTypes: [[UInt8]]?) throws(JWTError) -> JWTHeader {
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        var alg: JSONValue? = nil
+        var kid: JSONValue? = nil
+        var typ: JSONValue? = nil
+        var hasCrit = false
+        var additional: [String: JSONValue] = [:]
+        do throws(JSONParsingError) {
+            try parser.beginObject()
+            var isFirst = true
+            while let key = try parser.nextKey(isFirst: isFirst) {
+                let offset = parser.index
+                isFirst = false
+                let value = try parser.parseMemberValue()
+                let duplicate: Bool
+                switch key {
+                case _ where key.matches("alg"): duplicate = alg != nil; alg = value
+                case _ where key.matches("kid"): duplicate = kid != nil; kid = value
+                case _ where key.matches("typ"): duplicate = typ != nil; typ = value
+                default:
+                    if key.matches("crit") { hasCrit = true }
+                    duplicate = additional.updateValue(value, forKey: parser.string(of: key)) != nil
+                }
+                if duplicate { throw JSONParsingError("duplicate object key", at: offset) }
+            }
+            try parser.endDocument()
+        } catch {
+            throw JWTError.malformed("header is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
+
+        guard let alg else { throw JWTError.malformed("header has no alg") }
         // `none` in any spelling, and names outside the registry, are never accepted.
-        guard let algorithm = JWTAlgorithm(rawValue: name) else {
+        guard case .string(let name) = alg, let algorithm = JWTAlgorithm(rawValue: name) else {
             throw JWTError(.algorithmNotAllowed, "header alg is not a supported algorithm")
         }
-        if fields["crit"] != nil {
+        if hasCrit {
             throw JWTError(.unsupportedCriticalHeader, "header crit lists extensions this verifier does not understand")
         }
-        var kid: String? = nil
-        if let value = fields["kid"] {
-            guard case .string(let string) = value else { throw JWTError(.invalidHeader, "header kid must be a string") }
-            kid = string
+        var kidString: String? = nil
+        if let kid {
+            guard case .string(let string) = kid else { throw JWTError(.invalidHeader, "header kid must be a string") }
+            kidString = string
         }
-        var type: String? = nil
-        if let value = fields["typ"] {
-            guard case .string(let string) = value else { throw JWTError(.invalidHeader, "header typ must be a string") }
-            if let acceptedTypes, !acceptedTypes.contains(string.lowercased()) {
+        var typString: String? = nil
+        if let typ {
+            guard case .string(let string) = typ else { throw JWTError(.invalidHeader, "header typ must be a string") }
+            if let acceptedTypes, !acceptedTypes.contains(where: { JWTHeader.equalsIgnoringASCIICase(string, lowercased: $0) }) {
                 throw JWTError(.invalidHeader, "header typ is not an accepted token type")
             }
-            type = string
+            typString = string
         }
-        self.algorithm = algorithm
-        self.kid = kid
-        self.type = type
-        self.fields = fields
+        return JWTHeader(algorithm: algorithm, kid: kidString, type: typString, additionalFields: additional)
     }
 
-    /// `{"alg":…,"typ":"JWT","kid":…}` as compact JSON.
+    private static func equalsIgnoringASCIICase(_ value: String, lowercased expected: [UInt8]) -> Bool {
+        var index = 0
+        for byte in value.utf8 {
+            guard index < expected.count else { return false }
+            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            guard folded == expected[index] else { return false }
+            index += 1
+        }
+        return index == expected.count
+    }
+
+    /// `{"alg":…,"typ":…,"kid":…}` as compact JSON.
     static func serialized(algorithm: JWTAlgorithm, type: String?, kid: String?) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(64)

@@ -11,6 +11,8 @@
 /// ```
 public struct JWTSigner: Sendable {
     let bound: JWTBoundKey
+    /// The base64url header for the default `typ` ("JWT"), encoded once.
+    private let encodedDefaultHeader: [UInt8]
 
     /// The algorithm written in `alg`.
     public var algorithm: JWTAlgorithm { bound.algorithm }
@@ -29,6 +31,7 @@ public struct JWTSigner: Sendable {
     public init(key: JWTKey, algorithm: JWTAlgorithm, kid: String? = nil) throws {
         guard key.canSign else { throw JWTError.invalidKey("a public key cannot sign") }
         bound = try JWTBoundKey(key: key, algorithm: algorithm, kid: kid)
+        encodedDefaultHeader = Array(Base64URL.encode(JWTHeader.serialized(algorithm: algorithm, type: "JWT", kid: kid)).utf8)
     }
 
     /// Signs `claims`.
@@ -43,10 +46,16 @@ public struct JWTSigner: Sendable {
 
     /// Signs an arbitrary payload (for tests and tools that need exact control of the JSON).
     func sign(payload: [UInt8], type: String? = "JWT", header: [UInt8]? = nil) throws(JWTError) -> String {
-        let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
         var token: [UInt8] = []
-        token.reserveCapacity(Base64URL.encodedLength(of: header.count) + Base64URL.encodedLength(of: payload.count) + 350)
-        header.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
+        token.reserveCapacity(
+            Base64URL.encodedLength(of: header?.count ?? 96) + Base64URL.encodedLength(of: payload.count) + 2
+                + Base64URL.encodedLength(of: bound.maximumSignatureLength))
+        if header == nil && type == "JWT" {
+            token.append(contentsOf: encodedDefaultHeader)
+        } else {
+            let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
+            header.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
+        }
         token.append(UInt8(ascii: "."))
         payload.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
         let signature = try token.withUnsafeBytes { input in

@@ -16,11 +16,30 @@ public import Foundation
 /// let claims = try verifier.verify(token, now: .now)
 /// ```
 public struct JWTVerifier: Sendable {
+    /// Everything the verifier needs, behind one reference so that copies (and closures capturing `self`) cost a
+    /// single retain.
+    private final class Storage: Sendable {
+        let keys: JWTKeySet
+        let configuration: Configuration
+        /// Accepted `typ` values as lowercased UTF-8, compared without allocating.
+        let acceptedTypes: [[UInt8]]?
+        /// ``Configuration/allowedAlgorithms`` as a bit set (no hashing on the hot path).
+        let allowedMask: UInt32
+
+        init(keys: JWTKeySet, configuration: Configuration) {
+            self.keys = keys
+            self.configuration = configuration
+            acceptedTypes = configuration.acceptedTypes.map { types in types.map { Array($0.lowercased().utf8) } }
+            allowedMask = configuration.allowedAlgorithms.reduce(0) { $0 | $1.bit }
+        }
+    }
+
+    private let storage: Storage
+
     /// The keys tokens are checked against.
-    public let keys: JWTKeySet
+    public var keys: JWTKeySet { storage.keys }
     /// What is accepted.
-    public let configuration: Configuration
-    private let acceptedTypes: Set<String>?
+    public var configuration: Configuration { storage.configuration }
 
     /// Creates a verifier.
     /// - Parameters:
@@ -29,9 +48,7 @@ public struct JWTVerifier: Sendable {
     public init(keys: JWTKeySet, configuration: Configuration) {
         precondition(!configuration.allowedAlgorithms.isEmpty, "JWTVerifier needs at least one allowed algorithm")
         precondition(configuration.maximumTokenSize > 0, "JWTVerifier needs a positive maximumTokenSize")
-        self.keys = keys
-        self.configuration = configuration
-        acceptedTypes = configuration.acceptedTypes.map { Set($0.map { $0.lowercased() }) }
+        storage = Storage(keys: keys, configuration: configuration)
     }
 
     /// Verifies `token` and returns its claims.
@@ -51,23 +68,25 @@ public struct JWTVerifier: Sendable {
     /// - Throws: ``JWTError`` with the code of the first check that failed.
     public func verifyToken(_ token: String, now: Date) throws -> JWTVerifiedToken {
         // Refuse before touching the contents (utf8.count is O(1) for native strings).
-        guard token.utf8.count <= configuration.maximumTokenSize else {
-            throw JWTError(.tooLarge, "token is longer than \(configuration.maximumTokenSize) bytes")
+        let maximumTokenSize = storage.configuration.maximumTokenSize
+        guard token.utf8.count <= maximumTokenSize else {
+            throw JWTError(.tooLarge, "token is longer than \(maximumTokenSize) bytes")
         }
         var token = token
         return try token.withUTF8 { bytes throws(JWTError) in try verify(UnsafeRawBufferPointer(bytes), now: now) }
     }
 
     private func verify(_ token: UnsafeRawBufferPointer, now: Date) throws(JWTError) -> JWTVerifiedToken {
-        guard token.count <= configuration.maximumTokenSize else {
-            throw JWTError(.tooLarge, "token is longer than \(configuration.maximumTokenSize) bytes")
+        let storage = self.storage
+        let maximumDepth = storage.configuration.maximumJSONDepth
+        guard token.count <= storage.configuration.maximumTokenSize else {
+            throw JWTError(.tooLarge, "token is longer than \(storage.configuration.maximumTokenSize) bytes")
         }
         // Exactly three segments.
-        guard let firstDot = token.firstIndex(of: UInt8(ascii: ".")) else { throw JWTError.malformed("token does not have three segments") }
-        guard let secondDot = token[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")) else {
-            throw JWTError.malformed("token does not have three segments")
-        }
-        guard token[(secondDot + 1)...].firstIndex(of: UInt8(ascii: ".")) == nil else {
+        guard let firstDot = JWTVerifier.indexOfDot(in: token, from: 0),
+            let secondDot = JWTVerifier.indexOfDot(in: token, from: firstDot + 1)
+        else { throw JWTError.malformed("token does not have three segments") }
+        guard JWTVerifier.indexOfDot(in: token, from: secondDot + 1) == nil else {
             throw JWTError.malformed("token has more than three segments")
         }
         let headerSegment = UnsafeRawBufferPointer(rebasing: token[..<firstDot])
@@ -77,12 +96,13 @@ public struct JWTVerifier: Sendable {
         guard !headerSegment.isEmpty, !payloadSegment.isEmpty else { throw JWTError.malformed("token has an empty segment") }
 
         // Header: strict base64url, strict JSON object.
-        let header = try JWTVerifier.decodeJSONObject(headerSegment, maximumDepth: configuration.maximumJSONDepth, part: "header")
-        let parsedHeader = try JWTHeader(fields: header, acceptedTypes: acceptedTypes)
-        guard configuration.allowedAlgorithms.contains(parsedHeader.algorithm) else {
+        let header = try JWTVerifier.withDecoded(headerSegment, part: "header") { bytes throws(JWTError) in
+            try JWTHeader.parse(bytes, maximumDepth: maximumDepth, acceptedTypes: storage.acceptedTypes)
+        }
+        guard storage.allowedMask & header.algorithm.bit != 0 else {
             throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
         }
-        let key = try keys.select(kid: parsedHeader.kid, algorithm: parsedHeader.algorithm)
+        let key = try storage.keys.select(kid: header.kid, algorithm: header.algorithm)
 
         // Signature, before the payload is decoded.
         guard let signatureLength = Base64URL.decodedLength(of: signatureSegment.count) else {
@@ -95,29 +115,32 @@ public struct JWTVerifier: Sendable {
         guard valid else { throw JWTError(.badSignature, "signature does not verify") }
 
         // Payload and claims.
-        let payload = try JWTVerifier.decodeJSONObject(payloadSegment, maximumDepth: configuration.maximumJSONDepth, part: "payload")
-        let claims = try JWTClaims(members: payload)
-        try validate(claims, now: now)
-        return JWTVerifiedToken(header: parsedHeader, claims: claims)
+        let claims = try JWTVerifier.withDecoded(payloadSegment, part: "payload") { bytes throws(JWTError) in
+            try JWTClaims.parse(bytes, maximumDepth: maximumDepth)
+        }
+        try validate(claims, now: now, configuration: storage.configuration)
+        return JWTVerifiedToken(header: header, claims: claims)
     }
 
-    private static func decodeJSONObject(
-        _ segment: UnsafeRawBufferPointer, maximumDepth: Int, part: String
-    ) throws(JWTError) -> [String: JSONValue] {
+    private static func indexOfDot(in token: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < token.count, let base = token.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(UInt8(ascii: ".")), token.count - start) else { return nil }
+        return UnsafeRawPointer(found) - base
+    }
+
+    /// Decodes a base64url segment into a temporary buffer and passes the bytes to `body`.
+    private static func withDecoded<Result>(
+        _ segment: UnsafeRawBufferPointer, part: String, _ body: (UnsafeRawBufferPointer) throws(JWTError) -> Result
+    ) throws(JWTError) -> Result {
         guard let length = Base64URL.decodedLength(of: segment.count) else { throw JWTError.malformed("\(part) is not base64url") }
         return try withUnsafeTemporaryAllocation(byteCount: max(length, 1), alignment: 16) { buffer throws(JWTError) in
             guard let decoded = Base64URL.decode(segment, into: buffer) else { throw JWTError.malformed("\(part) is not base64url") }
-            var parser = JSONParser(bytes: UnsafeRawBufferPointer(rebasing: buffer[..<decoded]), maximumDepth: maximumDepth)
-            do throws(JSONParsingError) {
-                return try parser.parseObjectDocument()
-            } catch {
-                throw JWTError.malformed("\(part) is not a JSON object: \(error.reason) at byte \(error.offset)")
-            }
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[..<decoded]))
         }
     }
 
     /// Checks the time-based and expected-value claims.
-    func validate(_ claims: JWTClaims, now: Date) throws(JWTError) {
+    private func validate(_ claims: JWTClaims, now: Date, configuration: Configuration) throws(JWTError) {
         let leeway = configuration.leeway
         if let expiresAt = claims.expiresAt {
             guard now < expiresAt.addingTimeInterval(leeway) else { throw JWTError(.expired, "token has expired (exp)") }
