@@ -19,6 +19,24 @@ public enum Base64URL {
         return table
     }()
 
+    /// Four 256-entry tables: the 6-bit value of a character already shifted into place for positions 0–3 of a
+    /// 4-character group, or bit 24 for characters outside the alphabet.
+    ///
+    /// `nonisolated(unsafe)`: written once by the lazy initialiser (run exactly once, thread-safely), read-only
+    /// afterwards and never freed.
+    nonisolated(unsafe) private static let shiftedDecodeTables: UnsafeBufferPointer<UInt32> = {
+        let tables = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 1024)
+        tables.initialize(repeating: 0x0100_0000)
+        for (value, character) in alphabet.enumerated() {
+            let value = UInt32(value)
+            tables[Int(character)] = value << 18
+            tables[256 + Int(character)] = value << 12
+            tables[512 + Int(character)] = value << 6
+            tables[768 + Int(character)] = value
+        }
+        return UnsafeBufferPointer(tables)
+    }()
+
     /// The number of characters that encode `byteCount` bytes without padding.
     public static func encodedLength(of byteCount: Int) -> Int {
         (byteCount / 3) * 4 + [0, 2, 3][byteCount % 3]
@@ -114,21 +132,29 @@ public enum Base64URL {
     /// or `nil` for any invalid input.
     static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
         guard let length = decodedLength(of: input.count), output.count >= length else { return nil }
-        return decodeTable.withUnsafeBufferPointer { table -> Int? in
-            var bad: UInt8 = 0
-            var index = 0
-            var out = 0
+        // Main loop: four characters to three bytes with four pre-shifted tables (one OR per character).
+        let shifted = shiftedDecodeTables
+        let source = input.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
+        let destination = output.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
+        var invalid: UInt32 = 0
+        var index = 0
+        var out = 0
+        if let source, let destination {
             while index + 4 <= input.count {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
-                bad |= a | b | c | d
-                let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output[out] = UInt8(truncatingIfNeeded: value >> 16)
-                output[out + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                output[out + 2] = UInt8(truncatingIfNeeded: value)
+                let value =
+                    shifted[Int(source[index])] | shifted[256 + Int(source[index + 1])] | shifted[512 + Int(source[index + 2])]
+                    | shifted[768 + Int(source[index + 3])]
+                invalid |= value
+                destination[out] = UInt8(truncatingIfNeeded: value >> 16)
+                destination[out + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                destination[out + 2] = UInt8(truncatingIfNeeded: value)
                 index += 4
                 out += 3
             }
+        }
+        guard invalid & 0x0100_0000 == 0 else { return nil }
+        return decodeTable.withUnsafeBufferPointer { table -> Int? in
+            var bad: UInt8 = 0
             switch input.count - index {
             case 2:
                 let a = table[Int(input[index])], b = table[Int(input[index + 1])]

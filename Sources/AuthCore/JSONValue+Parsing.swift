@@ -126,7 +126,8 @@ struct JSONParser {
         let start = index + 1
         var end = start
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        while end < bytes.count, JSONParser.isPlainStringByte[Int(base[end])] {
+        let plain = JSONParser.isPlainStringByte
+        while end < bytes.count, plain[Int(base[end])] {
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
@@ -147,6 +148,21 @@ struct JSONParser {
         case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
         case .unescaped(let string): string
         }
+    }
+
+    /// If the next value is a string without escapes or non-ASCII bytes, consumes it and returns its raw bytes;
+    /// otherwise returns `nil` and consumes nothing (the caller then uses ``parseMemberValue()``).
+    mutating func parsePlainStringValue() -> UnsafeRawBufferPointer? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var end = index + 1
+        let plain = JSONParser.isPlainStringByte
+        while end < bytes.count, plain[Int(base[end])] { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        let value = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end])
+        index = end + 1
+        return value
     }
 
     /// The value of the member whose key ``nextKey(isFirst:)`` just returned.
@@ -253,9 +269,10 @@ struct JSONParser {
         // Fast path: no escapes. Plain bytes are skipped with one table load each.
         let count = bytes.count
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let plain = JSONParser.isPlainStringByte
         while index < count {
             let byte = base[index]
-            if JSONParser.isPlainStringByte[Int(byte)] {
+            if plain[Int(byte)] {
                 index += 1
                 continue
             }
@@ -376,6 +393,15 @@ struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParsingError("invalid number", at: start) }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if isInteger, integerEnd - integerStart <= 18 {
+            // Up to 18 digits cannot overflow.
+            var magnitude: Int64 = 0
+            let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            for position in integerStart..<integerEnd {
+                magnitude = magnitude &* 10 &+ Int64(base[position] &- UInt8(ascii: "0"))
+            }
+            return .int(negative ? -magnitude : magnitude)
         }
         if isInteger, integerEnd - integerStart <= 19 {
             // Accumulate negatively so that Int64.min fits.

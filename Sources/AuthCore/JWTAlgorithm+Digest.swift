@@ -17,6 +17,28 @@ extension JWTAlgorithm {
         }
     }
 
+    /// The algorithm whose name is exactly `bytes` (case-sensitive, as JWS requires), matched without a String.
+    init?(utf8 bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 5, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let family = (base[0], base[1])
+        let size = (base[2], base[3], base[4])
+        switch (family, size) {
+        case ((0x48, 0x53), (0x32, 0x35, 0x36)): self = .hs256  // HS256
+        case ((0x48, 0x53), (0x33, 0x38, 0x34)): self = .hs384
+        case ((0x48, 0x53), (0x35, 0x31, 0x32)): self = .hs512
+        case ((0x52, 0x53), (0x32, 0x35, 0x36)): self = .rs256  // RS256
+        case ((0x52, 0x53), (0x33, 0x38, 0x34)): self = .rs384
+        case ((0x52, 0x53), (0x35, 0x31, 0x32)): self = .rs512
+        case ((0x50, 0x53), (0x32, 0x35, 0x36)): self = .ps256  // PS256
+        case ((0x50, 0x53), (0x33, 0x38, 0x34)): self = .ps384
+        case ((0x50, 0x53), (0x35, 0x31, 0x32)): self = .ps512
+        case ((0x45, 0x53), (0x32, 0x35, 0x36)): self = .es256  // ES256
+        case ((0x45, 0x53), (0x33, 0x38, 0x34)): self = .es384
+        case ((0x45, 0x64), (0x44, 0x53, 0x41)): self = .eddsa  // EdDSA
+        default: return nil
+        }
+    }
+
     /// A distinct bit per algorithm, for allow-list masks.
     var bit: UInt32 {
         switch self {

@@ -4,8 +4,8 @@ internal import CLibcrypto
 /// A key paired with the one algorithm it is used for, with its libcrypto state prepared once.
 ///
 /// This is where "the algorithm comes from the key" is enforced: an HMAC secret can only ever compute HMACs and an
-/// asymmetric key can only ever run its own signature scheme.
-struct JWTBoundKey: Sendable {
+/// asymmetric key can only ever run its own signature scheme. A class, so that selecting it costs one retain.
+final class JWTBoundKey: Sendable {
     enum Backend: Sendable {
         case hmac(EVPMACContextPool)
         case asymmetric(EVPKey)

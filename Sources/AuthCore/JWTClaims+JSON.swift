@@ -55,7 +55,9 @@ extension JWTClaims {
                 case _ where key.matches("nbf"): duplicate = nbf != nil; nbf = value
                 case _ where key.matches("iat"): duplicate = iat != nil; iat = value
                 case _ where key.matches("jti"): duplicate = jti != nil; jti = value
-                default: duplicate = custom.updateValue(value, forKey: parser.string(of: key)) != nil
+                default:
+                    if custom.isEmpty { custom.reserveCapacity(8) }
+                    duplicate = custom.updateValue(value, forKey: parser.string(of: key)) != nil
                 }
                 if duplicate { throw JSONParsingError("duplicate object key", at: offset) }
             }
@@ -63,15 +65,10 @@ extension JWTClaims {
         } catch {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
-        var claims = JWTClaims(custom: custom)
-        claims.issuer = try string(iss, "iss")
-        claims.subject = try string(sub, "sub")
-        claims.audience = try audience(aud)
-        claims.expiresAt = try numericDate(exp, "exp")
-        claims.notBefore = try numericDate(nbf, "nbf")
-        claims.issuedAt = try numericDate(iat, "iat")
-        claims.id = try string(jti, "jti")
-        return claims
+        return JWTClaims(
+            issuer: try string(iss, "iss"), subject: try string(sub, "sub"), audience: try audience(aud),
+            expiresAt: try numericDate(exp, "exp"), notBefore: try numericDate(nbf, "nbf"), issuedAt: try numericDate(iat, "iat"),
+            id: try string(jti, "jti"), custom: custom)
     }
 
     private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {

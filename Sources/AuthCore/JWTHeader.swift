@@ -18,6 +18,7 @@ public struct JWTHeader: Sendable, Equatable {
     static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, acceptedTypes: [[UInt8]]?) throws(JWTError) -> JWTHeader {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
         var alg: JSONValue? = nil
+        var rawAlgorithm: JWTAlgorithm? = nil
         var kid: JSONValue? = nil
         var typ: JSONValue? = nil
         var hasCrit = false
@@ -28,6 +29,13 @@ public struct JWTHeader: Sendable, Equatable {
             while let key = try parser.nextKey(isFirst: isFirst) {
                 let offset = parser.index
                 isFirst = false
+                if key.matches("alg"), let raw = parser.parsePlainStringValue() {
+                    // The common case: match the algorithm name on its bytes, without creating a String.
+                    if alg != nil { throw JSONParsingError("duplicate object key", at: offset) }
+                    rawAlgorithm = JWTAlgorithm(utf8: raw)
+                    alg = .null  // marks "seen"; an unknown name leaves rawAlgorithm nil
+                    continue
+                }
                 let value = try parser.parseMemberValue()
                 let duplicate: Bool
                 switch key {
@@ -47,7 +55,12 @@ public struct JWTHeader: Sendable, Equatable {
 
         guard let alg else { throw JWTError.malformed("header has no alg") }
         // `none` in any spelling, and names outside the registry, are never accepted.
-        guard case .string(let name) = alg, let algorithm = JWTAlgorithm(rawValue: name) else {
+        let algorithm: JWTAlgorithm
+        if let rawAlgorithm {
+            algorithm = rawAlgorithm
+        } else if case .string(let name) = alg, let named = JWTAlgorithm(rawValue: name) {
+            algorithm = named
+        } else {
             throw JWTError(.algorithmNotAllowed, "header alg is not a supported algorithm")
         }
         if hasCrit {

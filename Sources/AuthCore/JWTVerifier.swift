@@ -95,48 +95,38 @@ public struct JWTVerifier: Sendable {
         let signingInput = UnsafeRawBufferPointer(rebasing: token[..<secondDot])
         guard !headerSegment.isEmpty, !payloadSegment.isEmpty else { throw JWTError.malformed("token has an empty segment") }
 
-        // Header: strict base64url, strict JSON object.
-        let header = try JWTVerifier.withDecoded(headerSegment, part: "header") { bytes throws(JWTError) in
-            try JWTHeader.parse(bytes, maximumDepth: maximumDepth, acceptedTypes: storage.acceptedTypes)
-        }
-        guard storage.allowedMask & header.algorithm.bit != 0 else {
-            throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
-        }
-        let key = try storage.keys.select(kid: header.kid, algorithm: header.algorithm)
+        // One scratch buffer, reused for the header, the signature and then the payload (each decodes to fewer
+        // bytes than its segment).
+        return try withUnsafeTemporaryAllocation(byteCount: token.count, alignment: 16) { scratch throws(JWTError) -> JWTVerifiedToken in
+            // Header: strict base64url, strict JSON object.
+            guard let headerLength = Base64URL.decode(headerSegment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
+            let header = try JWTHeader.parse(
+                UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]), maximumDepth: maximumDepth, acceptedTypes: storage.acceptedTypes)
+            guard storage.allowedMask & header.algorithm.bit != 0 else {
+                throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
+            }
+            let key = try storage.keys.select(kid: header.kid, algorithm: header.algorithm)
 
-        // Signature, before the payload is decoded.
-        guard let signatureLength = Base64URL.decodedLength(of: signatureSegment.count) else {
-            throw JWTError.malformed("signature is not base64url")
-        }
-        let valid = try withUnsafeTemporaryAllocation(byteCount: max(signatureLength, 1), alignment: 16) { buffer throws(JWTError) in
-            guard let decoded = Base64URL.decode(signatureSegment, into: buffer) else { throw JWTError.malformed("signature is not base64url") }
-            return key.verify(UnsafeRawBufferPointer(rebasing: buffer[..<decoded]), of: signingInput)
-        }
-        guard valid else { throw JWTError(.badSignature, "signature does not verify") }
+            // Signature, before the payload is decoded.
+            guard let signatureLength = Base64URL.decode(signatureSegment, into: scratch) else {
+                throw JWTError.malformed("signature is not base64url")
+            }
+            guard key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput) else {
+                throw JWTError(.badSignature, "signature does not verify")
+            }
 
-        // Payload and claims.
-        let claims = try JWTVerifier.withDecoded(payloadSegment, part: "payload") { bytes throws(JWTError) in
-            try JWTClaims.parse(bytes, maximumDepth: maximumDepth)
+            // Payload and claims.
+            guard let payloadLength = Base64URL.decode(payloadSegment, into: scratch) else { throw JWTError.malformed("payload is not base64url") }
+            let claims = try JWTClaims.parse(UnsafeRawBufferPointer(rebasing: scratch[..<payloadLength]), maximumDepth: maximumDepth)
+            try validate(claims, now: now, configuration: storage.configuration)
+            return JWTVerifiedToken(header: header, claims: claims)
         }
-        try validate(claims, now: now, configuration: storage.configuration)
-        return JWTVerifiedToken(header: header, claims: claims)
     }
 
     private static func indexOfDot(in token: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard start < token.count, let base = token.baseAddress else { return nil }
         guard let found = memchr(base + start, Int32(UInt8(ascii: ".")), token.count - start) else { return nil }
         return UnsafeRawPointer(found) - base
-    }
-
-    /// Decodes a base64url segment into a temporary buffer and passes the bytes to `body`.
-    private static func withDecoded<Result>(
-        _ segment: UnsafeRawBufferPointer, part: String, _ body: (UnsafeRawBufferPointer) throws(JWTError) -> Result
-    ) throws(JWTError) -> Result {
-        guard let length = Base64URL.decodedLength(of: segment.count) else { throw JWTError.malformed("\(part) is not base64url") }
-        return try withUnsafeTemporaryAllocation(byteCount: max(length, 1), alignment: 16) { buffer throws(JWTError) in
-            guard let decoded = Base64URL.decode(segment, into: buffer) else { throw JWTError.malformed("\(part) is not base64url") }
-            return try body(UnsafeRawBufferPointer(rebasing: buffer[..<decoded]))
-        }
     }
 
     /// Checks the time-based and expected-value claims.
