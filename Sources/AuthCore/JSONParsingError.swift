@@ -14,5 +14,6 @@ public struct JSONParsingError: Error, Sendable, Hashable, CustomStringConvertib
         self.offset = offset
     }
 
+    /// The reason and offset, never the input.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

@@ -145,7 +145,7 @@ struct JSONParser {
     /// The key as a `String` (raw keys are ASCII without escapes).
     func string(of key: Key) -> String {
         switch key {
-        case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .raw(let bytes): JSONParser.asciiString(bytes)
         case .unescaped(let string): string
         }
     }
@@ -357,9 +357,19 @@ struct JSONParser {
         return value
     }
 
+    /// A string from bytes already known to be ASCII. Up to 15 bytes this builds a small string without any
+    /// validation pass (`String(decoding:)` would re-validate).
+    static func asciiString(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            guard let source = bytes.baseAddress, let destination = buffer.baseAddress else { return 0 }
+            UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: bytes.count)
+            return bytes.count
+        }
+    }
+
     private func makeString(_ content: UnsafeRawBufferPointer, asciiOnly: Bool, at offset: Int) throws(JSONParsingError) -> String {
         let units = content.assumingMemoryBound(to: UInt8.self)
-        if asciiOnly { return String(decoding: units, as: UTF8.self) }
+        if asciiOnly { return JSONParser.asciiString(content) }
         guard let string = String(validating: units, as: UTF8.self) else { throw JSONParsingError("invalid UTF-8", at: offset) }
         return string
     }

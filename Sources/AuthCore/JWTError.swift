@@ -50,6 +50,7 @@ public struct JWTError: Error, Sendable, CustomStringConvertible {
         /// libcrypto failed while signing or generating a key.
         public static let cryptoFailure = Code(.cryptoFailure)
 
+        /// The code's name, for example `expired`.
         public var description: String { base.rawValue }
     }
 
@@ -67,6 +68,7 @@ public struct JWTError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// `JWTError(code): reason`, safe to log.
     public var description: String { "JWTError(\(code)): \(reason)" }
 
     static func malformed(_ reason: String) -> JWTError { JWTError(.malformed, reason) }

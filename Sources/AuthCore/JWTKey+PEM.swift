@@ -13,6 +13,7 @@ extension JWTKey {
     ///   keys under 2048 bits.
     public init(pem: String) throws {
         let bytes = Array(pem.utf8)
+        guard bytes.count < 1 << 20 else { throw JWTError.invalidKey("PEM text is larger than 1 MiB") }
         let isPublic = pem.contains("-----BEGIN PUBLIC KEY-----")
         let isCertificate = pem.contains("-----BEGIN CERTIFICATE-----")
         let key: EVPKey = try bytes.withUnsafeBytes { buffer throws(JWTError) in

@@ -46,23 +46,41 @@ public struct JWTSigner: Sendable {
 
     /// Signs an arbitrary payload (for tests and tools that need exact control of the JSON).
     func sign(payload: [UInt8], type: String? = "JWT", header: [UInt8]? = nil) throws(JWTError) -> String {
-        var token: [UInt8] = []
-        token.reserveCapacity(
-            Base64URL.encodedLength(of: header?.count ?? 96) + Base64URL.encodedLength(of: payload.count) + 2
-                + Base64URL.encodedLength(of: bound.maximumSignatureLength))
+        let encodedHeader: [UInt8]
         if header == nil && type == "JWT" {
-            token.append(contentsOf: encodedDefaultHeader)
+            encodedHeader = encodedDefaultHeader
         } else {
             let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
-            header.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
+            encodedHeader = Array(Base64URL.encode(header).utf8)
         }
-        token.append(UInt8(ascii: "."))
-        payload.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
-        let signature = try token.withUnsafeBytes { input in
-            Result { () throws(JWTError) in try bound.sign(input) }
-        }.get()
-        token.append(UInt8(ascii: "."))
-        signature.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
-        return String(decoding: token, as: UTF8.self)
+        let payloadLength = Base64URL.encodedLength(of: payload.count)
+        let inputLength = encodedHeader.count + 1 + payloadLength
+        let capacity = inputLength + 1 + Base64URL.encodedLength(of: bound.maximumSignatureLength)
+        // The token is written straight into the string's storage: header, payload, then the signature of that
+        // prefix. No intermediate token array.
+        let bound = self.bound
+        var failure: JWTError? = nil
+        let token = String(unsafeUninitializedCapacity: capacity) { buffer -> Int in
+            let output = UnsafeMutableRawBufferPointer(buffer)
+            encodedHeader.withUnsafeBytes { output.copyMemory(from: $0) }
+            output[encodedHeader.count] = UInt8(ascii: ".")
+            payload.withUnsafeBytes {
+                _ = Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: output[(encodedHeader.count + 1)...]))
+            }
+            let signature: [UInt8]
+            do throws(JWTError) {
+                signature = try bound.sign(UnsafeRawBufferPointer(rebasing: output[..<inputLength]))
+            } catch {
+                failure = error
+                return 0
+            }
+            output[inputLength] = UInt8(ascii: ".")
+            let signatureLength = signature.withUnsafeBytes {
+                Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: output[(inputLength + 1)...]))
+            }
+            return inputLength + 1 + signatureLength
+        }
+        if let failure { throw failure }
+        return token
     }
 }

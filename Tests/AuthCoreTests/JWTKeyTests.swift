@@ -85,6 +85,17 @@ struct JWTKeyTests {
         }
     }
 
+    @Test("imports an RSA JWK with only n, e and d (no CRT members)")
+    func rsaJWKWithoutCRT() throws {
+        let full = try #require(try JSONValue(parsing: JWTFixtures.rfc7515RSAJWK).objectValue)
+        let minimal = JSONValue.object(full.filter { ["kty", "n", "e", "d"].contains($0.key) })
+        let key = try JWTKey(jwk: minimal)
+        #expect(key.canSign)
+        let input = "eyJhbGciOiJSUzI1NiJ9.\(JWTFixtures.rfc7515Payload)"
+        // RSASSA-PKCS1-v1_5 is deterministic: the same signature as with the CRT parameters.
+        #expect(try JWTFixtures.sign(input, key: key, algorithm: .rs256) == JWTFixtures.sign(input, key: JWTKey(jwk: JWTFixtures.rfc7515RSAJWK), algorithm: .rs256))
+    }
+
     @Test("RSA keys generate at 2048 bits or more only")
     func rsaGenerationSize() throws {
         #expect(try JWTKey.generate(for: .rs256).bits == 2048)
