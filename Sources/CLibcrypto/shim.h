@@ -41,4 +41,49 @@ static inline int CLibcrypto_RSA_PKCS1_PSS_PADDING(void) { return RSA_PKCS1_PSS_
 static inline int CLibcrypto_RSA_PSS_SALTLEN_DIGEST(void) { return RSA_PSS_SALTLEN_DIGEST; }
 static inline int CLibcrypto_RSA_PSS_SALTLEN_AUTO(void) { return RSA_PSS_SALTLEN_AUTO; }
 
+/* EVP_PKEY_fromdata selections (composite macros do not import into Swift). */
+static inline int CLibcrypto_EVP_PKEY_PUBLIC_KEY(void) { return EVP_PKEY_PUBLIC_KEY; }
+static inline int CLibcrypto_EVP_PKEY_KEYPAIR(void) { return EVP_PKEY_KEYPAIR; }
+
+static inline long CLibcrypto_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
+
+/* A passphrase callback that always refuses, so that an encrypted PEM fails instead of prompting on a terminal. */
+static inline int CLibcrypto_refuse_passphrase(char *buffer, int size, int rwflag, void *userdata) {
+    (void)buffer; (void)size; (void)rwflag; (void)userdata;
+    return -1;
+}
+static inline pem_password_cb *CLibcrypto_refusing_passphrase_callback(void) { return CLibcrypto_refuse_passphrase; }
+
+/* OSSL_PARAM names are kept by pointer inside OSSL_PARAM_BLD and OSSL_PARAM arrays, so they must be static strings. */
+static inline const char *CLibcrypto_PARAM_RSA_N(void) { return OSSL_PKEY_PARAM_RSA_N; }
+static inline const char *CLibcrypto_PARAM_RSA_E(void) { return OSSL_PKEY_PARAM_RSA_E; }
+static inline const char *CLibcrypto_PARAM_RSA_D(void) { return OSSL_PKEY_PARAM_RSA_D; }
+static inline const char *CLibcrypto_PARAM_RSA_FACTOR1(void) { return OSSL_PKEY_PARAM_RSA_FACTOR1; }
+static inline const char *CLibcrypto_PARAM_RSA_FACTOR2(void) { return OSSL_PKEY_PARAM_RSA_FACTOR2; }
+static inline const char *CLibcrypto_PARAM_RSA_EXPONENT1(void) { return OSSL_PKEY_PARAM_RSA_EXPONENT1; }
+static inline const char *CLibcrypto_PARAM_RSA_EXPONENT2(void) { return OSSL_PKEY_PARAM_RSA_EXPONENT2; }
+static inline const char *CLibcrypto_PARAM_RSA_COEFFICIENT1(void) { return OSSL_PKEY_PARAM_RSA_COEFFICIENT1; }
+static inline const char *CLibcrypto_PARAM_GROUP_NAME(void) { return OSSL_PKEY_PARAM_GROUP_NAME; }
+static inline const char *CLibcrypto_PARAM_PUB_KEY(void) { return OSSL_PKEY_PARAM_PUB_KEY; }
+static inline const char *CLibcrypto_PARAM_PRIV_KEY(void) { return OSSL_PKEY_PARAM_PRIV_KEY; }
+static inline const char *CLibcrypto_PARAM_EC_PUB_X(void) { return OSSL_PKEY_PARAM_EC_PUB_X; }
+static inline const char *CLibcrypto_PARAM_EC_PUB_Y(void) { return OSSL_PKEY_PARAM_EC_PUB_Y; }
+
+/* A pre-keyed HMAC context for `digest` ("SHA256", ...), or NULL. */
+static inline EVP_MAC_CTX *CLibcrypto_HMAC_CTX_new_keyed(const char *digest, const unsigned char *key, size_t length) {
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) return NULL;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    if (ctx == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(ctx, key, length, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
 #endif

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Strict unpadded base64url (RFC 4648 section 5), as JWS compact serialization uses it (RFC 7515 section 2).
+///
+/// Decoding refuses padding, characters outside `A–Z a–z 0–9 - _`, impossible lengths and non-canonical
+/// trailing bits, so every byte string has exactly one accepted encoding.
+///
+/// ```swift
+/// let text = Base64URL.encode(Array("hi".utf8))   // "aGk"
+/// let bytes = Base64URL.decode("aGk")               // [104, 105]
+/// ```
+public enum Base64URL {
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// 0...63 for alphabet bytes, 0xFF otherwise.
+    private static let decodeTable: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    /// Four 256-entry tables: the 6-bit value of a character already shifted into place for positions 0–3 of a
+    /// 4-character group, or bit 24 for characters outside the alphabet.
+    ///
+    /// `nonisolated(unsafe)`: written once by the lazy initialiser (run exactly once, thread-safely), read-only
+    /// afterwards and never freed.
+    nonisolated(unsafe) private static let shiftedDecodeTables: UnsafeBufferPointer<UInt32> = {
+        let tables = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 1024)
+        tables.initialize(repeating: 0x0100_0000)
+        for (value, character) in alphabet.enumerated() {
+            let value = UInt32(value)
+            tables[Int(character)] = value << 18
+            tables[256 + Int(character)] = value << 12
+            tables[512 + Int(character)] = value << 6
+            tables[768 + Int(character)] = value
+        }
+        return UnsafeBufferPointer(tables)
+    }()
+
+    /// The number of characters that encode `byteCount` bytes without padding.
+    public static func encodedLength(of byteCount: Int) -> Int {
+        (byteCount / 3) * 4 + [0, 2, 3][byteCount % 3]
+    }
+
+    /// The number of bytes that `characterCount` characters decode to, or `nil` if no input has that length.
+    public static func decodedLength(of characterCount: Int) -> Int? {
+        let remainder = characterCount % 4
+        if remainder == 1 { return nil }
+        return (characterCount / 4) * 3 + [0, 0, 1, 2][remainder]
+    }
+
+    /// Encodes `bytes` as unpadded base64url.
+    /// - Parameter bytes: The bytes to encode.
+    /// - Returns: The base64url text.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let result: String? = bytes.withContiguousStorageIfAvailable { encode(UnsafeRawBufferPointer($0)) }
+        if let result { return result }
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        let length = encodedLength(of: bytes.count)
+        return String(unsafeUninitializedCapacity: length) { output in
+            encode(bytes, into: UnsafeMutableRawBufferPointer(output))
+        }
+    }
+
+    /// Appends the encoding of `bytes` to `output`.
+    static func encode(_ bytes: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
+        let length = encodedLength(of: bytes.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: length))
+        output.withUnsafeMutableBytes { buffer in
+            _ = encode(bytes, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
+    /// Writes the encoding into `output`, which must hold `encodedLength(of: bytes.count)` bytes; returns that length.
+    @discardableResult
+    static func encode(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        let length = encodedLength(of: bytes.count)
+        precondition(output.count >= length, "base64url output buffer too small")
+        alphabet.withUnsafeBufferPointer { table in
+            var input = 0
+            var out = 0
+            while input + 3 <= bytes.count {
+                let value = UInt32(bytes[input]) << 16 | UInt32(bytes[input + 1]) << 8 | UInt32(bytes[input + 2])
+                output[out] = table[Int(value >> 18)]
+                output[out + 1] = table[Int(value >> 12 & 63)]
+                output[out + 2] = table[Int(value >> 6 & 63)]
+                output[out + 3] = table[Int(value & 63)]
+                input += 3
+                out += 4
+            }
+            switch bytes.count - input {
+            case 1:
+                let value = UInt32(bytes[input]) << 16
+                output[out] = table[Int(value >> 18)]
+                output[out + 1] = table[Int(value >> 12 & 63)]
+            case 2:
+                let value = UInt32(bytes[input]) << 16 | UInt32(bytes[input + 1]) << 8
+                output[out] = table[Int(value >> 18)]
+                output[out + 1] = table[Int(value >> 12 & 63)]
+                output[out + 2] = table[Int(value >> 6 & 63)]
+            default:
+                break
+            }
+        }
+        return length
+    }
+
+    /// Decodes strict unpadded base64url text.
+    /// - Parameter text: The base64url characters.
+    /// - Returns: The decoded bytes, or `nil` when `text` is not canonical unpadded base64url.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        var text = String(text)
+        return text.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Decodes strict unpadded base64url bytes; `nil` when they are not canonical unpadded base64url.
+    static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let length = decodedLength(of: input.count) else { return nil }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            if decode(input, into: UnsafeMutableRawBufferPointer(buffer)) == nil { failed = true }
+            initialized = failed ? 0 : length
+        }
+        return failed ? nil : bytes
+    }
+
+    /// Decodes into `output` (at least `decodedLength(of: input.count)` bytes) and returns the decoded length,
+    /// or `nil` for any invalid input.
+    static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let length = decodedLength(of: input.count), output.count >= length else { return nil }
+        // Main loop: four characters to three bytes with four pre-shifted tables (one OR per character).
+        let shifted = shiftedDecodeTables
+        let source = input.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
+        let destination = output.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
+        var invalid: UInt32 = 0
+        var index = 0
+        var out = 0
+        if let source, let destination {
+            while index + 4 <= input.count {
+                let value =
+                    shifted[Int(source[index])] | shifted[256 + Int(source[index + 1])] | shifted[512 + Int(source[index + 2])]
+                    | shifted[768 + Int(source[index + 3])]
+                invalid |= value
+                destination[out] = UInt8(truncatingIfNeeded: value >> 16)
+                destination[out + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                destination[out + 2] = UInt8(truncatingIfNeeded: value)
+                index += 4
+                out += 3
+            }
+        }
+        guard invalid & 0x0100_0000 == 0 else { return nil }
+        return decodeTable.withUnsafeBufferPointer { table -> Int? in
+            var bad: UInt8 = 0
+            switch input.count - index {
+            case 2:
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                bad |= a | b
+                // The last character carries 2 data bits; the remaining 4 must be zero.
+                if b & 0x0F != 0 { return nil }
+                output[out] = UInt8(truncatingIfNeeded: UInt32(a) << 2 | UInt32(b) >> 4)
+            case 3:
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])], c = table[Int(input[index + 2])]
+                bad |= a | b | c
+                // The last character carries 4 data bits; the remaining 2 must be zero.
+                if c & 0x03 != 0 { return nil }
+                let value = UInt32(a) << 10 | UInt32(b) << 4 | UInt32(c) >> 2
+                output[out] = UInt8(truncatingIfNeeded: value >> 8)
+                output[out + 1] = UInt8(truncatingIfNeeded: value)
+            default:
+                break
+            }
+            // Any 0xFF from the table sets the top bit, which no valid 6-bit value has.
+            return bad & 0x80 == 0 ? length : nil
+        }
+    }
+}

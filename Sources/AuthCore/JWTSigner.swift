@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Signs claim sets into JWS compact tokens with one key and one algorithm.
+///
+/// The header is `{"alg":…,"typ":"JWT","kid":…}` (`kid` only when given). A signer is cheap to copy and safe
+/// to share between tasks; HMAC signers keep pre-keyed libcrypto contexts.
+///
+/// ```swift
+/// let signer = try JWTSigner(key: .generate(for: .hs256), algorithm: .hs256, kid: "2024-06")
+/// let token = try signer.sign(JWTClaims(subject: "alice", expiresAt: now + 900))
+/// ```
+public struct JWTSigner: Sendable {
+    let bound: JWTBoundKey
+    /// The base64url header for the default `typ` ("JWT"), encoded once.
+    private let encodedDefaultHeader: [UInt8]
+
+    /// The algorithm written in `alg`.
+    public var algorithm: JWTAlgorithm { bound.algorithm }
+    /// The key id written in `kid`.
+    public var kid: String? { bound.kid }
+    /// The signing key.
+    public var key: JWTKey { bound.key }
+
+    /// Pairs a key that can sign with an algorithm.
+    /// - Parameters:
+    ///   - key: An HMAC secret or a private key.
+    ///   - algorithm: An algorithm the key fits (``JWTKey/supports(_:)``).
+    ///   - kid: The key id to put in the header, if any.
+    /// - Throws: ``JWTError/Code/invalidKey`` for a public key or a key of the wrong type, ``JWTError/Code/weakKey``
+    ///   for a secret shorter than the hash output or an RSA key under 2048 bits.
+    public init(key: JWTKey, algorithm: JWTAlgorithm, kid: String? = nil) throws {
+        guard key.canSign else { throw JWTError.invalidKey("a public key cannot sign") }
+        bound = try JWTBoundKey(key: key, algorithm: algorithm, kid: kid)
+        encodedDefaultHeader = Array(Base64URL.encode(JWTHeader.serialized(algorithm: algorithm, type: "JWT", kid: kid)).utf8)
+    }
+
+    /// Signs `claims`.
+    /// - Parameters:
+    ///   - claims: The payload.
+    ///   - type: The `typ` header; `"JWT"` by default, `nil` to omit it.
+    /// - Returns: The compact token `header.payload.signature`.
+    /// - Throws: ``JWTError/Code/cryptoFailure`` if libcrypto fails.
+    public func sign(_ claims: JWTClaims, type: String? = "JWT") throws -> String {
+        try sign(payload: claims.serializedBytes(), type: type)
+    }
+
+    /// Signs an arbitrary payload (for tests and tools that need exact control of the JSON).
+    func sign(payload: [UInt8], type: String? = "JWT", header: [UInt8]? = nil) throws(JWTError) -> String {
+        let encodedHeader: [UInt8]
+        if header == nil && type == "JWT" {
+            encodedHeader = encodedDefaultHeader
+        } else {
+            let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
+            encodedHeader = Array(Base64URL.encode(header).utf8)
+        }
+        let payloadLength = Base64URL.encodedLength(of: payload.count)
+        let inputLength = encodedHeader.count + 1 + payloadLength
+        let capacity = inputLength + 1 + Base64URL.encodedLength(of: bound.maximumSignatureLength)
+        // The token is written straight into the string's storage: header, payload, then the signature of that
+        // prefix. No intermediate token array.
+        let bound = self.bound
+        var failure: JWTError? = nil
+        let token = String(unsafeUninitializedCapacity: capacity) { buffer -> Int in
+            let output = UnsafeMutableRawBufferPointer(buffer)
+            encodedHeader.withUnsafeBytes { output.copyMemory(from: $0) }
+            output[encodedHeader.count] = UInt8(ascii: ".")
+            payload.withUnsafeBytes {
+                _ = Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: output[(encodedHeader.count + 1)...]))
+            }
+            let signature: [UInt8]
+            do throws(JWTError) {
+                signature = try bound.sign(UnsafeRawBufferPointer(rebasing: output[..<inputLength]))
+            } catch {
+                failure = error
+                return 0
+            }
+            output[inputLength] = UInt8(ascii: ".")
+            let signatureLength = signature.withUnsafeBytes {
+                Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: output[(inputLength + 1)...]))
+            }
+            return inputLength + 1 + signatureLength
+        }
+        if let failure { throw failure }
+        return token
+    }
+}

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+
+/// Verifies JWS compact tokens against a ``JWTKeySet`` and validates their claims.
+///
+/// Order of checks: size (before any decoding), three segments, strict base64url and JSON header, `alg` (allow-list,
+/// never `none`), `crit`, `typ`, key selection by `kid` (the key fixes the algorithm), signature, and only then the
+/// payload and its claims (`exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, `jti`). Header members `jku`, `x5u`, `jwk` and
+/// `x5c` are never used.
+///
+/// ```swift
+/// let verifier = JWTVerifier(
+///     keys: try JWTKeySet().adding(.hmac(secret), algorithm: .hs256),
+///     configuration: .init(allowedAlgorithms: [.hs256], audience: "chat")
+/// )
+/// let claims = try verifier.verify(token, now: .now)
+/// ```
+public struct JWTVerifier: Sendable {
+    /// Everything the verifier needs, behind one reference so that copies (and closures capturing `self`) cost a
+    /// single retain.
+    private final class Storage: Sendable {
+        let keys: JWTKeySet
+        let configuration: Configuration
+        /// Accepted `typ` values as lowercased UTF-8, compared without allocating.
+        let acceptedTypes: [[UInt8]]?
+        /// ``Configuration/allowedAlgorithms`` as a bit set (no hashing on the hot path).
+        let allowedMask: UInt32
+
+        init(keys: JWTKeySet, configuration: Configuration) {
+            self.keys = keys
+            self.configuration = configuration
+            acceptedTypes = configuration.acceptedTypes.map { types in types.map { Array($0.lowercased().utf8) } }
+            allowedMask = configuration.allowedAlgorithms.reduce(0) { $0 | $1.bit }
+        }
+    }
+
+    private let storage: Storage
+
+    /// The keys tokens are checked against.
+    public var keys: JWTKeySet { storage.keys }
+    /// What is accepted.
+    public var configuration: Configuration { storage.configuration }
+
+    /// Creates a verifier.
+    /// - Parameters:
+    ///   - keys: The verification keys.
+    ///   - configuration: The policy; `allowedAlgorithms` must not be empty (a programmer error otherwise).
+    public init(keys: JWTKeySet, configuration: Configuration) {
+        precondition(!configuration.allowedAlgorithms.isEmpty, "JWTVerifier needs at least one allowed algorithm")
+        precondition(configuration.maximumTokenSize > 0, "JWTVerifier needs a positive maximumTokenSize")
+        storage = Storage(keys: keys, configuration: configuration)
+    }
+
+    /// Verifies `token` and returns its claims.
+    /// - Parameters:
+    ///   - token: The compact token.
+    ///   - now: The current time, for `exp`, `nbf` and `iat`.
+    /// - Returns: The validated claims.
+    /// - Throws: ``JWTError`` with the code of the first check that failed.
+    public func verify(_ token: String, now: Date) throws -> JWTClaims {
+        try verifyToken(token, now: now).claims
+    }
+
+    /// Verifies `token` and returns its header and claims.
+    /// - Parameters:
+    ///   - token: The compact token.
+    ///   - now: The current time, for `exp`, `nbf` and `iat`.
+    /// - Throws: ``JWTError`` with the code of the first check that failed.
+    public func verifyToken(_ token: String, now: Date) throws -> JWTVerifiedToken {
+        // Refuse before touching the contents (utf8.count is O(1) for native strings).
+        let maximumTokenSize = storage.configuration.maximumTokenSize
+        guard token.utf8.count <= maximumTokenSize else {
+            throw JWTError(.tooLarge, "token is longer than \(maximumTokenSize) bytes")
+        }
+        var token = token
+        return try token.withUTF8 { bytes throws(JWTError) in try verify(UnsafeRawBufferPointer(bytes), now: now) }
+    }
+
+    private func verify(_ token: UnsafeRawBufferPointer, now: Date) throws(JWTError) -> JWTVerifiedToken {
+        let storage = self.storage
+        let maximumDepth = storage.configuration.maximumJSONDepth
+        guard token.count <= storage.configuration.maximumTokenSize else {
+            throw JWTError(.tooLarge, "token is longer than \(storage.configuration.maximumTokenSize) bytes")
+        }
+        // Exactly three segments.
+        guard let firstDot = JWTVerifier.indexOfDot(in: token, from: 0),
+            let secondDot = JWTVerifier.indexOfDot(in: token, from: firstDot + 1)
+        else { throw JWTError.malformed("token does not have three segments") }
+        guard JWTVerifier.indexOfDot(in: token, from: secondDot + 1) == nil else {
+            throw JWTError.malformed("token has more than three segments")
+        }
+        let headerSegment = UnsafeRawBufferPointer(rebasing: token[..<firstDot])
+        let payloadSegment = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
+        let signatureSegment = UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...])
+        let signingInput = UnsafeRawBufferPointer(rebasing: token[..<secondDot])
+        guard !headerSegment.isEmpty, !payloadSegment.isEmpty else { throw JWTError.malformed("token has an empty segment") }
+
+        // One scratch buffer, reused for the header, the signature and then the payload (each decodes to fewer
+        // bytes than its segment).
+        return try withUnsafeTemporaryAllocation(byteCount: token.count, alignment: 16) { scratch throws(JWTError) -> JWTVerifiedToken in
+            // Header: strict base64url, strict JSON object.
+            guard let headerLength = Base64URL.decode(headerSegment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
+            let header = try JWTHeader.parse(
+                UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]), maximumDepth: maximumDepth, acceptedTypes: storage.acceptedTypes)
+            guard storage.allowedMask & header.algorithm.bit != 0 else {
+                throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
+            }
+            let key = try storage.keys.select(kid: header.kid, algorithm: header.algorithm)
+
+            // Signature, before the payload is decoded.
+            guard let signatureLength = Base64URL.decode(signatureSegment, into: scratch) else {
+                throw JWTError.malformed("signature is not base64url")
+            }
+            guard key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput) else {
+                throw JWTError(.badSignature, "signature does not verify")
+            }
+
+            // Payload and claims.
+            guard let payloadLength = Base64URL.decode(payloadSegment, into: scratch) else { throw JWTError.malformed("payload is not base64url") }
+            let claims = try JWTClaims.parse(UnsafeRawBufferPointer(rebasing: scratch[..<payloadLength]), maximumDepth: maximumDepth)
+            try validate(claims, now: now, configuration: storage.configuration)
+            return JWTVerifiedToken(header: header, claims: claims)
+        }
+    }
+
+    private static func indexOfDot(in token: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < token.count, let base = token.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(UInt8(ascii: ".")), token.count - start) else { return nil }
+        return UnsafeRawPointer(found) - base
+    }
+
+    /// Checks the time-based and expected-value claims.
+    private func validate(_ claims: JWTClaims, now: Date, configuration: Configuration) throws(JWTError) {
+        let leeway = configuration.leeway
+        if let expiresAt = claims.expiresAt {
+            guard now < expiresAt.addingTimeInterval(leeway) else { throw JWTError(.expired, "token has expired (exp)") }
+        } else if configuration.requiresExpiration {
+            throw JWTError.invalidClaim("exp is required")
+        }
+        if let notBefore = claims.notBefore, now.addingTimeInterval(leeway) < notBefore {
+            throw JWTError(.notYetValid, "token is not valid yet (nbf)")
+        }
+        if let issuedAt = claims.issuedAt, issuedAt > now.addingTimeInterval(leeway) {
+            throw JWTError(.notYetValid, "token was issued in the future (iat)")
+        }
+        if let issuer = configuration.issuer, claims.issuer != issuer {
+            throw JWTError.invalidClaim(claims.issuer == nil ? "iss is required" : "iss is not the expected issuer")
+        }
+        if let audience = configuration.audience {
+            guard let audiences = claims.audience else { throw JWTError.invalidClaim("aud is required") }
+            guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+        }
+        if let subject = configuration.subject, claims.subject != subject {
+            throw JWTError.invalidClaim(claims.subject == nil ? "sub is required" : "sub is not the expected subject")
+        }
+        if let id = claims.id {
+            if let validator = configuration.idValidator, !validator(id) { throw JWTError.invalidClaim("jti was rejected") }
+        } else if configuration.requiresID {
+            throw JWTError.invalidClaim("jti is required")
+        }
+    }
+}
+
+/// A verified token: its header and validated claims.
+public struct JWTVerifiedToken: Sendable, Equatable {
+    /// The protected header.
+    public let header: JWTHeader
+    /// The validated claims.
+    public let claims: JWTClaims
+}
