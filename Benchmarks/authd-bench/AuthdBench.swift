@@ -21,9 +21,9 @@ struct AllBenchmarks: ParsableCommand {
     var seconds: Double = 2
 
     func run() throws {
-        var bcrypt = try BcryptBenchmark.parse(["--seconds", String(seconds)])
+        let bcrypt = try BcryptBenchmark.parse(["--seconds", String(seconds)])
         try bcrypt.run()
-        var jwt = try JWTBenchmark.parse(["--seconds", String(seconds)])
+        let jwt = try JWTBenchmark.parse(["--seconds", String(seconds)])
         try jwt.run()
     }
 }

@@ -40,8 +40,12 @@ struct JWTBenchmark: ParsableCommand {
         // Whole seconds, as issuers write NumericDate.
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = JWTClaims(
-            issuer: "https://auth.example", subject: "user-12345", audience: ["realtime"],
-            expiresAt: now.addingTimeInterval(3600), issuedAt: now, id: "6f1c2b9e-1d1c-4a57-9c1b-0d6a3c2f4e11",
+            issuer: "https://auth.example",
+            subject: "user-12345",
+            audience: ["realtime"],
+            expiresAt: now.addingTimeInterval(3600),
+            issuedAt: now,
+            id: "6f1c2b9e-1d1c-4a57-9c1b-0d6a3c2f4e11",
             custom: ["role": "member", "rooms": ["lobby", "support"]]
         )
         var configuration = JWTVerifier.Configuration(allowedAlgorithms: [.hs256, .rs256, .es256, .eddsa])
@@ -75,7 +79,8 @@ struct JWTBenchmark: ParsableCommand {
                 verify,
                 try Measurement.run("HS256 verify", seconds: slice, batch: 64) {
                     sink &+= try hmacVerifier.verify(hmacToken, now: now).subject?.utf8.count ?? 0
-                })
+                }
+            )
         }
         let rawMeasurement = rawBest!
         var oneShotOutput = [UInt8](repeating: 0, count: 32)
@@ -92,23 +97,45 @@ struct JWTBenchmark: ParsableCommand {
         for measurement in [sign!, verify!] {
             let ratio = measurement.secondsPerOperation / rawMeasurement.secondsPerOperation
             printRow(
-                measurement.name, formatDuration(measurement.secondsPerOperation), String(format: "%.0f", measurement.operationsPerSecond),
-                "EVP_MAC HMAC-SHA256", formatDuration(rawMeasurement.secondsPerOperation), String(format: "%.2f×", ratio),
-                String(format: "≤ %.1f×", Self.goal), ratio <= Self.goal ? "yes" : "no")
+                measurement.name,
+                formatDuration(measurement.secondsPerOperation),
+                String(format: "%.0f", measurement.operationsPerSecond),
+                "EVP_MAC HMAC-SHA256",
+                formatDuration(rawMeasurement.secondsPerOperation),
+                String(format: "%.2f×", ratio),
+                String(format: "≤ %.1f×", Self.goal),
+                ratio <= Self.goal ? "yes" : "no"
+            )
         }
         printRow(
-            rawMeasurement.name, formatDuration(rawMeasurement.secondsPerOperation), String(format: "%.0f", rawMeasurement.operationsPerSecond),
-            "–", "–", "1.00×", "–", "–")
+            rawMeasurement.name,
+            formatDuration(rawMeasurement.secondsPerOperation),
+            String(format: "%.0f", rawMeasurement.operationsPerSecond),
+            "–",
+            "–",
+            "1.00×",
+            "–",
+            "–"
+        )
         printRow(
-            oneShot.name, formatDuration(oneShot.secondsPerOperation), String(format: "%.0f", oneShot.operationsPerSecond), "EVP_MAC HMAC-SHA256",
-            formatDuration(rawMeasurement.secondsPerOperation), String(format: "%.2f×", oneShot.secondsPerOperation / rawMeasurement.secondsPerOperation),
-            "info", "–")
+            oneShot.name,
+            formatDuration(oneShot.secondsPerOperation),
+            String(format: "%.0f", oneShot.operationsPerSecond),
+            "EVP_MAC HMAC-SHA256",
+            formatDuration(rawMeasurement.secondsPerOperation),
+            String(format: "%.2f×", oneShot.secondsPerOperation / rawMeasurement.secondsPerOperation),
+            "info",
+            "–"
+        )
 
         // Asymmetric verification (informational).
         for algorithm in hs256Only ? [] : [JWTAlgorithm.rs256, .es256, .eddsa] {
             let key = try JWTKey.generate(for: algorithm)
             let signer = try JWTSigner(key: key, algorithm: algorithm, kid: "k-\(algorithm.rawValue)")
-            let verifier = JWTVerifier(keys: try JWTKeySet().adding(key.publicKey(), algorithm: algorithm, kid: signer.kid), configuration: configuration)
+            let verifier = JWTVerifier(
+                keys: try JWTKeySet().adding(key.publicKey(), algorithm: algorithm, kid: signer.kid),
+                configuration: configuration
+            )
             let token = try signer.sign(claims)
             _ = try verifier.verify(token, now: now)
             let rawVerifier = try RawVerifier(publicPEM: key.pemPublicKey(), algorithm: algorithm, token: token)
@@ -119,8 +146,15 @@ struct JWTBenchmark: ParsableCommand {
             let baseline = Measurement.run("raw", seconds: seconds / 2) { sink &+= rawVerifier.verify() ? 1 : 0 }
             let ratio = ours.secondsPerOperation / baseline.secondsPerOperation
             printRow(
-                ours.name, formatDuration(ours.secondsPerOperation), String(format: "%.0f", ours.operationsPerSecond),
-                "EVP_DigestVerify", formatDuration(baseline.secondsPerOperation), String(format: "%.2f×", ratio), "info", "–")
+                ours.name,
+                formatDuration(ours.secondsPerOperation),
+                String(format: "%.0f", ours.operationsPerSecond),
+                "EVP_DigestVerify",
+                formatDuration(baseline.secondsPerOperation),
+                String(format: "%.2f×", ratio),
+                "info",
+                "–"
+            )
         }
         print("")
         if sink == 42 { print("") }  // keeps the measured work observable

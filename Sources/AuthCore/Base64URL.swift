@@ -157,13 +157,16 @@ public enum Base64URL {
             var bad: UInt8 = 0
             switch input.count - index {
             case 2:
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let a = table[Int(input[index])]
+                let b = table[Int(input[index + 1])]
                 bad |= a | b
                 // The last character carries 2 data bits; the remaining 4 must be zero.
                 if b & 0x0F != 0 { return nil }
                 output[out] = UInt8(truncatingIfNeeded: UInt32(a) << 2 | UInt32(b) >> 4)
             case 3:
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])], c = table[Int(input[index + 2])]
+                let a = table[Int(input[index])]
+                let b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])]
                 bad |= a | b | c
                 // The last character carries 4 data bits; the remaining 2 must be zero.
                 if c & 0x03 != 0 { return nil }

@@ -23,7 +23,10 @@ final class EVPMACContextPool: @unchecked Sendable {
         let context = name.withUTF8Buffer { digest in
             secret.withUnsafeBufferPointer { key in
                 CLibcrypto_HMAC_CTX_new_keyed(
-                    UnsafeRawPointer(digest.baseAddress!).assumingMemoryBound(to: CChar.self), key.baseAddress, key.count)
+                    UnsafeRawPointer(digest.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    key.baseAddress,
+                    key.count
+                )
             }
         }
         guard let context else { throw JWTError.openSSL(.cryptoFailure, "cannot create an HMAC context") }

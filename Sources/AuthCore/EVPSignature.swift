@@ -34,8 +34,12 @@ enum EVPSignature {
             EVP_DigestVerifyInit(context, &keyContext, algorithm.digest?.pointer, nil, key.pointer) == 1
             && configure(keyContext, for: algorithm)
             && EVP_DigestVerify(
-                context, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
-                input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1
+                context,
+                signature.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                signature.count,
+                input.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                input.count
+            ) == 1
         if !valid { OpenSSLErrorQueue.clear() }
         return valid
     }

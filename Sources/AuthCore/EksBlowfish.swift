@@ -103,7 +103,10 @@ enum EksBlowfish {
     /// P[i] ^= salt[i % 4] for the 18 P-array words.
     @inline(__always)
     private static func xorSalt(_ p: UnsafeMutablePointer<UInt32>, _ saltWords: UnsafeMutablePointer<UInt32>) {
-        let s0 = saltWords[0], s1 = saltWords[1], s2 = saltWords[2], s3 = saltWords[3]
+        let s0 = saltWords[0]
+        let s1 = saltWords[1]
+        let s2 = saltWords[2]
+        let s3 = saltWords[3]
         var i = 0
         while i < 16 {
             p[i] ^= s0

@@ -24,7 +24,9 @@ final class JWTBoundKey: Sendable {
             }
             guard secret.count >= algorithm.digestLength else {
                 throw JWTError(
-                    .weakKey, "\(algorithm.rawValue) needs a secret of at least \(algorithm.digestLength) bytes, got \(secret.count)")
+                    .weakKey,
+                    "\(algorithm.rawValue) needs a secret of at least \(algorithm.digestLength) bytes, got \(secret.count)"
+                )
             }
             backend = .hmac(try EVPMACContextPool(secret: secret, algorithm: algorithm))
         case .asymmetric(let evpKey):

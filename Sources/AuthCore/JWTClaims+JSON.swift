@@ -36,8 +36,13 @@ extension JWTClaims {
     /// intermediate dictionary. Duplicate members are refused.
     static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JWTError) -> JWTClaims {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
-        var iss: JSONValue? = nil, sub: JSONValue? = nil, aud: JSONValue? = nil, exp: JSONValue? = nil
-        var nbf: JSONValue? = nil, iat: JSONValue? = nil, jti: JSONValue? = nil
+        var iss: JSONValue? = nil
+        var sub: JSONValue? = nil
+        var aud: JSONValue? = nil
+        var exp: JSONValue? = nil
+        var nbf: JSONValue? = nil
+        var iat: JSONValue? = nil
+        var jti: JSONValue? = nil
         var custom: [String: JSONValue] = [:]
         do throws(JSONParsingError) {
             try parser.beginObject()
@@ -48,13 +53,27 @@ extension JWTClaims {
                 let value = try parser.parseMemberValue()
                 let duplicate: Bool
                 switch key {
-                case _ where key.matches("iss"): duplicate = iss != nil; iss = value
-                case _ where key.matches("sub"): duplicate = sub != nil; sub = value
-                case _ where key.matches("aud"): duplicate = aud != nil; aud = value
-                case _ where key.matches("exp"): duplicate = exp != nil; exp = value
-                case _ where key.matches("nbf"): duplicate = nbf != nil; nbf = value
-                case _ where key.matches("iat"): duplicate = iat != nil; iat = value
-                case _ where key.matches("jti"): duplicate = jti != nil; jti = value
+                case _ where key.matches("iss"):
+                    duplicate = iss != nil
+                    iss = value
+                case _ where key.matches("sub"):
+                    duplicate = sub != nil
+                    sub = value
+                case _ where key.matches("aud"):
+                    duplicate = aud != nil
+                    aud = value
+                case _ where key.matches("exp"):
+                    duplicate = exp != nil
+                    exp = value
+                case _ where key.matches("nbf"):
+                    duplicate = nbf != nil
+                    nbf = value
+                case _ where key.matches("iat"):
+                    duplicate = iat != nil
+                    iat = value
+                case _ where key.matches("jti"):
+                    duplicate = jti != nil
+                    jti = value
                 default:
                     if custom.isEmpty { custom.reserveCapacity(8) }
                     duplicate = custom.updateValue(value, forKey: parser.string(of: key)) != nil
@@ -66,9 +85,15 @@ extension JWTClaims {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
         return JWTClaims(
-            issuer: try string(iss, "iss"), subject: try string(sub, "sub"), audience: try audience(aud),
-            expiresAt: try numericDate(exp, "exp"), notBefore: try numericDate(nbf, "nbf"), issuedAt: try numericDate(iat, "iat"),
-            id: try string(jti, "jti"), custom: custom)
+            issuer: try string(iss, "iss"),
+            subject: try string(sub, "sub"),
+            audience: try audience(aud),
+            expiresAt: try numericDate(exp, "exp"),
+            notBefore: try numericDate(nbf, "nbf"),
+            issuedAt: try numericDate(iat, "iat"),
+            id: try string(jti, "jti"),
+            custom: custom
+        )
     }
 
     private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {
@@ -142,16 +167,34 @@ extension JWTClaims {
             JSONValue.writeString(name, to: &output)
             output.append(UInt8(ascii: ":"))
         }
-        if let issuer { key("iss"); JSONValue.writeString(issuer, to: &output) }
-        if let subject { key("sub"); JSONValue.writeString(subject, to: &output) }
+        if let issuer {
+            key("iss")
+            JSONValue.writeString(issuer, to: &output)
+        }
+        if let subject {
+            key("sub")
+            JSONValue.writeString(subject, to: &output)
+        }
         if let audience {
             key("aud")
             (audience.count == 1 ? JSONValue.string(audience[0]) : .array(audience.map(JSONValue.string))).write(to: &output)
         }
-        if let expiresAt { key("exp"); JWTClaims.numericDateValue(expiresAt).write(to: &output) }
-        if let notBefore { key("nbf"); JWTClaims.numericDateValue(notBefore).write(to: &output) }
-        if let issuedAt { key("iat"); JWTClaims.numericDateValue(issuedAt).write(to: &output) }
-        if let id { key("jti"); JWTClaims.writeString(id, to: &output) }
+        if let expiresAt {
+            key("exp")
+            JWTClaims.numericDateValue(expiresAt).write(to: &output)
+        }
+        if let notBefore {
+            key("nbf")
+            JWTClaims.numericDateValue(notBefore).write(to: &output)
+        }
+        if let issuedAt {
+            key("iat")
+            JWTClaims.numericDateValue(issuedAt).write(to: &output)
+        }
+        if let id {
+            key("jti")
+            JWTClaims.writeString(id, to: &output)
+        }
         if custom.count == 1, let (name, value) = custom.first {
             if !JWTClaims.isRegisteredName(name) {
                 key(name)

@@ -39,9 +39,15 @@ public struct JWTHeader: Sendable, Equatable {
                 let value = try parser.parseMemberValue()
                 let duplicate: Bool
                 switch key {
-                case _ where key.matches("alg"): duplicate = alg != nil; alg = value
-                case _ where key.matches("kid"): duplicate = kid != nil; kid = value
-                case _ where key.matches("typ"): duplicate = typ != nil; typ = value
+                case _ where key.matches("alg"):
+                    duplicate = alg != nil
+                    alg = value
+                case _ where key.matches("kid"):
+                    duplicate = kid != nil
+                    kid = value
+                case _ where key.matches("typ"):
+                    duplicate = typ != nil
+                    typ = value
                 default:
                     if key.matches("crit") { hasCrit = true }
                     duplicate = additional.updateValue(value, forKey: parser.string(of: key)) != nil

@@ -132,7 +132,8 @@ extension JWTKey {
         case "P-384": (curve, width) = ("P-384", 48)
         default: throw JWTError.invalidKey("unsupported EC JWK crv (only P-256 and P-384)")
         }
-        let x = try fields.bytes("x"), y = try fields.bytes("y")
+        let x = try fields.bytes("x")
+        let y = try fields.bytes("y")
         guard x.count == width, y.count == width else { throw JWTError.invalidKey("EC JWK coordinates have the wrong length") }
         let point = [0x04] + x + y
         let isPrivate = fields.has("d")

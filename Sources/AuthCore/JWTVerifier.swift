@@ -101,7 +101,10 @@ public struct JWTVerifier: Sendable {
             // Header: strict base64url, strict JSON object.
             guard let headerLength = Base64URL.decode(headerSegment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
             let header = try JWTHeader.parse(
-                UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]), maximumDepth: maximumDepth, acceptedTypes: storage.acceptedTypes)
+                UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]),
+                maximumDepth: maximumDepth,
+                acceptedTypes: storage.acceptedTypes
+            )
             guard storage.allowedMask & header.algorithm.bit != 0 else {
                 throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
             }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-public import AuthCore
+import AuthCore
 import Foundation
-public import NIOPosix
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Runs bcrypt on a dedicated, bounded thread pool so that password work never blocks an event loop or the
@@ -19,14 +20,15 @@ public final class PasswordHasher: Sendable {
     public struct Configuration: Sendable {
         /// bcrypt cost for new hashes; hashes with a lower cost are reported as needing a rehash.
         public var cost: Int
-        /// Threads dedicated to bcrypt. Defaults to the number of cores.
+        /// Threads dedicated to bcrypt; the number of cores unless set.
         public var threadCount: Int
         /// Jobs that may wait for a thread; one more is refused with ``PasswordHasherError/Code/overloaded``.
         public var maximumQueuedJobs: Int
 
         /// Creates a configuration; `maximumQueuedJobs` defaults to 8 per thread.
-        public init(cost: Int = 12, threadCount: Int = System.coreCount, maximumQueuedJobs: Int? = nil) {
+        public init(cost: Int = 12, threadCount: Int? = nil, maximumQueuedJobs: Int? = nil) {
             precondition(Bcrypt.costRange.contains(cost), "bcrypt cost must be within \(Bcrypt.costRange)")
+            let threadCount = threadCount ?? System.coreCount
             precondition(threadCount >= 1, "PasswordHasher needs at least one thread")
             self.cost = cost
             self.threadCount = threadCount
@@ -85,7 +87,7 @@ public final class PasswordHasher: Sendable {
                 return .mismatch
             }
             let stored: BcryptHash
-            do {
+            do throws(BcryptError) {
                 stored = try BcryptHash(parsing: storedHash)
             } catch {
                 throw PasswordHasherError(code: .corruptStoredHash, reason: "the stored password hash is malformed: \(error.code)")

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
 import AuthCore
 import Foundation
 
@@ -10,23 +11,45 @@ import Darwin
 
 /// Reading and writing key files for the operator tools.
 enum KeyFile {
-    /// Loads a key for `algorithm`: PEM (`-----BEGIN`), a JWK (`{`), or for HS* the raw secret bytes.
-    static func load(_ path: String, for algorithm: JWTAlgorithm) throws -> JWTKey {
+    /// How a key file is written.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        /// HS*: raw secret bytes; the others: PEM or JWK, told apart by their first character.
+        case auto
+        /// The file's bytes are the HMAC secret.
+        case raw
+        /// PEM: PKCS#8, SPKI, traditional RSA/EC, or a certificate.
+        case pem
+        /// A JSON Web Key.
+        case jwk
+    }
+
+    /// Loads a key for `algorithm` from `path`.
+    ///
+    /// With ``Format/auto`` an HS* key file is always raw bytes (a random secret may start with any byte, so its
+    /// content cannot tell the format); asymmetric key files are PEM when they start with `-----BEGIN`, else JWK.
+    static func load(_ path: String, for algorithm: JWTAlgorithm, format: Format = .auto) throws -> JWTKey {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure.badInput("cannot read key file \(path)")
         }
         let bytes = [UInt8](data)
-        do {
-            if bytes.starts(with: Array("-----BEGIN".utf8)) {
-                return try JWTKey(pem: String(decoding: bytes, as: UTF8.self))
+        let resolved: Format =
+            switch format {
+            case .auto where !algorithm.isAsymmetric: .raw
+            case .auto: bytes.starts(with: Array("-----BEGIN".utf8)) ? .pem : .jwk
+            default: format
             }
-            if bytes.first == UInt8(ascii: "{") {
+        do {
+            switch resolved {
+            case .raw:
+                guard !algorithm.isAsymmetric else {
+                    throw CommandFailure.badInput("\(algorithm.rawValue) needs a PEM or JWK key, not raw bytes")
+                }
+                return try JWTKey.hmac(bytes)
+            case .pem, .auto:
+                return try JWTKey(pem: String(decoding: bytes, as: UTF8.self))
+            case .jwk:
                 return try JWTKey(jwk: String(decoding: bytes, as: UTF8.self))
             }
-            guard !algorithm.isAsymmetric else {
-                throw CommandFailure.badInput("key file \(path) is neither PEM nor a JWK, which \(algorithm.rawValue) needs")
-            }
-            return try JWTKey.hmac(bytes)
         } catch let error as JWTError {
             throw CommandFailure.badInput("key file \(path): \(error.reason)")
         }
@@ -53,12 +76,4 @@ enum KeyFile {
         }
         guard fsync(descriptor) == 0 else { throw CommandFailure.badInput("cannot sync \(path): \(String(cString: strerror(errno)))") }
     }
-}
-
-extension JWTAlgorithm: @retroactive ExpressibleByArgument {
-    public init?(argument: String) {
-        self.init(rawValue: argument)
-    }
-
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

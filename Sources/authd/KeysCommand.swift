@@ -38,8 +38,8 @@ struct KeysCommand: ParsableCommand {
         func run() throws {
             try reportingFailures {
                 do {
-                    let key = try JWTKey.generate(for: alg, rsaBits: rsaBits)
                     if alg.isAsymmetric {
+                        let key = try JWTKey.generate(for: alg, rsaBits: rsaBits)
                         try KeyFile.writeNew(Array(try key.pemPrivateKey().utf8), to: out)
                         var jwk = try key.jwk().objectValue ?? [:]
                         jwk["kid"] = .string(try key.thumbprint())
@@ -47,7 +47,8 @@ struct KeysCommand: ParsableCommand {
                         jwk["use"] = "sig"
                         print(JSONValue.object(jwk).serialized())
                     } else {
-                        try KeyFile.writeNew(try key.hmacSecret(), to: out)
+                        // Generated here rather than taken from `key`, so that no API hands out a key's secret.
+                        try KeyFile.writeNew(SecureRandom.bytes(count: alg.hmacSecretByteCount), to: out)
                         let summary: JSONValue = ["kty": "oct", "alg": .string(alg.rawValue), "file": .string(out)]
                         print(summary.serialized())
                     }
@@ -55,6 +56,17 @@ struct KeysCommand: ParsableCommand {
                     throw CommandFailure.badInput(error.reason)
                 }
             }
+        }
+    }
+}
+
+extension JWTAlgorithm {
+    /// RFC 7518 section 3.2: an HMAC key as long as the hash output.
+    fileprivate var hmacSecretByteCount: Int {
+        switch self {
+        case .hs384: 48
+        case .hs512: 64
+        default: 32
         }
     }
 }

@@ -36,8 +36,8 @@ struct PasswordCommand: ParsableCommand {
                 let password = try StandardInput.readPassword()
                 do {
                     print(try Bcrypt.hash(password, cost: cost, variant: Bcrypt.Variant(rawValue: variant) ?? .v2b))
-                } catch {
-                    throw CommandFailure.badInput(error.description)
+                } catch let error as BcryptError {
+                    throw CommandFailure.badInput(error.reason)
                 }
             }
         }
@@ -58,8 +58,8 @@ struct PasswordCommand: ParsableCommand {
                 let matches: Bool
                 do {
                     matches = try Bcrypt.verify(password, against: hash)
-                } catch {
-                    throw CommandFailure.badInput(error.description)
+                } catch let error as BcryptError {
+                    throw CommandFailure.badInput(error.reason)
                 }
                 guard matches else { throw CommandFailure.rejected("password does not match") }
                 print("password matches")

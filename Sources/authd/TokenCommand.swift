@@ -14,7 +14,7 @@ struct TokenCommand: ParsableCommand {
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read a JSON claims object from standard input and print the signed JWT.",
-            discussion: "FILE: the raw secret bytes for HS*, a PEM private key or a private JWK for the others."
+            discussion: "FILE: the raw secret bytes for HS* (or a JWK with --key-format jwk), a PEM private key or a private JWK for the others."
         )
 
         @Option(help: "Signature algorithm: \(JWTAlgorithm.allValueStrings.joined(separator: ", ")).")
@@ -26,9 +26,12 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "Key id to put in the header.")
         var kid: String?
 
+        @Option(help: "Key file format: auto (HS*: raw bytes; others: PEM or JWK), raw, pem or jwk.")
+        var keyFormat: KeyFile.Format = .auto
+
         func run() throws {
             try reportingFailures {
-                let key = try KeyFile.load(keyPath, for: alg)
+                let key = try KeyFile.load(keyPath, for: alg, format: keyFormat)
                 let document = try StandardInput.readAll()
                 let claims: JWTClaims
                 do {
@@ -81,6 +84,9 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "Tolerated clock skew in seconds for exp, nbf and iat.")
         var leeway: Double = 0
 
+        @Option(help: "Key file format: auto (HS*: raw bytes; others: PEM or JWK), raw, pem or jwk.")
+        var keyFormat: KeyFile.Format = .auto
+
         func validate() throws {
             guard leeway >= 0, leeway <= 86_400, leeway.isFinite else {
                 throw ValidationError("--leeway must be between 0 and 86400 seconds")
@@ -89,7 +95,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             try reportingFailures {
-                let key = try KeyFile.load(keyPath, for: alg)
+                let key = try KeyFile.load(keyPath, for: alg, format: keyFormat)
                 let keys: JWTKeySet
                 do {
                     keys = try JWTKeySet().adding(key, algorithm: alg, kid: kid)

@@ -6,9 +6,12 @@ import Testing
 @Suite("Base64URL")
 struct Base64URLTests {
     /// RFC 4648 section 10 vectors, translated to the URL alphabet without padding.
-    @Test("encodes and decodes the RFC 4648 vectors", arguments: [
-        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "encodes and decodes the RFC 4648 vectors",
+        arguments: [
+            ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
+        ]
+    )
     func rfc4648Vectors(plain: String, encoded: String) {
         #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
         #expect(Base64URL.decode(encoded) == Array(plain.utf8))
@@ -30,9 +33,12 @@ struct Base64URLTests {
         }
     }
 
-    @Test("refuses padding, foreign characters, impossible lengths and non-canonical trailing bits", arguments: [
-        "Zg==", "Zg=", "Zm9v=", "Zm+v", "Zm/v", "Zm9v\n", " Zm9v", "Z", "Zm9vY", "Zh", "Zm9", "Zm8=", "Zm9vYh", "Zm9vYmF", "é", "Zm\u{0}v",
-    ])
+    @Test(
+        "refuses padding, foreign characters, impossible lengths and non-canonical trailing bits",
+        arguments: [
+            "Zg==", "Zg=", "Zm9v=", "Zm+v", "Zm/v", "Zm9v\n", " Zm9v", "Z", "Zm9vY", "Zh", "Zm9", "Zm8=", "Zm9vYh", "Zm9vYmF", "é", "Zm\u{0}v",
+        ]
+    )
     func refusesNonCanonical(text: String) {
         #expect(Base64URL.decode(text) == nil)
     }

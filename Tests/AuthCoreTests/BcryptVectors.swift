@@ -69,7 +69,8 @@ enum BcryptVectors {
         BcryptVector([0xA3], "$2b$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq", openwall),
         BcryptVector(
             bytes([0xFF, 0xA3], "34", [0xFF, 0xFF, 0xFF, 0xA3], "345"),
-            "$2y$05$/OK.fbVrR/bpIqNJ5ianF.o./n25XVfn6oAPaUvHe.Csk4zRfsYPi", openwall
+            "$2y$05$/OK.fbVrR/bpIqNJ5ianF.o./n25XVfn6oAPaUvHe.Csk4zRfsYPi",
+            openwall
         ),
         BcryptVector(bytes([0xFF, 0xA3], "345"), "$2y$05$/OK.fbVrR/bpIqNJ5ianF.nRht2l/HRhr6zmCp9vYUvvsqynflf9e", openwall),
         BcryptVector(bytes([0xFF, 0xA3], "345"), "$2a$05$/OK.fbVrR/bpIqNJ5ianF.nRht2l/HRhr6zmCp9vYUvvsqynflf9e", openwall),
@@ -77,11 +78,13 @@ enum BcryptVectors {
         BcryptVector(bytes([0xA3], "ab"), "$2y$05$/OK.fbVrR/bpIqNJ5ianF.6IflQkJytoRVc1yuaNtHfiuq.FRlSIS", openwall),
         BcryptVector(
             Array(repeating: [0xAA, 0x55], count: 36).flatMap { $0 },
-            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.R9xrDjiycxMbQE2bp.vgqlYpW5wx2yy", openwall
+            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.R9xrDjiycxMbQE2bp.vgqlYpW5wx2yy",
+            openwall
         ),
         BcryptVector(
             Array(repeating: [0x55, 0xAA, 0xFF], count: 24).flatMap { $0 },
-            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.9tQZzcJfm3uj2NvJ/n5xkhpqLrMpWCe", openwall
+            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.9tQZzcJfm3uj2NvJ/n5xkhpqLrMpWCe",
+            openwall
         ),
         // passlib: John the Ripper 1.7.9, py-bcrypt and its own UTF-8 vectors.
         BcryptVector("U*U*U*U*", "$2a$05$c92SVSfjeiCD6F2nAD6y0uBpJDjdRkt0EgeC4/31Rf2LUZbDRDE.O", passlib),
@@ -106,16 +109,19 @@ enum BcryptVectors {
     static let overlong: [BcryptVector] = [
         BcryptVector(
             "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789chars after 72 are ignored",
-            "$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", openwall
+            "$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui",
+            openwall
         ),
         BcryptVector(
             bytes(Array(repeating: 0xAA, count: 72), "chars after 72 are ignored as usual"),
-            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.swQOIzjOiJ9GHEPuhEkvqrUyvWhEMx6", openwall
+            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.swQOIzjOiJ9GHEPuhEkvqrUyvWhEMx6",
+            openwall
         ),
         BcryptVector(String(repeating: "abc", count: 24) + "x", "$2a$05$......................XuQjdH.wPVNUZ/bOfstdW/FqB8QSjte", passlib),
         BcryptVector(
             String(String(repeating: "0123456789", count: 26).prefix(254)),
-            "$2a$04$R1lJ2gkNaoPGdafE.H.16.1MKHPvmKwryeulRe225LKProWYwt9Oi", passlib
+            "$2a$04$R1lJ2gkNaoPGdafE.H.16.1MKHPvmKwryeulRe225LKProWYwt9Oi",
+            passlib
         ),
     ]
 
@@ -129,8 +135,9 @@ enum BcryptVectors {
                 [0xDF, 0x63, 0xF2, 0xBF, 0xB3, 0x56, 0x68, 0xDF, 0x4D, 0x88, 0x71, 0xF7, 0xFF, 0x1B, 0x82, 0x7E, 0x7A, 0x13, 0xDD, 0xE9],
                 [0x84, 0x00, 0xDD, 0x34]
             ),
-            "$2b$10$keO.ZZs22YtygVF6BLfhGOI/JjshJYPp8DZsUtym6mJV2Eha2Hdd.", pyca
-        ),
+            "$2b$10$keO.ZZs22YtygVF6BLfhGOI/JjshJYPp8DZsUtym6mJV2Eha2Hdd.",
+            pyca
+        )
     ]
 
     /// Openwall's `$2a$` hashes that depend on crypt_blowfish's CVE-2011-2483 countermeasure (a flipped bit
@@ -140,7 +147,8 @@ enum BcryptVectors {
         BcryptVector([0xFF, 0xFF, 0xA3], "$2a$05$/OK.fbVrR/bpIqNJ5ianF.nqd1wy.pTMdcvrRWxyiGL2eMz.2a85.", openwall),
         BcryptVector(
             bytes([0xFF, 0xA3], "34", [0xFF, 0xFF, 0xFF, 0xA3], "345"),
-            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.ZC1JEJ8Z4gPfpe1JOr/oyPXTWl9EFd.", openwall
+            "$2a$05$/OK.fbVrR/bpIqNJ5ianF.ZC1JEJ8Z4gPfpe1JOr/oyPXTWl9EFd.",
+            openwall
         ),
     ]
 

@@ -27,18 +27,24 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: "\"😀\"") == "😀")
     }
 
-    @Test("refuses invalid JSON", arguments: [
-        "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "'a'", "01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN", "Infinity",
-        "1e400", "-1e400", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"a\u{01}b\"",
-        "{\"a\":1}x", "[1] [2]", "{\"a\":1,\"a\":2}", "[1 2]", "\u{FEFF}{}",
-    ])
+    @Test(
+        "refuses invalid JSON",
+        arguments: [
+            "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "'a'", "01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN", "Infinity",
+            "1e400", "-1e400", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"a\u{01}b\"",
+            "{\"a\":1}x", "[1] [2]", "{\"a\":1,\"a\":2}", "[1 2]", "\u{FEFF}{}",
+        ]
+    )
     func refusesInvalid(text: String) {
         #expect(throws: JSONParsingError.self) { try JSONValue(parsing: text) }
     }
 
-    @Test("refuses invalid UTF-8 and encoded surrogates", arguments: [
-        [0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22],
-    ] as [[UInt8]])
+    @Test(
+        "refuses invalid UTF-8 and encoded surrogates",
+        arguments: [
+            [0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22],
+        ] as [[UInt8]]
+    )
     func refusesInvalidUTF8(bytes: [UInt8]) {
         #expect(throws: JSONParsingError.self) { try JSONValue(parsing: bytes) }
     }

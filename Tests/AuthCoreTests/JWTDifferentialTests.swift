@@ -40,9 +40,14 @@ struct JWTDifferentialTests {
     static let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
 
     static let claims = JWTClaims(
-        issuer: "https://issuer.example", subject: "alice", audience: ["api", "chat"],
-        expiresAt: now.addingTimeInterval(600), notBefore: now.addingTimeInterval(-60), issuedAt: now.addingTimeInterval(-60),
-        id: "5b0c", custom: ["role": "admin", "n": 42, "f": 0.25, "list": [1, "two", nil, false], "obj": ["é": "ü"]]
+        issuer: "https://issuer.example",
+        subject: "alice",
+        audience: ["api", "chat"],
+        expiresAt: now.addingTimeInterval(600),
+        notBefore: now.addingTimeInterval(-60),
+        issuedAt: now.addingTimeInterval(-60),
+        id: "5b0c",
+        custom: ["role": "admin", "n": 42, "f": 0.25, "list": [1, "two", nil, false], "obj": ["é": "ü"]]
     )
 
     private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
@@ -72,13 +77,16 @@ struct JWTDifferentialTests {
             let (signingKey, verifyingKey) = try Self.keys(for: key, algorithm: algorithm, asJWK: asJWK)
             let token = try JWTSigner(key: key, algorithm: algorithm, kid: "swift-\(algorithm.rawValue)").sign(Self.claims)
             operations.append(
-                Operation(op: "verify", alg: algorithm.rawValue, key: verifyingKey, token: token, audience: "api", issuer: "https://issuer.example"))
+                Operation(op: "verify", alg: algorithm.rawValue, key: verifyingKey, token: token, audience: "api", issuer: "https://issuer.example")
+            )
             operations.append(Operation(op: "sign", alg: algorithm.rawValue, key: signingKey, claims: claimsJSON, kid: "py-\(algorithm.rawValue)"))
             let publicKey = algorithm.isAsymmetric ? try key.publicKey() : key
             verifiers.append(
                 JWTVerifier(
                     keys: try JWTKeySet().adding(publicKey, algorithm: algorithm, kid: "py-\(algorithm.rawValue)"),
-                    configuration: .init(allowedAlgorithms: [algorithm], issuer: "https://issuer.example", audience: "chat")))
+                    configuration: .init(allowedAlgorithms: [algorithm], issuer: "https://issuer.example", audience: "chat")
+                )
+            )
         }
         let response = try PythonInterop.exchange(script: "jwt_differential.py", sending: Request(operations: operations), expecting: Response.self)
         try #require(response.results.count == operations.count)
@@ -109,7 +117,14 @@ struct JWTDifferentialTests {
         let publicPEM = try key.pemPublicKey()
         let confused = try JWTSigner(key: .hmac(Array(publicPEM.utf8)), algorithm: .hs256).sign(Self.claims)
         let operations = [
-            Operation(op: "verify", alg: "RS256", key: Key(pem: try other.pemPublicKey()), token: good, audience: "api", issuer: "https://issuer.example"),
+            Operation(
+                op: "verify",
+                alg: "RS256",
+                key: Key(pem: try other.pemPublicKey()),
+                token: good,
+                audience: "api",
+                issuer: "https://issuer.example"
+            ),
             Operation(op: "verify", alg: "RS256", key: Key(pem: publicPEM), token: expired, audience: "api", issuer: "https://issuer.example"),
             Operation(op: "verify", alg: "RS256", key: Key(pem: publicPEM), token: confused, audience: "api", issuer: "https://issuer.example"),
         ]
@@ -118,7 +133,8 @@ struct JWTDifferentialTests {
 
         let verifier = JWTVerifier(
             keys: try JWTKeySet().adding(key.publicKey(), algorithm: .rs256),
-            configuration: .init(allowedAlgorithms: [.rs256, .hs256], issuer: "https://issuer.example", audience: "api"))
+            configuration: .init(allowedAlgorithms: [.rs256, .hs256], issuer: "https://issuer.example", audience: "api")
+        )
         let wrongKey = JWTVerifier(keys: try JWTKeySet().adding(other.publicKey(), algorithm: .rs256), configuration: verifier.configuration)
         #expect((try? wrongKey.verify(good, now: Self.now)) == nil)
         #expect((try? verifier.verify(expired, now: Self.now)) == nil)

@@ -6,15 +6,18 @@ import Testing
 
 @Suite("JWTKey")
 struct JWTKeyTests {
-    @Test("imports PKCS#8, traditional, SPKI and certificate PEM", arguments: [
-        ("rsa2048-traditional.pem", JWTKey.KeyType.rsa, true),
-        ("p256-traditional.pem", .p256, true),
-        ("p384-pkcs8.pem", .p384, true),
-        ("ed25519-pkcs8.pem", .ed25519, true),
-        ("p256-public.pem", .p256, false),
-        ("ed25519-public.pem", .ed25519, false),
-        ("p256-cert.pem", .p256, false),
-    ])
+    @Test(
+        "imports PKCS#8, traditional, SPKI and certificate PEM",
+        arguments: [
+            ("rsa2048-traditional.pem", JWTKey.KeyType.rsa, true),
+            ("p256-traditional.pem", .p256, true),
+            ("p384-pkcs8.pem", .p384, true),
+            ("ed25519-pkcs8.pem", .ed25519, true),
+            ("p256-public.pem", .p256, false),
+            ("ed25519-public.pem", .ed25519, false),
+            ("p256-cert.pem", .p256, false),
+        ]
+    )
     func importsPEM(file: String, type: JWTKey.KeyType, isPrivate: Bool) throws {
         let key = try JWTKey(pem: JWTFixtures.text("keys/\(file)"))
         #expect(key.keyType == type)
@@ -22,11 +25,14 @@ struct JWTKeyTests {
         #expect(!String(describing: key).contains("BEGIN"))
     }
 
-    @Test("refuses weak, encrypted, unsupported and garbage PEM", arguments: [
-        ("rsa1024.pem", JWTError.Code.weakKey),
-        ("rsa-encrypted.pem", .invalidKey),
-        ("p521.pem", .invalidKey),
-    ])
+    @Test(
+        "refuses weak, encrypted, unsupported and garbage PEM",
+        arguments: [
+            ("rsa1024.pem", JWTError.Code.weakKey),
+            ("rsa-encrypted.pem", .invalidKey),
+            ("p521.pem", .invalidKey),
+        ]
+    )
     func refusesPEM(file: String, code: JWTError.Code) throws {
         let error = try #require(throws: JWTError.self) { try JWTKey(pem: JWTFixtures.text("keys/\(file)")) }
         #expect(error.code == code)
@@ -69,7 +75,9 @@ struct JWTKeyTests {
             // A token signed with the JWK-imported private key verifies too.
             let signedAgain = try JWTSigner(key: fromPrivateJWK, algorithm: algorithm).sign(claims)
             let verifier = JWTVerifier(
-                keys: try JWTKeySet().adding(key.publicKey(), algorithm: algorithm), configuration: .init(allowedAlgorithms: [algorithm]))
+                keys: try JWTKeySet().adding(key.publicKey(), algorithm: algorithm),
+                configuration: .init(allowedAlgorithms: [algorithm])
+            )
             #expect(try verifier.verify(signedAgain, now: JWTFixtures.now) == claims)
         } else {
             #expect(key.bits == algorithm.digestLength * 8)
@@ -80,7 +88,9 @@ struct JWTKeyTests {
         }
         for verificationKey in verificationKeys {
             let verifier = JWTVerifier(
-                keys: try JWTKeySet().adding(verificationKey, algorithm: algorithm, kid: "k1"), configuration: .init(allowedAlgorithms: [algorithm]))
+                keys: try JWTKeySet().adding(verificationKey, algorithm: algorithm, kid: "k1"),
+                configuration: .init(allowedAlgorithms: [algorithm])
+            )
             #expect(try verifier.verify(token, now: JWTFixtures.now) == claims)
         }
     }
@@ -93,7 +103,10 @@ struct JWTKeyTests {
         #expect(key.canSign)
         let input = "eyJhbGciOiJSUzI1NiJ9.\(JWTFixtures.rfc7515Payload)"
         // RSASSA-PKCS1-v1_5 is deterministic: the same signature as with the CRT parameters.
-        #expect(try JWTFixtures.sign(input, key: key, algorithm: .rs256) == JWTFixtures.sign(input, key: JWTKey(jwk: JWTFixtures.rfc7515RSAJWK), algorithm: .rs256))
+        #expect(
+            try JWTFixtures.sign(input, key: key, algorithm: .rs256)
+                == JWTFixtures.sign(input, key: JWTKey(jwk: JWTFixtures.rfc7515RSAJWK), algorithm: .rs256)
+        )
     }
 
     @Test("RSA keys generate at 2048 bits or more only")
@@ -103,9 +116,12 @@ struct JWTKeyTests {
         #expect(error.code == .weakKey)
     }
 
-    @Test("refuses HMAC secrets shorter than the hash output", arguments: [
-        (31, JWTAlgorithm.hs256), (47, .hs384), (63, .hs512), (32, .hs384), (48, .hs512),
-    ])
+    @Test(
+        "refuses HMAC secrets shorter than the hash output",
+        arguments: [
+            (31, JWTAlgorithm.hs256), (47, .hs384), (63, .hs512), (32, .hs384), (48, .hs512),
+        ]
+    )
     func shortSecrets(length: Int, algorithm: JWTAlgorithm) throws {
         let error = try #require(throws: JWTError.self) {
             try JWTSigner(key: .hmac([UInt8](repeating: 7, count: length)), algorithm: algorithm)
@@ -131,21 +147,24 @@ struct JWTKeyTests {
         #expect(error.code == .invalidKey)
     }
 
-    @Test("refuses invalid JWKs", arguments: [
-        #"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1"}"#,
-        #"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVE","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
-        #"{"kty":"EC","crv":"P-521","x":"AA","y":"AA"}"#,
-        #"{"kty":"OKP","crv":"Ed448","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
-        #"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
-        #"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#,
-        #"{"kty":"RSA","e":"AQAB"}"#,
-        #"{"kty":"oct","k":"c2hvcnQ"}"#,
-        #"{"kty":"oct","k":"not base64!"}"#,
-        #"{"kty":"foo"}"#,
-        #"{"kty":1}"#,
-        #"[]"#,
-        #"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow","k":"x"}"#,
-    ])
+    @Test(
+        "refuses invalid JWKs",
+        arguments: [
+            #"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1"}"#,
+            #"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVE","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+            #"{"kty":"EC","crv":"P-521","x":"AA","y":"AA"}"#,
+            #"{"kty":"OKP","crv":"Ed448","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+            #"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            #"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#,
+            #"{"kty":"RSA","e":"AQAB"}"#,
+            #"{"kty":"oct","k":"c2hvcnQ"}"#,
+            #"{"kty":"oct","k":"not base64!"}"#,
+            #"{"kty":"foo"}"#,
+            #"{"kty":1}"#,
+            #"[]"#,
+            #"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow","k":"x"}"#,
+        ]
+    )
     func refusesInvalidJWK(jwk: String) {
         let error = #expect(throws: JWTError.self) { try JWTKey(jwk: jwk) }
         #expect(error?.code == .invalidKey || error?.code == .weakKey)
@@ -181,12 +200,18 @@ struct JWTKeyTests {
     @Test("JWKS import skips encryption keys and refuses keys without alg")
     func jwksImport() throws {
         let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
-        let set = try JWTKeySet(jwks: #"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"EdDSA","kid":"a"},{"kty":"OKP","crv":"Ed25519","x":"\#(x)","use":"enc","alg":"EdDSA"}]}"#)
+        let set = try JWTKeySet(
+            jwks:
+                #"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"EdDSA","kid":"a"},{"kty":"OKP","crv":"Ed25519","x":"\#(x)","use":"enc","alg":"EdDSA"}]}"#
+        )
         #expect(set.count == 1 && set.kids == ["a"])
         #expect(throws: JWTError.self) { try JWTKeySet(jwks: #"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"\#(x)"}]}"#) }
         #expect(throws: JWTError.self) { try JWTKeySet(jwks: #"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"none"}]}"#) }
         #expect(throws: JWTError.self) {
-            try JWTKeySet(jwks: #"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"EdDSA","kid":"a"},{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"EdDSA","kid":"a"}]}"#)
+            try JWTKeySet(
+                jwks:
+                    #"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"EdDSA","kid":"a"},{"kty":"OKP","crv":"Ed25519","x":"\#(x)","alg":"EdDSA","kid":"a"}]}"#
+            )
         }
     }
 }

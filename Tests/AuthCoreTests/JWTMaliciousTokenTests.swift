@@ -47,7 +47,10 @@ struct JWTMaliciousTokenTests {
 
     /// A token whose header and payload are given as JSON text and whose signature is computed with `key`.
     static func token(
-        _ header: String, _ payload: String = goodPayload, key: JWTKey = try! .hmac(secret), algorithm: JWTAlgorithm = .hs256
+        _ header: String,
+        _ payload: String = goodPayload,
+        key: JWTKey = try! .hmac(secret),
+        algorithm: JWTAlgorithm = .hs256
     ) throws -> String {
         let input = "\(b64(header)).\(b64(payload))"
         return "\(input).\(try JWTFixtures.sign(input, key: key, algorithm: algorithm))"
@@ -90,20 +93,28 @@ struct JWTMaliciousTokenTests {
         Case("four segments", .malformed) { good + ".AAAA" },
         Case("five empty segments", .malformed) { "...." },
         Case("empty header segment", .malformed) { "." + good.split(separator: ".", maxSplits: 1)[1] },
-        Case("empty payload segment", .malformed) { let parts = good.split(separator: "."); return "\(parts[0])..\(parts[2])" },
+        Case("empty payload segment", .malformed) {
+            let parts = good.split(separator: ".")
+            return "\(parts[0])..\(parts[2])"
+        },
         Case("empty token", .malformed) { "" },
         Case("whitespace inside the token", .malformed) { good.replacingOccurrences(of: ".", with: ". ") },
         // base64url
-        Case("padding on the header", .malformed) { let parts = good.split(separator: "."); return "\(parts[0])=.\(parts[1]).\(parts[2])" },
+        Case("padding on the header", .malformed) {
+            let parts = good.split(separator: ".")
+            return "\(parts[0])=.\(parts[1]).\(parts[2])"
+        },
         Case("padding on the signature", .malformed) { good + "=" },
         Case("standard base64 '+' in the header", .malformed) { "+" + good.dropFirst() },
         Case("standard base64 '/' in the signature", .malformed) { good.dropLast() + "/" },
         Case("non-ASCII character in the payload segment (signature checked first)", .badSignature) {
-            let parts = good.split(separator: "."); return "\(parts[0]).é\(parts[1].dropFirst()).\(parts[2])"
+            let parts = good.split(separator: ".")
+            return "\(parts[0]).é\(parts[1].dropFirst()).\(parts[2])"
         },
         Case("non-canonical trailing bits in the signature", .malformed) {
             // 32 bytes use 43 characters whose last one carries 4 bits; "B" sets a padding bit.
-            let parts = good.split(separator: "."); return "\(parts[0]).\(parts[1]).\(parts[2].dropLast())B"
+            let parts = good.split(separator: ".")
+            return "\(parts[0]).\(parts[1]).\(parts[2].dropLast())B"
         },
         // header JSON
         Case("header is not JSON", .malformed) { "\(b64("not json")).\(b64(goodPayload)).AAAA" },
@@ -133,13 +144,17 @@ struct JWTMaliciousTokenTests {
         // signatures
         Case("wrong HMAC key", .badSignature) { try token(#"{"alg":"HS256","kid":"hs"}"#, key: .hmac([UInt8](repeating: 0x11, count: 32))) },
         Case("truncated signature", .badSignature) { String(good.dropLast(4)) },
-        Case("empty signature", .badSignature) { let parts = good.split(separator: "."); return "\(parts[0]).\(parts[1])." },
+        Case("empty signature", .badSignature) {
+            let parts = good.split(separator: ".")
+            return "\(parts[0]).\(parts[1])."
+        },
         Case("HS384 signature under an HS256 header", .badSignature) {
             let input = "\(b64(#"{"alg":"HS256","kid":"hs"}"#)).\(b64(goodPayload))"
             return "\(input).\(try JWTFixtures.sign(input, key: .hmac([UInt8](repeating: 0x5A, count: 48)), algorithm: .hs384))"
         },
         Case("tampered payload", .badSignature) {
-            let parts = good.split(separator: "."); return "\(parts[0]).\(b64(goodPayload.replacingOccurrences(of: "alice", with: "admin"))).\(parts[2])"
+            let parts = good.split(separator: ".")
+            return "\(parts[0]).\(b64(goodPayload.replacingOccurrences(of: "alice", with: "admin"))).\(parts[2])"
         },
         Case("ES256 DER signature instead of raw r||s", .badSignature) {
             let input = "\(b64(#"{"alg":"ES256","kid":"ec"}"#)).\(b64(goodPayload))"
@@ -160,7 +175,9 @@ struct JWTMaliciousTokenTests {
             let parts = signed.split(separator: ".")
             return "\(parts[0]).\(parts[1]).\(Base64URL.encode(Base64URL.decode(parts[2])!.dropLast()))"
         },
-        Case("garbage payload behind a bad signature", .badSignature) { "\(b64(#"{"alg":"HS256","kid":"hs"}"#)).\(b64("]]]")).\(Base64URL.encode([UInt8](repeating: 1, count: 32)))" },
+        Case("garbage payload behind a bad signature", .badSignature) {
+            "\(b64(#"{"alg":"HS256","kid":"hs"}"#)).\(b64("]]]")).\(Base64URL.encode([UInt8](repeating: 1, count: 32)))"
+        },
         // payload JSON
         Case("payload is a JSON array", .malformed) { try hs("[1,2]") },
         Case("payload is not JSON", .malformed) { try hs("hello") },
@@ -169,7 +186,8 @@ struct JWTMaliciousTokenTests {
         Case("payload has duplicate exp via escape", .malformed) { try hs(claims(#""exp":\#(t + 60),"\u0065xp":\#(t - 60)"#)) },
         Case("payload has a lone surrogate", .malformed) { try hs(claims(#""exp":\#(t + 60),"name":"\ud800""#)) },
         Case("payload has invalid UTF-8", .malformed) {
-            let input = "\(b64(#"{"alg":"HS256","kid":"hs"}"#)).\(Base64URL.encode(Array(#"{"exp":1,"x":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)))"
+            let input =
+                "\(b64(#"{"alg":"HS256","kid":"hs"}"#)).\(Base64URL.encode(Array(#"{"exp":1,"x":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)))"
             return "\(input).\(try JWTFixtures.sign(input, key: .hmac(secret), algorithm: .hs256))"
         },
         Case("payload nested 1000 deep", .malformed) {

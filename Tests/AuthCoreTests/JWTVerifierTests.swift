@@ -10,9 +10,14 @@ struct JWTVerifierTests {
 
     static func claims() -> JWTClaims {
         JWTClaims(
-            issuer: "https://issuer.example", subject: "alice", audience: ["api", "chat"],
-            expiresAt: now.addingTimeInterval(300), notBefore: now.addingTimeInterval(-5), issuedAt: now.addingTimeInterval(-10),
-            id: "jti-1", custom: ["role": "admin", "level": 3, "ratio": 0.5, "tags": ["a", "b"], "nested": ["ok": true, "none": nil], "é": "ü"]
+            issuer: "https://issuer.example",
+            subject: "alice",
+            audience: ["api", "chat"],
+            expiresAt: now.addingTimeInterval(300),
+            notBefore: now.addingTimeInterval(-5),
+            issuedAt: now.addingTimeInterval(-10),
+            id: "jti-1",
+            custom: ["role": "admin", "level": 3, "ratio": 0.5, "tags": ["a", "b"], "nested": ["ok": true, "none": nil], "é": "ü"]
         )
     }
 
@@ -22,8 +27,11 @@ struct JWTVerifierTests {
         let signer = try JWTSigner(key: key, algorithm: algorithm, kid: "k")
         let token = try signer.sign(Self.claims())
         let keys = try JWTKeySet().adding(algorithm.isAsymmetric ? key.publicKey() : key, algorithm: algorithm, kid: "k")
-        let verified = try JWTVerifier(keys: keys, configuration: .init(allowedAlgorithms: [algorithm], issuer: "https://issuer.example", audience: "chat"))
-            .verifyToken(token, now: Self.now)
+        let verified = try JWTVerifier(
+            keys: keys,
+            configuration: .init(allowedAlgorithms: [algorithm], issuer: "https://issuer.example", audience: "chat")
+        )
+        .verifyToken(token, now: Self.now)
         #expect(verified.claims == Self.claims())
         #expect(verified.header.algorithm == algorithm)
         #expect(verified.header.kid == "k")
@@ -62,9 +70,12 @@ struct JWTVerifierTests {
         return (signer, JWTVerifier(keys: try JWTKeySet().adding(signer), configuration: configuration))
     }
 
-    @Test("leeway applies to exp, nbf and iat", arguments: [
-        (-30.0, JWTError.Code?.none), (-31, .expired),
-    ])
+    @Test(
+        "leeway applies to exp, nbf and iat",
+        arguments: [
+            (-30.0, JWTError.Code?.none), (-31, .expired),
+        ]
+    )
     func leewayOnExpiry(offset: Double, expected: JWTError.Code?) throws {
         let (signer, verifier) = try hmacSetup { $0.leeway = 30 }
         let token = try signer.sign(JWTClaims(expiresAt: Self.now.addingTimeInterval(offset + 0.5)))
@@ -104,9 +115,12 @@ struct JWTVerifierTests {
         }
     }
 
-    @Test("typ is compared case-insensitively and can be configured", arguments: [
-        ("JWT", true), ("jwt", true), ("at+jwt", true), ("AT+JWT", true), ("JOSE", false), ("application/jwt", false),
-    ])
+    @Test(
+        "typ is compared case-insensitively and can be configured",
+        arguments: [
+            ("JWT", true), ("jwt", true), ("at+jwt", true), ("AT+JWT", true), ("JOSE", false), ("application/jwt", false),
+        ]
+    )
     func typ(type: String, accepted: Bool) throws {
         let (signer, verifier) = try hmacSetup()
         let token = try signer.sign(JWTClaims(expiresAt: Self.now + 60), type: type)

@@ -35,7 +35,8 @@ def test_hash_verifies_in_libxcrypt_and_pyca(authd, password, variant):
 def test_verify_accepts_hashes_made_by_pyca(authd, password):
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
     assert authd("password", "verify", hashed, stdin=password).returncode == 0
-    wrong = authd("password", "verify", hashed, stdin=password + "!")
+    near_miss = ("!" + password[1:]) if password else "!"
+    wrong = authd("password", "verify", hashed, stdin=near_miss)
     assert wrong.returncode == 1
     assert b"does not match" in wrong.stderr
 
@@ -66,6 +67,14 @@ def test_hash_refuses_passwords_over_72_bytes(authd):
     result = authd("password", "hash", "--cost", "4", stdin="x" * 73)
     assert result.returncode == 2
     assert b"72" in result.stderr
+
+
+def test_verify_refuses_passwords_over_72_bytes_instead_of_truncating(authd):
+    # pyca/bcrypt 4 and C implementations truncate: this hash "matches" any password starting with these 72 bytes.
+    hashed = libxcrypt(b"x" * 72, bcrypt.gensalt(rounds=4)).decode()
+    result = authd("password", "verify", hashed, stdin="x" * 73)
+    assert result.returncode == 2
+    assert b"72 bytes" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["--cost", "3"], ["--cost", "32"], ["--cost", "ten"], ["--variant", "2x"]])

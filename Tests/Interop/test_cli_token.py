@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """`authd keys generate` and `authd token sign|verify` against PyJWT and pyca/cryptography."""
+import base64
 import json
 import os
 import stat
@@ -79,7 +80,7 @@ def test_public_key_file_is_enough_to_verify(authd, tmp_path):
         ("wrong_issuer", "invalid_claim"),
         ("tampered", "bad_signature"),
         ("other_key", "bad_signature"),
-        ("alg_none", "malformed"),
+        ("alg_none", "algorithm_not_allowed"),
         ("garbage", "malformed"),
         ("other_alg", "algorithm_not_allowed"),
     ],
@@ -152,3 +153,22 @@ def test_sign_refuses_bad_claims_documents(authd, tmp_path, document):
     result = authd("token", "sign", "--alg", "HS256", "--key", str(key), stdin=document.encode("latin-1"))
     assert result.returncode == 2, result.stdout
     assert result.stderr.startswith(b"authd: ")
+
+
+@pytest.mark.parametrize("prefix", [b"{", b"-----BEGIN PUBLIC KEY-----", b"\x00", b"\n"])
+def test_raw_hmac_secrets_are_never_mistaken_for_another_format(authd, tmp_path, prefix):
+    secret = prefix + os.urandom(40)
+    key = tmp_path / "secret.bin"
+    key.write_bytes(secret)
+    result = authd("token", "sign", "--alg", "HS256", "--key", str(key), stdin=json.dumps(claims()))
+    assert result.returncode == 0, result.stderr
+    assert jwt.decode(result.stdout.strip().decode(), secret, algorithms=["HS256"], audience="authd")["sub"] == "42"
+
+
+def test_hmac_jwk_key_files_need_the_jwk_format(authd, tmp_path):
+    secret = os.urandom(32)
+    key = tmp_path / "secret.jwk"
+    key.write_text(json.dumps({"kty": "oct", "k": base64.urlsafe_b64encode(secret).rstrip(b"=").decode()}))
+    result = authd("token", "sign", "--alg", "HS256", "--key", str(key), "--key-format", "jwk", stdin=json.dumps(claims()))
+    assert result.returncode == 0, result.stderr
+    assert jwt.decode(result.stdout.strip().decode(), secret, algorithms=["HS256"], audience="authd")["sub"] == "42"
