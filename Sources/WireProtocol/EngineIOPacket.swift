@@ -102,7 +102,7 @@ public enum EngineIOPacket: Hashable, Sendable {
             throw .invalidPacketType(first, offset: offset)
         }
         func text() throws(EngineIOError) -> String {
-            guard let string = String(validating: data, as: UTF8.self) else { throw .invalidUTF8(offset: offset) }
+            guard let string = String(validatingUTF8Bytes: data) else { throw .invalidUTF8(offset: offset) }
             return string
         }
         switch type {

@@ -64,6 +64,20 @@ extension ByteBuffer {
 }
 
 extension String {
+    /// Validates and copies UTF-8 bytes; `nil` if they are not valid UTF-8. Takes the contiguous fast path of the standard
+    /// library (a raw buffer would be iterated byte by byte).
+    @inlinable
+    init?(validatingUTF8Bytes bytes: UnsafeRawBufferPointer) {
+        guard let string = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else { return nil }
+        self = string
+    }
+
+    /// Copies UTF-8 bytes known to be valid (or repairs them).
+    @inlinable
+    init(knownUTF8Bytes bytes: UnsafeRawBufferPointer) {
+        self = String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+    }
+
     /// `withUTF8` with a typed error.
     @inlinable
     mutating func withTypedUTF8<Result, Failure: Error>(
@@ -205,8 +219,8 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                if isASCII { return String(decoding: slice, as: UTF8.self) }
-                guard let string = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(offset: baseOffset + start) }
+                if isASCII { return String(knownUTF8Bytes: slice) }
+                guard let string = String(validatingUTF8Bytes: slice) else { throw .invalidUTF8(offset: baseOffset + start) }
                 return string
             }
             if byte == UInt8(ascii: "\\") { return try parseEscapedString(start: start) }
@@ -328,7 +342,7 @@ struct JSONParser {
             }
             if !negative, magnitude <= UInt64(Int64.max) { return .int(Int64(magnitude)) }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        let text = String(knownUTF8Bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         guard let double = Double(text), double.isFinite else { throw .invalidNumber(offset: baseOffset + start) }
         return .double(double)
     }

@@ -136,6 +136,11 @@ public struct JSONObject: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
     /// Iterates over the members in order.
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
+    /// Calls `body` on every value, in place.
+    mutating func updateValues<Failure: Error>(_ body: (inout JSONValue) throws(Failure) -> Void) throws(Failure) {
+        for index in members.indices { try body(&members[index].value) }
+    }
+
     /// Appends without checking for a duplicate key; the parser uses it after its own check.
     mutating func appendUnchecked(_ member: Member) { members.append(member) }
 }

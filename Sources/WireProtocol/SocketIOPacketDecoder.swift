@@ -117,31 +117,32 @@ public struct SocketIOPacketDecoder: Sendable {
 
     private static func reconstruct(_ packet: SocketIOPacket, attachments: [ByteBuffer]) throws(SocketIOError) -> SocketIOPacket {
         var packet = packet
-        if let payload = packet.payload {
-            packet.payload = try replacePlaceholders(in: payload, attachments: attachments)
+        if var payload = packet.payload {
+            packet.payload = nil  // keep `payload` uniquely referenced so it is rewritten in place
+            try replacePlaceholders(in: &payload, attachments: attachments)
+            packet.payload = payload
         }
         return packet
     }
 
-    private static func replacePlaceholders(in value: JSONValue, attachments: [ByteBuffer]) throws(SocketIOError) -> JSONValue {
+    /// Replaces `{"_placeholder":true,"num":N}` objects with the attachments, in place.
+    private static func replacePlaceholders(in value: inout JSONValue, attachments: [ByteBuffer]) throws(SocketIOError) {
         switch value {
-        case .array(let elements):
-            var result: [JSONValue] = []
-            result.reserveCapacity(elements.count)
-            for element in elements { result.append(try replacePlaceholders(in: element, attachments: attachments)) }
-            return .array(result)
-        case .object(let object):
+        case .array(var elements):
+            value = .null
+            for index in elements.indices { try replacePlaceholders(in: &elements[index], attachments: attachments) }
+            value = .array(elements)
+        case .object(var object):
             if object["_placeholder"] == .bool(true) {
                 guard let num = object["num"]?.intValue, num >= 0, num < attachments.count else { throw .invalidPlaceholder }
-                return .binary(attachments[Int(num)])
+                value = .binary(attachments[Int(num)])
+                return
             }
-            var result = JSONObject()
-            for member in object {
-                result.appendUnchecked(.init(key: member.key, value: try replacePlaceholders(in: member.value, attachments: attachments)))
-            }
-            return .object(result)
+            value = .null
+            try object.updateValues { (member) throws(SocketIOError) in try replacePlaceholders(in: &member, attachments: attachments) }
+            value = .object(object)
         case .null, .bool, .int, .double, .string, .binary:
-            return value
+            return
         }
     }
 
@@ -169,7 +170,7 @@ public struct SocketIOPacketDecoder: Sendable {
             if byte == UInt8(ascii: "/") {
                 let start = index
                 while index < bytes.count, bytes[index] != UInt8(ascii: ",") { index += 1 }
-                guard let decoded = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                guard let decoded = String(validatingUTF8Bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<index])) else {
                     throw .invalidUTF8
                 }
                 namespace = decoded

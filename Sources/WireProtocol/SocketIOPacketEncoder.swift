@@ -39,6 +39,15 @@ public struct SocketIOPacketEncoder: Sendable {
         return attachments
     }
 
+    /// Writes `packet` as the text of an Engine.IO `message` packet (`4` followed by the Socket.IO text, as in
+    /// `42["hey","Jude"]`), ready to be a WebSocket text frame or one packet of a polling payload, and returns its
+    /// attachments, each to be sent as an Engine.IO binary message.
+    @discardableResult
+    public func encodeEngineIOMessage(_ packet: SocketIOPacket, into buffer: inout ByteBuffer) -> [ByteBuffer] {
+        buffer.writeInteger(UInt8(ascii: "4"))
+        return encode(packet, into: &buffer)
+    }
+
     private func writeText(
         _ packet: SocketIOPacket,
         type: SocketIOPacketType,
