@@ -56,10 +56,15 @@ extension ByteBuffer {
     func withTypedReadableBytes<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        let result: Swift.Result<Result, Failure> = self.withUnsafeReadableBytes { bytes in
-            do throws(Failure) { return .success(try body(bytes)) } catch { return .failure(error) }
+        var failure: Failure? = nil
+        let result: Result? = self.withUnsafeReadableBytes { bytes in
+            do throws(Failure) { return try body(bytes) } catch {
+                failure = error
+                return nil
+            }
         }
-        return try result.get()
+        if let failure { throw failure }
+        return result!
     }
 }
 
@@ -68,8 +73,27 @@ extension String {
     /// library (a raw buffer would be iterated byte by byte).
     @inlinable
     init?(validatingUTF8Bytes bytes: UnsafeRawBufferPointer) {
+        if Self.isASCII(bytes) {
+            self = String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+            return
+        }
         guard let string = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else { return nil }
         self = string
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    @inlinable
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while index + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Copies UTF-8 bytes known to be valid (or repairs them).
@@ -83,10 +107,15 @@ extension String {
     mutating func withTypedUTF8<Result, Failure: Error>(
         _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        let result: Swift.Result<Result, Failure> = self.withUTF8 { bytes in
-            do throws(Failure) { return .success(try body(bytes)) } catch { return .failure(error) }
+        var failure: Failure? = nil
+        let result: Result? = self.withUTF8 { bytes in
+            do throws(Failure) { return try body(bytes) } catch {
+                failure = error
+                return nil
+            }
         }
-        return try result.get()
+        if let failure { throw failure }
+        return result!
     }
 }
 

@@ -75,6 +75,18 @@ public struct SocketIOPacket: Hashable, Sendable {
         return Self(type: payload.containsBinary ? .binaryAck : .ack, namespace: namespace, ackID: ackID, payload: payload)
     }
 
+    /// ``reservedEventNames`` as plain comparisons (no hashing on the hot path).
+    static func isReservedEventName(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 7: name == "connect"
+        case 10: name == "disconnect"
+        case 11: name == "newListener"
+        case 13: name == "connect_error" || name == "disconnecting"
+        case 14: name == "removeListener"
+        default: false
+        }
+    }
+
     /// The event name, for events with a valid payload.
     public var eventName: String? {
         guard type.isEvent else { return nil }
@@ -88,6 +100,11 @@ public struct SocketIOPacket: Hashable, Sendable {
         guard namespace.utf8.first == UInt8(ascii: "/"), !namespace.utf8.contains(UInt8(ascii: ",")) else {
             throw .invalidNamespace
         }
+        try validateAckIDAndPayload()
+    }
+
+    /// The checks of ``validate()`` except the namespace, which the decoder has already checked while reading it.
+    func validateAckIDAndPayload() throws(SocketIOError) {
         if ackID != nil, !(type.isEvent || type.isAck) { throw .unexpectedAckID(type) }
         if let ackID, ackID < 0 { throw .invalidAckID }
         switch type {
@@ -104,7 +121,7 @@ public struct SocketIOPacket: Hashable, Sendable {
             guard case .array(let elements)? = payload else { throw .invalidPayload(type) }
             guard let first = elements.first else { throw .emptyEvent }
             guard case .string(let name) = first else { throw .invalidEventName }
-            guard !Self.reservedEventNames.contains(name) else { throw .reservedEventName(name) }
+            guard !Self.isReservedEventName(name) else { throw .reservedEventName(name) }
         case .ack, .binaryAck:
             guard ackID != nil else { throw .missingAckID }
             guard payload?.arrayValue != nil else { throw .invalidPayload(type) }

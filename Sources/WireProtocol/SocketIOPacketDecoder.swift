@@ -64,12 +64,11 @@ public struct SocketIOPacketDecoder: Sendable {
         guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard buffer.readableBytes <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
-        let (packet, attachmentCount) = try buffer.withTypedReadableBytes {
-            (bytes) throws(SocketIOError) -> (SocketIOPacket, Int) in
+        let decoded = try buffer.withTypedReadableBytes { (bytes) throws(SocketIOError) -> DecodedText in
             try Self.decodeText(bytes, configuration: configuration)
         }
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        return try finish(packet, attachmentCount: attachmentCount)
+        return try finish(decoded.packet, attachmentCount: decoded.attachmentCount)
     }
 
     /// Decodes one packet from the text of an Engine.IO message (see ``decode(buffer:)``).
@@ -78,10 +77,10 @@ public struct SocketIOPacketDecoder: Sendable {
         guard text.utf8.count <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
         var text = text
-        let (packet, attachmentCount) = try text.withTypedUTF8 { (bytes) throws(SocketIOError) -> (SocketIOPacket, Int) in
+        let decoded = try text.withTypedUTF8 { (bytes) throws(SocketIOError) -> DecodedText in
             try Self.decodeText(UnsafeRawBufferPointer(bytes), configuration: configuration)
         }
-        return try finish(packet, attachmentCount: attachmentCount)
+        return try finish(decoded.packet, attachmentCount: decoded.attachmentCount)
     }
 
     /// Adds one binary attachment to the waiting packet.
@@ -147,7 +146,12 @@ public struct SocketIOPacketDecoder: Sendable {
     }
 
     /// Parses `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and validates the result.
-    static func decodeText(_ bytes: UnsafeRawBufferPointer, configuration: Configuration) throws(SocketIOError) -> (SocketIOPacket, Int) {
+    struct DecodedText {
+        var packet: SocketIOPacket
+        var attachmentCount: Int
+    }
+
+    static func decodeText(_ bytes: UnsafeRawBufferPointer, configuration: Configuration) throws(SocketIOError) -> DecodedText {
         guard let first = bytes.first else { throw .emptyPacket }
         guard let type = SocketIOPacketType(rawValue: first &- UInt8(ascii: "0")) else { throw .invalidPacketType(first) }
         var index = 1
@@ -207,8 +211,8 @@ public struct SocketIOPacketDecoder: Sendable {
             }
         }
         let packet = SocketIOPacket(type: type, namespace: namespace, ackID: ackID, payload: payload)
-        try packet.validate()
-        return (packet, attachmentCount)
+        try packet.validateAckIDAndPayload()
+        return DecodedText(packet: packet, attachmentCount: attachmentCount)
     }
 
     @inline(__always)
