@@ -92,7 +92,7 @@ public enum EngineIOPacket: Hashable, Sendable {
     ///   - offset: Where `bytes` start in the enclosing payload, for error offsets.
     static func decodeText(_ bytes: UnsafeRawBufferPointer, allowBase64: Bool, offset: Int) throws(EngineIOError) -> EngineIOPacket {
         guard let first = bytes.first else { throw .emptyPacket(offset: offset) }
-        let data = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
+        let data = UnsafeRawBufferPointer(rebasing: bytes[1...])
         if first == UInt8(ascii: "b") {
             guard allowBase64 else { throw .invalidPacketType(first, offset: offset) }
             guard let decoded = Base64.decode(data) else { throw .invalidBase64(offset: offset) }

@@ -73,6 +73,8 @@ extension String {
     /// library (a raw buffer would be iterated byte by byte).
     @inlinable
     init?(validatingUTF8Bytes bytes: UnsafeRawBufferPointer) {
+        // The generic `String(validating:as:)` is not specialised across the standard library boundary and looks up
+        // metadata on every call, so the common all-ASCII case goes around it.
         if Self.isASCII(bytes) {
             self = String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
             return

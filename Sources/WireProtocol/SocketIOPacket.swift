@@ -162,7 +162,7 @@ public enum SocketIOError: Error, Hashable, Sendable {
     case invalidEventName
     /// An event that uses a name Socket.IO reserves (see ``SocketIOPacket/reservedEventNames``).
     case reservedEventName(String)
-    /// A placeholder with a bad or out-of-range `num`, or attachments that no placeholder refers to.
+    /// A placeholder (`{"_placeholder":true,…}`) whose `num` is missing, not an integer, or not below the attachment count.
     case invalidPlaceholder
     /// A binary attachment arrived while no binary packet was waiting for one.
     case unexpectedAttachment

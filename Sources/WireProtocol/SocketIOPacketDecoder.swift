@@ -64,9 +64,17 @@ public struct SocketIOPacketDecoder: Sendable {
         guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard buffer.readableBytes <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
-        let decoded = try buffer.withTypedReadableBytes { (bytes) throws(SocketIOError) -> DecodedText in
-            try Self.decodeText(bytes, configuration: configuration)
+        // Concrete closures rather than the generic typed-throws helpers: this is the hot path.
+        var failure: SocketIOError? = nil
+        let decoded: DecodedText? = buffer.withUnsafeReadableBytes { bytes in
+            do throws(SocketIOError) {
+                return try Self.decodeText(bytes, configuration: configuration)
+            } catch {
+                failure = error
+                return nil
+            }
         }
+        guard let decoded else { throw failure! }
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         return try finish(decoded.packet, attachmentCount: decoded.attachmentCount)
     }
@@ -77,9 +85,16 @@ public struct SocketIOPacketDecoder: Sendable {
         guard text.utf8.count <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
         var text = text
-        let decoded = try text.withTypedUTF8 { (bytes) throws(SocketIOError) -> DecodedText in
-            try Self.decodeText(UnsafeRawBufferPointer(bytes), configuration: configuration)
+        var failure: SocketIOError? = nil
+        let decoded: DecodedText? = text.withUTF8 { bytes in
+            do throws(SocketIOError) {
+                return try Self.decodeText(UnsafeRawBufferPointer(bytes), configuration: configuration)
+            } catch {
+                failure = error
+                return nil
+            }
         }
+        guard let decoded else { throw failure! }
         return try finish(decoded.packet, attachmentCount: decoded.attachmentCount)
     }
 
