@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness for the Engine.IO decoders: the polling payload decoder (fed in two chunks), the WebSocket text and
-// binary frame decoder, and the round trip of whatever decodes. Build: `swift build -c debug -sanitize=fuzzer --product FuzzEngineIOPayload`.
+// binary frame decoder, the round trip of whatever decodes, and the zero-copy message path against the String path. Build: `swift build -c debug -sanitize=fuzzer --product FuzzEngineIOPayload`.
 import Foundation
 import NIOCore
 import WireProtocol
@@ -8,7 +8,7 @@ import WireProtocol
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEngineIOPayload(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: start, count: count)
-    var body = ByteBuffer(bytes: bytes)
+    let body = ByteBuffer(bytes: bytes)
     let configuration = EngineIOPayloadDecoder.Configuration(maxPayload: 64 * 1024, maxPackets: 1_000)
 
     // Polling payload, fed in two chunks so the streaming path is exercised too.
@@ -44,7 +44,24 @@ public func fuzzEngineIOPayload(_ start: UnsafePointer<UInt8>, _ count: Int) -> 
             precondition(again == packet, "frame round trip changed the packet")
         }
     }
-    body.moveReaderIndex(to: 0)
+    // The zero-copy path must agree with decoding the Engine.IO message into a String first.
+    var frame = body
+    if EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &frame, maxPayload: 64 * 1024) {
+        var inPlace = SocketIOPacketDecoder()
+        var viaString = SocketIOPacketDecoder()
+        let direct = Result { try inPlace.decode(buffer: &frame) }
+        if case .message(let text)? = try? EngineIOWebSocketCodec.decode(.text, frame: body, maxPayload: 64 * 1024) {
+            let indirect = Result { try viaString.decode(text: text) }
+            switch (direct, indirect) {
+            case (.success(let a), .success(let b)): precondition(a == b, "in-place and String decoding disagree")
+            case (.failure, .failure): break
+            default: preconditionFailure("in-place and String decoding disagree on validity")
+            }
+        } else {
+            // Not valid UTF-8 text: the in-place decoder must refuse it too.
+            if case .success = direct { preconditionFailure("in-place decoding accepted what the Engine.IO decoder refused") }
+        }
+    }
     return 0
 }
 

@@ -149,6 +149,27 @@ public enum EngineIOWebSocketCodec {
         return .text
     }
 
+    /// The zero-copy path for the common case: if `frame` is a text frame holding a `message` packet (`4…`) no larger
+    /// than `maxPayload`, moves its reader index past the `4` and returns `true`, so that the Socket.IO text can be
+    /// decoded in place with ``SocketIOPacketDecoder/decode(buffer:)`` (which validates it as UTF-8 JSON) instead of being
+    /// copied into a `String` first. Otherwise leaves `frame` alone and returns `false`: decode it with
+    /// ``decode(_:frame:maxPayload:)``.
+    ///
+    /// ```swift
+    /// if EngineIOWebSocketCodec.readMessagePrefix(kind, frame: &frame) {
+    ///     let packet = try socketIODecoder.decode(buffer: &frame)
+    /// } else {
+    ///     let packet = try EngineIOWebSocketCodec.decode(kind, frame: frame)
+    /// }
+    /// ```
+    public static func readMessagePrefix(_ kind: EngineIOFrameKind, frame: inout ByteBuffer, maxPayload: Int = 1_000_000) -> Bool {
+        guard kind == .text, frame.readableBytes <= maxPayload, frame.getInteger(at: frame.readerIndex, as: UInt8.self) == UInt8(ascii: "4") else {
+            return false
+        }
+        frame.moveReaderIndex(forwardBy: 1)
+        return true
+    }
+
     /// Decodes the payload of one WebSocket frame.
     ///
     /// - Parameters:

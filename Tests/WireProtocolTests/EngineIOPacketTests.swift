@@ -140,3 +140,33 @@ struct EngineIOPacketTests {
         }
     }
 }
+
+extension EngineIOPacketTests {
+    static let prefixCases: [(EngineIOFrameKind, String, Bool)] = [
+        (.text, #"42["foo"]"#, true),
+        (.text, "4", true),
+        (.text, "2probe", false),
+        (.text, "", false),
+        (.binary, "4abc", false),
+    ]
+
+    @Test("The zero-copy message prefix is taken only from text message frames", arguments: prefixCases)
+    func messagePrefix(kind: EngineIOFrameKind, text: String, taken: Bool) {
+        var frame = ByteBuffer(string: text)
+        #expect(EngineIOWebSocketCodec.readMessagePrefix(kind, frame: &frame) == taken)
+        #expect(frame.readableBytes == text.utf8.count - (taken ? 1 : 0))
+    }
+
+    @Test("A message frame decodes the same through the zero-copy prefix and the full Engine.IO decode")
+    func messagePrefixAgreesWithDecode() throws {
+        var frame = ByteBuffer(string: #"42/admin,7["hey","Jude"]"#)
+        guard case .message(let text) = try EngineIOWebSocketCodec.decode(.text, frame: frame) else {
+            Issue.record("not a message")
+            return
+        }
+        var viaString = SocketIOPacketDecoder()
+        var inPlace = SocketIOPacketDecoder()
+        #expect(EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &frame))
+        #expect(try inPlace.decode(buffer: &frame) == viaString.decode(text: text))
+    }
+}

@@ -182,3 +182,18 @@ struct SocketIOPacketTests {
         #expect(attachments == [ByteBuffer(bytes: [1, 2, 3, 4])])
     }
 }
+
+extension SocketIOPacketTests {
+    static let invalidUTF8: [([UInt8], SocketIOError)] = [
+        (Array(#"2[""#.utf8) + [0xFF] + Array(#""]"#.utf8), .invalidJSON(.invalidUTF8(offset: 3), offset: 1)),
+        (Array("2/".utf8) + [0xC3, 0x28] + Array(#",["a"]"#.utf8), .invalidUTF8),
+        (Array("2[".utf8) + [0xE2, 0x82, 0xAC] + Array("]".utf8), .invalidJSON(.unexpectedByte(0xE2, offset: 2), offset: 1)),
+    ]
+
+    @Test("Bytes decoded in place are validated as UTF-8", arguments: invalidUTF8)
+    func invalidUTF8InPlace(bytes: [UInt8], expected: SocketIOError) {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(bytes: bytes)
+        #expect(throws: expected) { try decoder.decode(buffer: &buffer) }
+    }
+}
