@@ -95,7 +95,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // libFuzzer harnesses: `Fuzz/run.sh <seconds>` (builds with `-sanitize=fuzzer`), see Docs/fuzzing.md.
+        // libFuzzer harnesses: `Fuzz/run.sh <seconds>` (builds with `--sanitize=fuzzer`), see Docs/fuzzing.md. A normal build
+        // links each one's corpus-replay entry point `@_cdecl("<target>_main")` (hence `-parse-as-library`).
         .executableTarget(
             name: "FuzzEngineIOPayload",
             dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],

@@ -27,7 +27,7 @@ struct WireProtocolBenchmark: ParsableCommand {
         guard seconds >= 0.05, seconds <= 60 else { throw ValidationError("--seconds must be within 0.05 and 60") }
     }
 
-    /// Runs `codec` and `json` alternately in five rounds of a fifth of the budget each and keeps each one's best round,
+    /// Runs `codec` and `json` alternately in ten rounds of a tenth of the budget each and keeps each one's best round,
     /// so that both see the same machine (other load on a shared machine hits both alike).
     private func compare(
         _ name: String,
@@ -35,9 +35,9 @@ struct WireProtocolBenchmark: ParsableCommand {
         json: () throws -> Void
     ) rethrows -> (codec: Measurement, json: Measurement) {
         var best: (codec: Measurement?, json: Measurement?) = (nil, nil)
-        for _ in 0..<5 {
-            let c = try Measurement.run(name, seconds: max(seconds / 5, 0.01), batch: 64, codec)
-            let j = try Measurement.run("JSON " + name, seconds: max(seconds / 5, 0.01), batch: 64, json)
+        for _ in 0..<10 {
+            let c = try Measurement.run(name, seconds: max(seconds / 10, 0.01), batch: 64, codec)
+            let j = try Measurement.run("JSON " + name, seconds: max(seconds / 10, 0.01), batch: 64, json)
             if best.codec.map({ c.secondsPerOperation < $0.secondsPerOperation }) ?? true { best.codec = c }
             if best.json.map({ j.secondsPerOperation < $0.secondsPerOperation }) ?? true { best.json = j }
         }
@@ -104,7 +104,7 @@ struct WireProtocolBenchmark: ParsableCommand {
             rows.append(("encode " + name, encoding.codec, encoding.json, wireBytes))
         }
 
-        print("## WireProtocol: codec vs bare JSON (\(String(format: "%.2f", seconds)) s per side and case, best of 5 alternating rounds)\n")
+        print("## WireProtocol: codec vs bare JSON (\(String(format: "%.2f", seconds)) s per side and case, best of 10 alternating rounds)\n")
         printRow("case", "codec packets/s", "codec MB/s", "JSON-only packets/s", "ratio (codec time / JSON time)", "≤ 1.20 met")
         printRow("---", "---:", "---:", "---:", "---:", ":---:")
         for (name, codec, json, bytes) in rows {
