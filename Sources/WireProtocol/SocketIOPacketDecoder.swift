@@ -110,13 +110,13 @@ public struct SocketIOPacketDecoder: Sendable {
             state = .idle
             throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes)
         }
-        state = .idle  // drop the copy held in the state before appending, so `received` stays uniquely referenced
+        state = .idle  // drop the copies held in the state, so `received` and the payload stay uniquely referenced
         received.append(attachment)
         guard received.count == expected else {
             state = .awaitingAttachments(packet, expected: expected, received: received, bytes: total)
             return nil
         }
-        return try Self.reconstruct(packet, attachments: received)
+        return try Self.reconstruct(consume packet, attachments: received)
     }
 
     /// Forgets a packet that waits for attachments (for example when the connection closes).
@@ -125,12 +125,13 @@ public struct SocketIOPacketDecoder: Sendable {
     private mutating func finish(_ packet: SocketIOPacket, attachmentCount: Int) throws(SocketIOError) -> SocketIOPacket? {
         guard packet.type.isBinary else { return packet }
         if attachmentCount == 0 { return try Self.reconstruct(packet, attachments: []) }
-        state = .awaitingAttachments(packet, expected: attachmentCount, received: [], bytes: 0)
+        var received: [ByteBuffer] = []
+        received.reserveCapacity(attachmentCount)
+        state = .awaitingAttachments(packet, expected: attachmentCount, received: received, bytes: 0)
         return nil
     }
 
-    private static func reconstruct(_ packet: SocketIOPacket, attachments: [ByteBuffer]) throws(SocketIOError) -> SocketIOPacket {
-        var packet = packet
+    private static func reconstruct(_ packet: consuming SocketIOPacket, attachments: [ByteBuffer]) throws(SocketIOError) -> SocketIOPacket {
         if var payload = packet.payload {
             packet.payload = nil  // keep `payload` uniquely referenced so it is rewritten in place
             try replacePlaceholders(in: &payload, attachments: attachments)
