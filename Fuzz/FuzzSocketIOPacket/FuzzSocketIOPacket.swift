@@ -44,7 +44,6 @@ public func fuzzSocketIOPacket(_ start: UnsafePointer<UInt8>, _ count: Int) -> C
     return 0
 }
 
-
 /// The entry point of a normal (non-fuzzer) build: replays the given files or directories through the harness, so that a
 /// corpus or a crash reproducer can be run without `--sanitize=fuzzer`. With `--sanitize=fuzzer`, libFuzzer's own
 /// `main` is linked instead and this function is unused.

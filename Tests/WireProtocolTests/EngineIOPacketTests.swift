@@ -5,7 +5,8 @@ import WireProtocol
 
 /// The examples of the Engine.IO v4 protocol document (engine.io-protocol README), plus hostile inputs.
 struct EngineIOPacketTests {
-    static let handshakeJSON = #"{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#
+    static let handshakeJSON =
+        #"{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#
     static let sampleSessionHandshakeJSON =
         #"{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000,"maxPayload":1000000}"#
 
@@ -84,7 +85,16 @@ struct EngineIOPacketTests {
     @Test("The handshake JSON reads and writes every field")
     func handshakeJSON() throws {
         let handshake = try EngineIOHandshake(json: JSONValue(parsing: Self.handshakeJSON))
-        #expect(handshake == EngineIOHandshake(sid: "lv_VI97HAXpY6yYWAAAC", upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1_000_000))
+        #expect(
+            handshake
+                == EngineIOHandshake(
+                    sid: "lv_VI97HAXpY6yYWAAAC",
+                    upgrades: ["websocket"],
+                    pingInterval: 25000,
+                    pingTimeout: 20000,
+                    maxPayload: 1_000_000
+                )
+        )
         #expect(handshake.jsonValue.jsonString == Self.handshakeJSON)
     }
 

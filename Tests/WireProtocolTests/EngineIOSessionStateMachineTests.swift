@@ -45,9 +45,12 @@ struct EngineIOSessionStateMachineTests {
         #expect(session.nextDeadline == at(25))
     }
 
-    @Test("An upgrade that does not complete in time, or goes wrong, is aborted", arguments: [
-        [EngineIOPacket.message("x")], [.upgrade], [.ping("probe"), .ping("probe")],
-    ])
+    @Test(
+        "An upgrade that does not complete in time, or goes wrong, is aborted",
+        arguments: [
+            [EngineIOPacket.message("x")], [.upgrade], [.ping("probe"), .ping("probe")],
+        ]
+    )
     func abortedUpgrade(packets: [EngineIOPacket]) {
         var session = Machine(transport: .polling, configuration: configuration, now: start)
         var last = Machine.Action.none

@@ -20,7 +20,10 @@ struct SocketIOPacketTests {
         // Connection to a namespace.
         .init(text: "0", packet: .init(type: .connect)),
         .init(text: "0/admin,", packet: .init(type: .connect, namespace: "/admin")),
-        .init(text: #"0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}"#, packet: .init(type: .connect, namespace: "/admin", payload: ["sid": "oSO0OpakMV_3jnilAAAA"])),
+        .init(
+            text: #"0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}"#,
+            packet: .init(type: .connect, namespace: "/admin", payload: ["sid": "oSO0OpakMV_3jnilAAAA"])
+        ),
         .init(text: #"0/admin,{"token":"123"}"#, packet: .init(type: .connect, namespace: "/admin", payload: ["token": "123"])),
         .init(text: #"0{"sid":"wZX3oN0bSVIhsaknAAAI"}"#, packet: .init(type: .connect, payload: ["sid": "wZX3oN0bSVIhsaknAAAI"])),
         .init(text: #"4{"message":"Not authorized"}"#, packet: .init(type: .connectError, payload: ["message": "Not authorized"])),
@@ -48,7 +51,10 @@ struct SocketIOPacketTests {
         .init(text: "1", packet: .init(type: .disconnect)),
         .init(text: "1/admin,", packet: .init(type: .disconnect, namespace: "/admin")),
         // Sample session (WebSocket frames, without the Engine.IO "4").
-        .init(text: #"0/admin,{"sid":"-G5j-67EZFp-q59rADQM"}"#, packet: .init(type: .connect, namespace: "/admin", payload: ["sid": "-G5j-67EZFp-q59rADQM"])),
+        .init(
+            text: #"0/admin,{"sid":"-G5j-67EZFp-q59rADQM"}"#,
+            packet: .init(type: .connect, namespace: "/admin", payload: ["sid": "-G5j-67EZFp-q59rADQM"])
+        ),
         .init(text: #"2/admin,1["tellme"]"#, packet: .event("tellme", namespace: "/admin", ackID: 1)),
         .init(
             text: #"61-/admin,1[{"_placeholder":true,"num":0}]"#,

@@ -74,7 +74,16 @@ struct Tape {
     mutating func engineIOPacket() -> EngineIOPacket {
         func text(_ tape: inout Tape) -> String { tape.string().replacingOccurrences(of: "\u{1E}", with: "") }
         switch next(8) {
-        case 0: return .open(EngineIOHandshake(sid: text(&self), upgrades: next(2) == 0 ? [] : ["websocket"], pingInterval: next(60_000), pingTimeout: next(60_000), maxPayload: next(10_000_000)))
+        case 0:
+            return .open(
+                EngineIOHandshake(
+                    sid: text(&self),
+                    upgrades: next(2) == 0 ? [] : ["websocket"],
+                    pingInterval: next(60_000),
+                    pingTimeout: next(60_000),
+                    maxPayload: next(10_000_000)
+                )
+            )
         case 1: return .close
         case 2: return .ping(next(2) == 0 ? "" : "probe")
         case 3: return .pong(next(2) == 0 ? "" : "probe")
