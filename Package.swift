@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -74,7 +75,9 @@ let package = Package(
                 "AuthCore",
                 "CLibcrypto",
                 "CLibxcrypt",
+                "WireProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/authd-bench",
             swiftSettings: swiftSettings
@@ -87,8 +90,26 @@ let package = Package(
         ),
         .testTarget(
             name: "WireProtocolTests",
-            dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "WireProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings
+        ),
+        // libFuzzer harnesses: `Fuzz/run.sh <seconds>` (builds with `--sanitize=fuzzer`), see Docs/fuzzing.md. A normal build
+        // links each one's corpus-replay entry point `@_cdecl("<target>_main")` (hence `-parse-as-library`).
+        .executableTarget(
+            name: "FuzzEngineIOPayload",
+            dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/FuzzEngineIOPayload",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
+            name: "FuzzSocketIOPacket",
+            dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/FuzzSocketIOPacket",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(
             name: "RealtimeServerTests",

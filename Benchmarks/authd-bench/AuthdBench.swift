@@ -9,7 +9,7 @@ struct AuthdBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd-bench",
         abstract: "Benchmarks authd's building blocks against raw limits in the same run.",
-        subcommands: [BcryptBenchmark.self, JWTBenchmark.self, AllBenchmarks.self]
+        subcommands: [BcryptBenchmark.self, JWTBenchmark.self, WireProtocolBenchmark.self, AllBenchmarks.self]
     )
 }
 
@@ -25,5 +25,7 @@ struct AllBenchmarks: ParsableCommand {
         try bcrypt.run()
         let jwt = try JWTBenchmark.parse(["--seconds", String(seconds)])
         try jwt.run()
+        let wire = try WireProtocolBenchmark.parse(["--seconds", String(seconds)])
+        try wire.run()
     }
 }

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer harness for the Engine.IO decoders: the polling payload decoder (fed in two chunks), the WebSocket text and
+// binary frame decoder, the round trip of whatever decodes, and the zero-copy message path against the String path. Build: `swift build -c debug -sanitize=fuzzer --product FuzzEngineIOPayload`.
+import Foundation
+import NIOCore
+import WireProtocol
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEngineIOPayload(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let bytes = UnsafeBufferPointer(start: start, count: count)
+    let body = ByteBuffer(bytes: bytes)
+    let configuration = EngineIOPayloadDecoder.Configuration(maxPayload: 64 * 1024, maxPackets: 1_000)
+
+    // Polling payload, fed in two chunks so the streaming path is exercised too.
+    var decoder = EngineIOPayloadDecoder(configuration: configuration)
+    var packets: [EngineIOPacket] = []
+    let split = count / 2
+    var first = body.getSlice(at: body.readerIndex, length: split)!
+    var chunked = ByteBuffer()
+    do {
+        while let packet = try decoder.decode(buffer: &first) { packets.append(packet) }
+        chunked.writeBuffer(&first)
+        var rest = body.getSlice(at: body.readerIndex + split, length: count - split)!
+        chunked.writeBuffer(&rest)
+        while let packet = try decoder.decode(buffer: &chunked) { packets.append(packet) }
+        while let packet = try decoder.decodeLast(buffer: &chunked) { packets.append(packet) }
+        // Whole-body decoding must agree, and what decodes must encode back to something that decodes the same.
+        let whole = try EngineIOPayload.decode(body, configuration: configuration)
+        precondition(whole == packets, "chunked and whole-body decoding disagree")
+        var encoded = ByteBuffer()
+        EngineIOPayload.encode(packets, into: &encoded)
+        let again = try EngineIOPayload.decode(encoded, configuration: .init(maxPayload: 1 << 30, maxPackets: 1_000))
+        precondition(again == packets, "payload round trip changed the packets")
+    } catch {
+        // Refusing input is fine; crashing is not.
+    }
+
+    // WebSocket frames.
+    for kind in [EngineIOFrameKind.text, .binary] {
+        if let packet = try? EngineIOWebSocketCodec.decode(kind, frame: body, maxPayload: 64 * 1024) {
+            var frame = ByteBuffer()
+            let encodedKind = EngineIOWebSocketCodec.encode(packet, into: &frame)
+            let again = try? EngineIOWebSocketCodec.decode(encodedKind, frame: frame)
+            precondition(again == packet, "frame round trip changed the packet")
+        }
+    }
+    // The zero-copy path must agree with decoding the Engine.IO message into a String first.
+    var frame = body
+    if EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &frame, maxPayload: 64 * 1024) {
+        var inPlace = SocketIOPacketDecoder()
+        var viaString = SocketIOPacketDecoder()
+        let direct = Result { try inPlace.decode(buffer: &frame) }
+        if case .message(let text)? = try? EngineIOWebSocketCodec.decode(.text, frame: body, maxPayload: 64 * 1024) {
+            let indirect = Result { try viaString.decode(text: text) }
+            switch (direct, indirect) {
+            case (.success(let a), .success(let b)): precondition(a == b, "in-place and String decoding disagree")
+            case (.failure, .failure): break
+            default: preconditionFailure("in-place and String decoding disagree on validity")
+            }
+        } else {
+            // Not valid UTF-8 text: the in-place decoder must refuse it too.
+            if case .success = direct { preconditionFailure("in-place decoding accepted what the Engine.IO decoder refused") }
+        }
+    }
+    return 0
+}
+
+/// The entry point of a normal (non-fuzzer) build: replays the given files or directories through the harness, so that a
+/// corpus or a crash reproducer can be run without `--sanitize=fuzzer`. With `--sanitize=fuzzer`, libFuzzer's own
+/// `main` is linked instead and this function is unused.
+@_cdecl("FuzzEngineIOPayload_main")
+func replayMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    var files: [String] = []
+    for index in 1..<Int(argc) {
+        guard let argument = argv[index].map({ String(cString: $0) }), !argument.hasPrefix("-") else { continue }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else { continue }
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
+            files += names.sorted().map { argument + "/" + $0 }
+        } else {
+            files.append(argument)
+        }
+    }
+    for file in files {
+        guard let data = FileManager.default.contents(atPath: file) else { continue }
+        _ = data.withUnsafeBytes { bytes in
+            fuzzEngineIOPayload(bytes.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, bytes.count)
+        }
+    }
+    print("replayed \(files.count) inputs without crashing")
+    return 0
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The Socket.IO v5 packet types and their one-digit wire codes.
+public enum SocketIOPacketType: UInt8, CaseIterable, Hashable, Sendable {
+    /// Connection to a namespace (client: optional auth object; server: `{"sid":…}`).
+    case connect = 0
+    /// Disconnection from a namespace.
+    case disconnect = 1
+    /// An event: `["name", args…]`.
+    case event = 2
+    /// An acknowledgement: `[args…]` with the event's ack id.
+    case ack = 3
+    /// A refused namespace connection: an object such as `{"message":"Not authorized"}`, or a string.
+    case connectError = 4
+    /// An event with binary attachments.
+    case binaryEvent = 5
+    /// An acknowledgement with binary attachments.
+    case binaryAck = 6
+
+    /// Whether packets of this type carry `<n>-` and attachments.
+    public var isBinary: Bool { self == .binaryEvent || self == .binaryAck }
+
+    /// Whether packets of this type are events (`EVENT`/`BINARY_EVENT`).
+    public var isEvent: Bool { self == .event || self == .binaryEvent }
+
+    /// Whether packets of this type are acknowledgements (`ACK`/`BINARY_ACK`).
+    public var isAck: Bool { self == .ack || self == .binaryAck }
+}
+
+/// One Socket.IO v5 packet: `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` plus binary attachments.
+///
+/// Binary values live inside ``payload`` as ``JSONValue/binary(_:)``; ``SocketIOPacketEncoder`` turns them into
+/// placeholders and attachments, and ``SocketIOPacketDecoder`` puts them back.
+///
+/// ```swift
+/// let packet = SocketIOPacket.event("hey", ["Jude"])          // 2["hey","Jude"]
+/// let ack = SocketIOPacket(type: .ack, namespace: "/admin", ackID: 13, payload: ["bar"])  // 3/admin,13["bar"]
+/// ```
+public struct SocketIOPacket: Hashable, Sendable {
+    /// The main namespace.
+    public static let mainNamespace = "/"
+
+    /// Event names that applications may not emit, because Socket.IO uses them itself.
+    public static let reservedEventNames: Set<String> = [
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+    ]
+
+    /// The packet type. The encoder sends ``SocketIOPacketType/event``/``SocketIOPacketType/ack`` packets whose
+    /// payload contains binary as their `BINARY_` variants.
+    public var type: SocketIOPacketType
+    /// The namespace, starting with `/`.
+    public var namespace: String
+    /// The acknowledgement id of an event that wants an answer, or of an ack.
+    public var ackID: Int?
+    /// The payload, or `nil` when there is none.
+    public var payload: JSONValue?
+
+    /// Creates a packet. Call ``validate()`` to check it against the protocol's rules.
+    public init(type: SocketIOPacketType, namespace: String = SocketIOPacket.mainNamespace, ackID: Int? = nil, payload: JSONValue? = nil) {
+        self.type = type
+        self.namespace = namespace
+        self.ackID = ackID
+        self.payload = payload
+    }
+
+    /// An event `[name, arguments…]`, as a `BINARY_EVENT` if any argument contains binary.
+    public static func event(_ name: String, _ arguments: [JSONValue] = [], namespace: String = mainNamespace, ackID: Int? = nil) -> Self {
+        let payload = JSONValue.array([.string(name)] + arguments)
+        return Self(type: payload.containsBinary ? .binaryEvent : .event, namespace: namespace, ackID: ackID, payload: payload)
+    }
+
+    /// An acknowledgement `[arguments…]`, as a `BINARY_ACK` if any argument contains binary.
+    public static func ack(_ ackID: Int, _ arguments: [JSONValue] = [], namespace: String = mainNamespace) -> Self {
+        let payload = JSONValue.array(arguments)
+        return Self(type: payload.containsBinary ? .binaryAck : .ack, namespace: namespace, ackID: ackID, payload: payload)
+    }
+
+    /// ``reservedEventNames`` as plain comparisons (no hashing on the hot path).
+    static func isReservedEventName(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 7: name == "connect"
+        case 10: name == "disconnect"
+        case 11: name == "newListener"
+        case 13: name == "connect_error" || name == "disconnecting"
+        case 14: name == "removeListener"
+        default: false
+        }
+    }
+
+    /// The event name, for events with a valid payload.
+    public var eventName: String? {
+        guard type.isEvent else { return nil }
+        return payload?[0]?.stringValue
+    }
+
+    /// Checks the packet against the Socket.IO v5 rules (namespace, payload shape per type, ack ids, event names).
+    ///
+    /// - Throws: ``SocketIOError`` naming the first rule broken.
+    public func validate() throws(SocketIOError) {
+        guard namespace.utf8.first == UInt8(ascii: "/"), !namespace.utf8.contains(UInt8(ascii: ",")) else {
+            throw .invalidNamespace
+        }
+        try validateAckIDAndPayload()
+    }
+
+    /// The checks of ``validate()`` except the namespace, which the decoder has already checked while reading it.
+    func validateAckIDAndPayload() throws(SocketIOError) {
+        if ackID != nil, !(type.isEvent || type.isAck) { throw .unexpectedAckID(type) }
+        if let ackID, ackID < 0 { throw .invalidAckID }
+        switch type {
+        case .connect:
+            if let payload, payload.objectValue == nil { throw .invalidPayload(type) }
+        case .disconnect:
+            if payload != nil { throw .invalidPayload(type) }
+        case .connectError:
+            switch payload {
+            case .object?, .string?: break
+            default: throw .invalidPayload(type)
+            }
+        case .event, .binaryEvent:
+            guard case .array(let elements)? = payload else { throw .invalidPayload(type) }
+            guard let first = elements.first else { throw .emptyEvent }
+            guard case .string(let name) = first else { throw .invalidEventName }
+            guard !Self.isReservedEventName(name) else { throw .reservedEventName(name) }
+        case .ack, .binaryAck:
+            guard ackID != nil else { throw .missingAckID }
+            guard payload?.arrayValue != nil else { throw .invalidPayload(type) }
+        }
+    }
+}
+
+/// Why a Socket.IO packet was refused. Offsets count bytes from the start of the encoded packet.
+public enum SocketIOError: Error, Hashable, Sendable {
+    /// The packet is empty.
+    case emptyPacket
+    /// The first byte is not `0`…`6`.
+    case invalidPacketType(UInt8)
+    /// The `<n>-` attachment count of a binary packet is missing or malformed.
+    case invalidAttachmentCount
+    /// More attachments than allowed; `limit` is the maximum.
+    case tooManyAttachments(limit: Int)
+    /// The attachments together are larger than allowed; `limit` is the maximum in bytes.
+    case attachmentsTooLarge(limit: Int)
+    /// The packet text is larger than allowed; `limit` is the maximum in bytes.
+    case packetTooLarge(limit: Int)
+    /// The namespace does not start with `/` or is malformed.
+    case invalidNamespace
+    /// The ack id is malformed or too large.
+    case invalidAckID
+    /// An ack id on a packet type that cannot have one.
+    case unexpectedAckID(SocketIOPacketType)
+    /// An `ACK`/`BINARY_ACK` without an ack id.
+    case missingAckID
+    /// The payload is not valid JSON.
+    case invalidJSON(JSONError, offset: Int)
+    /// The payload has the wrong shape for the packet type (CONNECT: object; DISCONNECT: none; CONNECT_ERROR: object
+    /// or string; EVENT/ACK: array).
+    case invalidPayload(SocketIOPacketType)
+    /// An event with an empty array.
+    case emptyEvent
+    /// An event whose first element is not a string.
+    case invalidEventName
+    /// An event that uses a name Socket.IO reserves (see ``SocketIOPacket/reservedEventNames``).
+    case reservedEventName(String)
+    /// A placeholder (`{"_placeholder":true,…}`) whose `num` is missing, not an integer, or not below the attachment count.
+    case invalidPlaceholder
+    /// A binary attachment arrived while no binary packet was waiting for one.
+    case unexpectedAttachment
+    /// A text packet arrived while a binary packet still waits for attachments.
+    case unexpectedPacketWhileAwaitingAttachments
+    /// The packet text is not valid UTF-8.
+    case invalidUTF8
+}

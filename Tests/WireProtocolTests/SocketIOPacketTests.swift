@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import Testing
+import WireProtocol
+
+/// One encoded example: the text, its attachments, and the packet.
+struct SocketIOExample: Sendable, CustomTestStringConvertible {
+    var text: String
+    var attachments: [[UInt8]] = []
+    var packet: SocketIOPacket
+
+    var testDescription: String { text }
+}
+
+/// The examples of the Socket.IO v5 protocol document (socket.io-protocol README), plus strict validation.
+struct SocketIOPacketTests {
+    static let bytes1234 = JSONValue.binary(ByteBuffer(bytes: [1, 2, 3, 4]))
+
+    static let examples: [SocketIOExample] = [
+        // Connection to a namespace.
+        .init(text: "0", packet: .init(type: .connect)),
+        .init(text: "0/admin,", packet: .init(type: .connect, namespace: "/admin")),
+        .init(
+            text: #"0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}"#,
+            packet: .init(type: .connect, namespace: "/admin", payload: ["sid": "oSO0OpakMV_3jnilAAAA"])
+        ),
+        .init(text: #"0/admin,{"token":"123"}"#, packet: .init(type: .connect, namespace: "/admin", payload: ["token": "123"])),
+        .init(text: #"0{"sid":"wZX3oN0bSVIhsaknAAAI"}"#, packet: .init(type: .connect, payload: ["sid": "wZX3oN0bSVIhsaknAAAI"])),
+        .init(text: #"4{"message":"Not authorized"}"#, packet: .init(type: .connectError, payload: ["message": "Not authorized"])),
+        .init(text: #"4"Not authorized""#, packet: .init(type: .connectError, payload: "Not authorized")),
+        // Sending and receiving data.
+        .init(text: #"2["foo"]"#, packet: .event("foo")),
+        .init(text: #"2/admin,["bar"]"#, packet: .event("bar", namespace: "/admin")),
+        .init(text: #"2["hey","Jude"]"#, packet: .event("hey", ["Jude"])),
+        .init(text: #"51-["baz",{"_placeholder":true,"num":0}]"#, attachments: [[1, 2, 3, 4]], packet: .event("baz", [bytes1234])),
+        .init(
+            text: #"52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,
+            attachments: [[1, 2], [3, 4]],
+            packet: .event("baz", [.binary(ByteBuffer(bytes: [1, 2])), .binary(ByteBuffer(bytes: [3, 4]))], namespace: "/admin")
+        ),
+        // Acknowledgement.
+        .init(text: #"212["foo"]"#, packet: .event("foo", ackID: 12)),
+        .init(text: "312[]", packet: .ack(12)),
+        .init(text: #"2/admin,13["foo"]"#, packet: .event("foo", namespace: "/admin", ackID: 13)),
+        .init(text: #"3/admin,13["bar"]"#, packet: .ack(13, ["bar"], namespace: "/admin")),
+        .init(text: #"51-14["foo",{"_placeholder":true,"num":0}]"#, attachments: [[1, 2, 3, 4]], packet: .event("foo", [bytes1234], ackID: 14)),
+        .init(text: #"314["bar"]"#, packet: .ack(14, ["bar"])),
+        .init(text: #"215["foo"]"#, packet: .event("foo", ackID: 15)),
+        .init(text: #"61-15["bar",{"_placeholder":true,"num":0}]"#, attachments: [[1, 2, 3, 4]], packet: .ack(15, ["bar", bytes1234])),
+        // Disconnection.
+        .init(text: "1", packet: .init(type: .disconnect)),
+        .init(text: "1/admin,", packet: .init(type: .disconnect, namespace: "/admin")),
+        // Sample session (WebSocket frames, without the Engine.IO "4").
+        .init(
+            text: #"0/admin,{"sid":"-G5j-67EZFp-q59rADQM"}"#,
+            packet: .init(type: .connect, namespace: "/admin", payload: ["sid": "-G5j-67EZFp-q59rADQM"])
+        ),
+        .init(text: #"2/admin,1["tellme"]"#, packet: .event("tellme", namespace: "/admin", ackID: 1)),
+        .init(
+            text: #"61-/admin,1[{"_placeholder":true,"num":0}]"#,
+            attachments: [[0xDE, 0xAD]],
+            packet: .ack(1, [.binary(ByteBuffer(bytes: [0xDE, 0xAD]))], namespace: "/admin")
+        ),
+        // Nested placeholders.
+        .init(
+            text: #"52-["up",{"a":[{"_placeholder":true,"num":0}],"b":{"c":{"_placeholder":true,"num":1}}}]"#,
+            attachments: [[9], []],
+            packet: .event("up", [["a": [.binary(ByteBuffer(bytes: [9]))], "b": ["c": .binary(ByteBuffer())]]])
+        ),
+    ]
+
+    @Test("Packets from the protocol document encode byte for byte", arguments: examples)
+    func encodeExamples(example: SocketIOExample) throws {
+        var buffer = ByteBuffer()
+        let attachments = SocketIOPacketEncoder().encode(example.packet, into: &buffer)
+        #expect(String(buffer: buffer) == example.text)
+        #expect(attachments.map { Array($0.readableBytesView) } == example.attachments)
+        try example.packet.validate()
+    }
+
+    @Test("Packets from the protocol document decode, attachments reassembled", arguments: examples)
+    func decodeExamples(example: SocketIOExample) throws {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(string: example.text)
+        var packet = try decoder.decode(buffer: &buffer)
+        #expect(buffer.readableBytes == 0)
+        for (index, attachment) in example.attachments.enumerated() {
+            #expect(packet == nil)
+            #expect(decoder.isAwaitingAttachments)
+            packet = try decoder.decode(attachment: ByteBuffer(bytes: attachment))
+            if index < example.attachments.count - 1 { #expect(packet == nil) }
+        }
+        #expect(packet == example.packet)
+        #expect(!decoder.isAwaitingAttachments)
+        var again = SocketIOPacketDecoder()
+        if example.attachments.isEmpty { #expect(try again.decode(text: example.text) == example.packet) }
+    }
+
+    static let invalid: [(String, SocketIOError)] = [
+        ("", .emptyPacket),
+        ("7", .invalidPacketType(UInt8(ascii: "7"))),
+        ("x", .invalidPacketType(UInt8(ascii: "x"))),
+        (#"2admin,["foo"]"#, .invalidNamespace),
+        (#"2{"foo":1}"#, .invalidPayload(.event)),
+        (#"2"foo""#, .invalidPayload(.event)),
+        ("2", .invalidPayload(.event)),
+        ("2[]", .emptyEvent),
+        ("2[1]", .invalidEventName),
+        ("2[null]", .invalidEventName),
+        (#"2["connect"]"#, .reservedEventName("connect")),
+        (#"2["connect_error"]"#, .reservedEventName("connect_error")),
+        (#"2["disconnect"]"#, .reservedEventName("disconnect")),
+        (#"2["disconnecting"]"#, .reservedEventName("disconnecting")),
+        (#"2["newListener"]"#, .reservedEventName("newListener")),
+        (#"2["removeListener"]"#, .reservedEventName("removeListener")),
+        (#"0["a"]"#, .invalidPayload(.connect)),
+        (#"0"a""#, .invalidPayload(.connect)),
+        (#"1{}"#, .invalidPayload(.disconnect)),
+        ("4", .invalidPayload(.connectError)),
+        ("4[1]", .invalidPayload(.connectError)),
+        (#"3["a"]"#, .missingAckID),
+        ("31{}", .invalidPayload(.ack)),
+        ("01{}", .unexpectedAckID(.connect)),
+        (#"2["a",]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "]"), offset: 6), offset: 1)),
+        (#"2["a"]x"#, .invalidJSON(.trailingData(offset: 6), offset: 1)),
+        (#"299999999999999999999["a"]"#, .invalidAckID),
+        (#"5["a"]"#, .invalidAttachmentCount),
+        (#"51["a"]"#, .invalidAttachmentCount),
+        (#"511-["a"]"#, .tooManyAttachments(limit: 10)),
+        (#"599999999999999999999999-["a"]"#, .tooManyAttachments(limit: 10)),
+        (#"50-["a",{"_placeholder":true,"num":0}]"#, .invalidPlaceholder),
+    ]
+
+    @Test("Invalid packets are refused with a typed error", arguments: invalid)
+    func invalidPackets(text: String, expected: SocketIOError) {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(string: text)
+        #expect(throws: expected) { try decoder.decode(buffer: &buffer) }
+    }
+
+    @Test("A placeholder pointing past the attachments is refused when the last attachment arrives")
+    func placeholderOutOfRange() throws {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(string: #"51-["a",{"_placeholder":true,"num":1}]"#)
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(throws: SocketIOError.invalidPlaceholder) { try decoder.decode(attachment: ByteBuffer(bytes: [1])) }
+    }
+
+    @Test("Attachments larger than the limit are refused, and the decoder recovers")
+    func attachmentBytesLimit() throws {
+        var decoder = SocketIOPacketDecoder(configuration: .init(maxAttachmentBytes: 4))
+        var buffer = ByteBuffer(string: #"52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#)
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [1, 2, 3])) == nil)
+        #expect(throws: SocketIOError.attachmentsTooLarge(limit: 4)) { try decoder.decode(attachment: ByteBuffer(bytes: [4, 5])) }
+        #expect(!decoder.isAwaitingAttachments)
+        #expect(try decoder.decode(text: #"2["ok"]"#) == .event("ok"))
+    }
+
+    @Test("Packets out of order with attachments are refused")
+    func outOfOrder() throws {
+        var decoder = SocketIOPacketDecoder()
+        #expect(throws: SocketIOError.unexpectedAttachment) { try decoder.decode(attachment: ByteBuffer(bytes: [1])) }
+        #expect(try decoder.decode(text: #"51-["a",{"_placeholder":true,"num":0}]"#) == nil)
+        #expect(throws: SocketIOError.unexpectedPacketWhileAwaitingAttachments) { try decoder.decode(text: #"2["b"]"#) }
+    }
+
+    @Test("Oversized packet text and deep nesting are refused")
+    func sizeAndDepthLimits() {
+        var decoder = SocketIOPacketDecoder(configuration: .init(maxPacketBytes: 12, maxDepth: 3))
+        #expect(throws: SocketIOError.packetTooLarge(limit: 12)) { try decoder.decode(text: #"2["abcdefghijkl"]"#) }
+        #expect(throws: SocketIOError.invalidJSON(.nestingTooDeep(limit: 3), offset: 1)) { try decoder.decode(text: "2[[[[]]]]") }
+    }
+
+    @Test("Validation refuses bad namespaces and ack ids when building packets")
+    func validateBuiltPackets() {
+        #expect(throws: SocketIOError.invalidNamespace) { try SocketIOPacket(type: .connect, namespace: "admin").validate() }
+        #expect(throws: SocketIOError.invalidNamespace) { try SocketIOPacket(type: .connect, namespace: "/a,b").validate() }
+        #expect(throws: SocketIOError.invalidAckID) { try SocketIOPacket.event("a", ackID: -1).validate() }
+    }
+
+    @Test("An EVENT whose payload contains binary is sent as a BINARY_EVENT")
+    func eventUpgradesToBinary() throws {
+        var buffer = ByteBuffer()
+        let packet = SocketIOPacket(type: .event, payload: ["x", Self.bytes1234])
+        let attachments = SocketIOPacketEncoder().encode(packet, into: &buffer)
+        #expect(String(buffer: buffer) == #"51-["x",{"_placeholder":true,"num":0}]"#)
+        #expect(attachments == [ByteBuffer(bytes: [1, 2, 3, 4])])
+    }
+}
+
+extension SocketIOPacketTests {
+    static let invalidUTF8: [([UInt8], SocketIOError)] = [
+        (Array(#"2[""#.utf8) + [0xFF] + Array(#""]"#.utf8), .invalidJSON(.invalidUTF8(offset: 3), offset: 1)),
+        (Array("2/".utf8) + [0xC3, 0x28] + Array(#",["a"]"#.utf8), .invalidUTF8),
+        (Array("2[".utf8) + [0xE2, 0x82, 0xAC] + Array("]".utf8), .invalidJSON(.unexpectedByte(0xE2, offset: 2), offset: 1)),
+    ]
+
+    @Test("Bytes decoded in place are validated as UTF-8", arguments: invalidUTF8)
+    func invalidUTF8InPlace(bytes: [UInt8], expected: SocketIOError) {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(bytes: bytes)
+        #expect(throws: expected) { try decoder.decode(buffer: &buffer) }
+    }
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Runs the Python scripts under `Tests/Interop/` with the project's virtual environment, so that tests can
+/// compare WireProtocol with outside implementations (python-socketio, python-engineio).
+///
+/// The interpreter is `$AUTHD_TEST_PYTHON`, or `<repo>/.venv/bin/python` (created by `make test`).
+enum PythonInterop {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Support
+        .deletingLastPathComponent()  // WireProtocolTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
+    static var python: String {
+        if let configured = ProcessInfo.processInfo.environment["AUTHD_TEST_PYTHON"], !configured.isEmpty {
+            return configured
+        }
+        return repositoryRoot.appendingPathComponent(".venv/bin/python").path
+    }
+
+    /// Runs `Tests/Interop/<script>` with `arguments`, writes `input` to its standard input and returns its
+    /// standard output. A non-zero exit throws with the script's standard error.
+    static func run(script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw Failure(description: "no Python interpreter at \(python): run `make test` (it creates .venv) or set AUTHD_TEST_PYTHON")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Write and read concurrently so that neither side blocks on a full pipe.
+        let group = DispatchGroup()
+        let errorData = LockedData()
+        DispatchQueue.global().async(group: group) {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        DispatchQueue.global().async(group: group) {
+            errorData.set(stderr.fileHandleForReading.readDataToEndOfFile())
+        }
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        group.wait()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errorData.value, as: UTF8.self)
+            throw Failure(description: "\(script) exited with \(process.terminationStatus): \(message)")
+        }
+        return output
+    }
+
+    /// Runs a script that reads one JSON document and writes one, and decodes its answer.
+    static func exchange<Input: Encodable, Output: Decodable>(
+        script: String,
+        arguments: [String] = [],
+        sending input: Input,
+        expecting: Output.Type = Output.self
+    ) throws -> Output {
+        let data = try run(script: script, arguments: arguments, input: JSONEncoder().encode(input))
+        return try JSONDecoder().decode(Output.self, from: data)
+    }
+}
+
+/// A data box filled by one thread and read by another; the lock is `NSLock`.
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var value: Data { lock.withLock { data ?? Data() } }
+}
