@@ -82,9 +82,15 @@ let package = Package(
             path: "Benchmarks/authd-bench",
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: runs the Python interop oracles under Tests/Interop.
+        .target(
+            name: "InteropTesting",
+            path: "Tests/InteropTesting",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AuthCoreTests",
-            dependencies: ["AuthCore"],
+            dependencies: ["AuthCore", "InteropTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -92,6 +98,7 @@ let package = Package(
             name: "WireProtocolTests",
             dependencies: [
                 "WireProtocol",
+                "InteropTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

@@ -1,6 +1,7 @@
-// SPDX-License-Identifier: Apache-2.0
 import AuthCore
 import Foundation
+// SPDX-License-Identifier: Apache-2.0
+import InteropTesting
 import Testing
 
 /// Differential tests against pyca/bcrypt 5 and the system's libxcrypt `crypt_r`, through

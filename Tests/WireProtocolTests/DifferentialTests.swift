@@ -1,5 +1,6 @@
-// SPDX-License-Identifier: Apache-2.0
 import Foundation
+// SPDX-License-Identifier: Apache-2.0
+import InteropTesting
 import NIOCore
 import Testing
 import WireProtocol

@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
+public import Foundation
 
 /// Runs the Python scripts under `Tests/Interop/` with the project's virtual environment, so that tests can
-/// compare AuthCore with outside implementations (pyca/bcrypt, libxcrypt through ctypes, PyJWT).
+/// compare authd with outside implementations (pyca/bcrypt, libxcrypt through ctypes, PyJWT, python-socketio).
 ///
 /// The interpreter is `$AUTHD_TEST_PYTHON`, or `<repo>/.venv/bin/python` (created by `make test`).
-enum PythonInterop {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum PythonInterop {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Support
-        .deletingLastPathComponent()  // AuthCoreTests
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // InteropTesting
         .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
+        .deletingLastPathComponent()  // the repository
 
-    static var python: String {
+    public static var python: String {
         if let configured = ProcessInfo.processInfo.environment["AUTHD_TEST_PYTHON"], !configured.isEmpty {
             return configured
         }
@@ -25,7 +24,7 @@ enum PythonInterop {
 
     /// Runs `Tests/Interop/<script>` with `arguments`, writes `input` to its standard input and returns its
     /// standard output. A non-zero exit throws with the script's standard error.
-    static func run(script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
+    public static func run(script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "no Python interpreter at \(python): run `make test` (it creates .venv) or set AUTHD_TEST_PYTHON")
         }
@@ -60,7 +59,7 @@ enum PythonInterop {
     }
 
     /// Runs a script that reads one JSON document and writes one, and decodes its answer.
-    static func exchange<Input: Encodable, Output: Decodable>(
+    public static func exchange<Input: Encodable, Output: Decodable>(
         script: String,
         arguments: [String] = [],
         sending input: Input,
