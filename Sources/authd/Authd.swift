@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 
-/// The authd command: operator tools now, the server later.
+/// The authd command: the server and its operator tools.
 @main
 struct Authd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +11,6 @@ struct Authd: AsyncParsableCommand {
             Operator tools read secrets from standard input, never from arguments (which leak into shell history
             and process lists). Exit status: 0 success, 1 a negative answer (no match, invalid token), 2 bad input.
             """,
-        subcommands: [PasswordCommand.self, TokenCommand.self, KeysCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, PasswordCommand.self, TokenCommand.self, KeysCommand.self]
     )
 }

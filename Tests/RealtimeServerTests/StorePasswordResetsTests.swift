@@ -28,6 +28,19 @@ struct StorePasswordResetsTests {
         }
     }
 
+    @Test("finding a reset token reads it without using it")
+    func findDoesNotConsume() async throws {
+        try await StoreFixture.withStore { store, _ in
+            let user = try await StoreFixture.makeUser(store)
+            let reset = try await Self.makeReset(store, for: user)
+
+            #expect(try await store.findPasswordReset(fingerprint: reset.fingerprint) == reset)
+            #expect(try await store.findPasswordReset(fingerprint: StoreFixture.fingerprint(.passwordReset)) == nil)
+            #expect(try await store.consumePasswordReset(fingerprint: reset.fingerprint, now: StoreFixture.now + 60) == .consumed(userID: user.id))
+            #expect(try await store.findPasswordReset(fingerprint: reset.fingerprint)?.usedAt == StoreFixture.now + 60)
+        }
+    }
+
     @Test("a reset token is refused from expiresAt on")
     func expiry() async throws {
         try await StoreFixture.withStore { store, _ in

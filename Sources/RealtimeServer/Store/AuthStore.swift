@@ -148,6 +148,10 @@ public protocol AuthStore: Sendable {
     /// - Throws: ``AuthStoreError/Code/userNotFound``, or ``AuthStoreError/Code/alreadyExists``.
     func createPasswordReset(_ reset: PasswordResetRecord) async throws
 
+    /// Finds a password-reset token by fingerprint, whatever its state, without using it (so that a request can
+    /// be checked before the token is consumed).
+    func findPasswordReset(fingerprint: [UInt8]) async throws -> PasswordResetRecord?
+
     /// Uses a password-reset token once: when it is unused and unexpired, marks it used in the same transaction.
     func consumePasswordReset(fingerprint: [UInt8], now: Date) async throws -> PasswordResetConsumption
 

@@ -16,6 +16,17 @@ extension SQLiteAuthStore {
         }
     }
 
+    public func findPasswordReset(fingerprint: [UInt8]) async throws -> PasswordResetRecord? {
+        let fingerprint = SQLiteColumns.fingerprint(fingerprint)
+        return try await read("findPasswordReset") { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT \(PasswordResetRecord.columns) FROM password_resets WHERE fingerprint = ?",
+                arguments: [fingerprint]
+            ).map(PasswordResetRecord.init(row:))
+        }
+    }
+
     public func consumePasswordReset(fingerprint: [UInt8], now: Date) async throws -> PasswordResetConsumption {
         let fingerprint = SQLiteColumns.fingerprint(fingerprint)
         return try await write("consumePasswordReset") { db in

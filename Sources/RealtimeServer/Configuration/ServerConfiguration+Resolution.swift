@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import AuthCore
+internal import Foundation
+internal import Logging
+
+extension ServerConfiguration {
+    /// One setting of `authd serve`: its flag, environment variable, config-file key and parser.
+    public struct Option: Sendable {
+        /// The long flag without dashes, which is also the config-file key (`"data-dir"`).
+        public let name: String
+        /// The environment variable (`"AUTHD_DATA_DIR"`).
+        public var environmentVariable: String { "AUTHD_" + name.uppercased().replacingOccurrences(of: "-", with: "_") }
+        /// What the setting does, for `--help`.
+        public let help: String
+        /// The default, as shown in `--help`.
+        public let defaultDescription: String?
+        let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
+    }
+
+    /// Every setting, in `--help` order.
+    public static let options: [Option] = [
+        Option(name: "host", help: "Address to listen on.", defaultDescription: "127.0.0.1") { configuration, value throws(ConfigurationError) in
+            configuration.host = value
+        },
+        Option(name: "port", help: "TCP port to listen on (0: any free port).", defaultDescription: "8080") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.port = try integer(value, option: "port")
+        },
+        Option(name: "data-dir", help: "Directory for the database, development keys and the mail outbox.", defaultDescription: "./data") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.dataDirectory = value
+        },
+        Option(
+            name: "jwt-alg",
+            help: "Access-token algorithm: \(supportedAlgorithms.map(\.rawValue).joined(separator: ", ")).",
+            defaultDescription: "EdDSA"
+        ) { configuration, value throws(ConfigurationError) in
+            guard let algorithm = supportedAlgorithms.first(where: { $0.rawValue.lowercased() == value.lowercased() }) else {
+                throw ConfigurationError(option: "jwt-alg", reason: "must be one of \(supportedAlgorithms.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.jwtAlgorithm = algorithm
+        },
+        Option(
+            name: "signing-key-file",
+            help: "Signing key: PEM or JWK private key (raw secret of 32+ bytes for HS256). Unset: a development key in <data-dir>/keys.",
+            defaultDescription: nil
+        ) { configuration, value throws(ConfigurationError) in
+            configuration.signingKeyFile = value.isEmpty ? nil : value
+        },
+        Option(
+            name: "session-key-file",
+            help: "Session/cookie secret file (32+ random bytes). Unset: a development secret in <data-dir>/keys.",
+            defaultDescription: nil
+        ) { configuration, value throws(ConfigurationError) in
+            configuration.sessionKeyFile = value.isEmpty ? nil : value
+        },
+        Option(name: "bcrypt-cost", help: "bcrypt cost of new password hashes (4-31).", defaultDescription: "12") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.bcryptCost = try integer(value, option: "bcrypt-cost")
+        },
+        Option(name: "max-body-size", help: "Largest accepted request body in bytes.", defaultDescription: "16384") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.maximumBodySize = try integer(value, option: "max-body-size")
+        },
+        Option(name: "access-token-ttl", help: "Access-token lifetime in seconds.", defaultDescription: "900") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.accessTokenLifetime = TimeInterval(try integer(value, option: "access-token-ttl"))
+        },
+        Option(name: "refresh-token-ttl", help: "Lifetime of a login (session and refresh tokens) in seconds.", defaultDescription: "2592000") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.refreshTokenLifetime = TimeInterval(try integer(value, option: "refresh-token-ttl"))
+        },
+        Option(name: "reset-token-ttl", help: "Password-reset link lifetime in seconds.", defaultDescription: "1800") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.passwordResetLifetime = TimeInterval(try integer(value, option: "reset-token-ttl"))
+        },
+        Option(name: "issuer", help: "The iss claim of access tokens.", defaultDescription: "authd") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.issuer = value
+        },
+        Option(name: "audience", help: "The aud claim of access tokens.", defaultDescription: "authd") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.audience = value
+        },
+        Option(name: "public-url", help: "Public base URL for links in mails.", defaultDescription: "http://<host>:<port>") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.publicURL = value.isEmpty ? nil : value
+        },
+        Option(name: "mail-from", help: "Sender of mails.", defaultDescription: "authd <no-reply@localhost>") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.mailFrom = value
+        },
+        Option(name: "log-level", help: "trace, debug, info, notice, warning, error or critical.", defaultDescription: "info") {
+            configuration,
+            value throws(ConfigurationError) in
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigurationError(option: "log-level", reason: "must be trace, debug, info, notice, warning, error or critical")
+            }
+            configuration.logLevel = level
+        },
+    ]
+
+    /// The option named `name`, if there is one.
+    public static func option(named name: String) -> Option? {
+        options.first { $0.name == name }
+    }
+
+    /// Resolves the configuration from its sources, each overriding the next: flags, then `AUTHD_*` environment
+    /// variables, then the config file, then the defaults.
+    ///
+    /// ```swift
+    /// let configuration = try ServerConfiguration.resolve(
+    ///     flags: ["port": "9000"], environment: ProcessInfo.processInfo.environment, file: "authd.json")
+    /// ```
+    /// - Parameters:
+    ///   - flags: Values given on the command line, keyed by option name (`"data-dir"`).
+    ///   - environment: The process environment; only `AUTHD_*` variables of known options are read.
+    ///   - file: A JSON config file: one object whose keys are option names, with string, number or boolean values.
+    /// - Throws: ``ConfigurationError`` for an unknown option, an unreadable file or an invalid value.
+    public static func resolve(flags: [String: String], environment: [String: String], file: String?) throws(ConfigurationError) -> Self {
+        var configuration = ServerConfiguration()
+        let fileValues = try file.map { path throws(ConfigurationError) in try readFile(path) } ?? [:]
+        for name in flags.keys where option(named: name) == nil {
+            throw ConfigurationError(option: name, reason: "is not an option of authd serve")
+        }
+        for option in options {
+            let value: String
+            let origin: String
+            if let flag = flags[option.name] {
+                (value, origin) = (flag, "--\(option.name)")
+            } else if let variable = environment[option.environmentVariable] {
+                (value, origin) = (variable, option.environmentVariable)
+            } else if let entry = fileValues[option.name], let path = file {
+                (value, origin) = (entry, path)
+            } else {
+                continue
+            }
+            do {
+                try option.apply(&configuration, value)
+            } catch {
+                throw ConfigurationError(option: error.option, origin: origin, reason: error.reason)
+            }
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Reads a JSON config file into option names and string values.
+    static func readFile(_ path: String) throws(ConfigurationError) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(option: "config", reason: "cannot read \(path)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: [UInt8](data))
+        } catch {
+            throw ConfigurationError(option: "config", reason: "\(path) is not valid JSON")
+        }
+        guard case .object(let members) = document else {
+            throw ConfigurationError(option: "config", reason: "\(path) must hold one JSON object")
+        }
+        var values: [String: String] = [:]
+        for (key, value) in members {
+            guard option(named: key) != nil else {
+                throw ConfigurationError(option: "config", reason: "\(path): unknown key \"\(key)\"")
+            }
+            switch value {
+            case .string(let text): values[key] = text
+            case .int(let number): values[key] = String(number)
+            case .bool(let flag): values[key] = String(flag)
+            case .double(let number) where number == number.rounded(): values[key] = String(Int64(number))
+            default: throw ConfigurationError(option: key, origin: path, reason: "must be a string or an integer")
+            }
+        }
+        return values
+    }
+
+    private static func integer(_ value: String, option: String) throws(ConfigurationError) -> Int {
+        guard let number = Int(value.trimmingCharacters(in: .whitespaces)) else {
+            throw ConfigurationError(option: option, reason: "must be an integer, not \"\(value)\"")
+        }
+        return number
+    }
+}

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+
+/// What the server takes from outside besides its configuration: the clock, the mail transport and the
+/// revocation hook. Tests replace them; `authd serve` uses the defaults.
+///
+/// ```swift
+/// let app = try await buildApplication(
+///     configuration: configuration,
+///     dependencies: ServerDependencies(now: { clock.now }, revocationListener: sockets))
+/// ```
+public struct ServerDependencies: Sendable {
+    /// The current time; every expiry is computed from it.
+    public var now: @Sendable () -> Date
+    /// Where mail goes; `nil` writes `.eml` files to `<data-dir>/outbox` (``OutboxMailTransport``).
+    public var mailTransport: (any MailTransport)?
+    /// Told about revoked sessions and raised revocation epochs.
+    public var revocationListener: any RevocationListener
+
+    /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
+    public init(
+        now: @escaping @Sendable () -> Date = { Date() },
+        mailTransport: (any MailTransport)? = nil,
+        revocationListener: any RevocationListener = NoRevocationListener()
+    ) {
+        self.now = now
+        self.mailTransport = mailTransport
+        self.revocationListener = revocationListener
+    }
+}
