@@ -95,6 +95,21 @@ struct JSONParser {
         case raw(UnsafeRawBufferPointer)
         case unescaped(String)
 
+        /// A three-byte key packed little-endian into the low 24 bits (`"iss"` is `0x73_7369`), or `nil` for keys of
+        /// any other length: registered claim names are matched with one integer switch.
+        var packedThreeBytes: UInt32? {
+            switch self {
+            case .raw(let bytes):
+                guard bytes.count == 3 else { return nil }
+                return UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16
+            case .unescaped(let string):
+                guard string.utf8.count == 3 else { return nil }
+                var packed: UInt32 = 0
+                for (position, byte) in string.utf8.enumerated() { packed |= UInt32(byte) << (8 * UInt32(position)) }
+                return packed
+            }
+        }
+
         /// Whether the key is exactly the ASCII name `name`.
         func matches(_ name: StaticString) -> Bool {
             switch self {
@@ -163,6 +178,13 @@ struct JSONParser {
         let value = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end])
         index = end + 1
         return value
+    }
+
+    /// If the next value is a string, consumes and returns it; otherwise returns `nil` and consumes nothing.
+    mutating func parseStringValue() throws(JSONParsingError) -> String? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        return try parseString()
     }
 
     /// The value of the member whose key ``nextKey(isFirst:)`` just returned.

@@ -33,67 +33,90 @@ extension JWTClaims {
     }
 
     /// Parses a decoded payload straight into claims: registered claims are read as they stream by, without an
-    /// intermediate dictionary. Duplicate members are refused.
+    /// intermediate dictionary, and the custom-claims dictionary is only created when there are custom claims.
+    ///
+    /// Errors come in the same order as checking a fully parsed object: any JSON error (including duplicate members)
+    /// first, then the registered claims' types in the order `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`.
     static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JWTError) -> JWTClaims {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
-        var iss: JSONValue? = nil
-        var sub: JSONValue? = nil
-        var aud: JSONValue? = nil
-        var exp: JSONValue? = nil
-        var nbf: JSONValue? = nil
-        var iat: JSONValue? = nil
-        var jti: JSONValue? = nil
-        var custom: [String: JSONValue] = [:]
+        var claims = JWTClaims()
+        var seen: UInt8 = 0
+        // The first wrong-typed registered claim in checking order, reported once the JSON proved valid.
+        var claimError: (order: Int, error: JWTError)? = nil
+        func fail(_ order: Int, _ error: JWTError) {
+            if claimError == nil || order < claimError!.order { claimError = (order, error) }
+        }
         do throws(JSONParsingError) {
             try parser.beginObject()
             var isFirst = true
             while let key = try parser.nextKey(isFirst: isFirst) {
                 let offset = parser.index
                 isFirst = false
-                let value = try parser.parseMemberValue()
-                let duplicate: Bool
-                switch key {
-                case _ where key.matches("iss"):
-                    duplicate = iss != nil
-                    iss = value
-                case _ where key.matches("sub"):
-                    duplicate = sub != nil
-                    sub = value
-                case _ where key.matches("aud"):
-                    duplicate = aud != nil
-                    aud = value
-                case _ where key.matches("exp"):
-                    duplicate = exp != nil
-                    exp = value
-                case _ where key.matches("nbf"):
-                    duplicate = nbf != nil
-                    nbf = value
-                case _ where key.matches("iat"):
-                    duplicate = iat != nil
-                    iat = value
-                case _ where key.matches("jti"):
-                    duplicate = jti != nil
-                    jti = value
-                default:
-                    if custom.isEmpty { custom.reserveCapacity(8) }
-                    duplicate = custom.updateValue(value, forKey: parser.string(of: key)) != nil
+                // Checking order of the registered claim, or nil for a custom claim.
+                let order: Int? =
+                    switch key.packedThreeBytes {
+                    case 0x73_7369: 0  // iss
+                    case 0x62_7573: 1  // sub
+                    case 0x64_7561: 2  // aud
+                    case 0x70_7865: 3  // exp
+                    case 0x66_626e: 4  // nbf
+                    case 0x74_6169: 5  // iat
+                    case 0x69_746a: 6  // jti
+                    default: nil
+                    }
+                guard let order else {
+                    let value = try parser.parseMemberValue()
+                    if claims.custom.isEmpty { claims.custom = Dictionary(minimumCapacity: 4) }
+                    if claims.custom.updateValue(value, forKey: parser.string(of: key)) != nil {
+                        throw JSONParsingError("duplicate object key", at: offset)
+                    }
+                    continue
                 }
-                if duplicate { throw JSONParsingError("duplicate object key", at: offset) }
+                guard seen & (1 << order) == 0 else { throw JSONParsingError("duplicate object key", at: offset) }
+                seen |= 1 << order
+                switch order {
+                case 0, 1, 6:
+                    guard let string = try parser.parseStringValue() else {
+                        _ = try parser.parseMemberValue()
+                        fail(order, JWTError.invalidClaim("\(order == 0 ? "iss" : order == 1 ? "sub" : "jti") must be a string"))
+                        continue
+                    }
+                    switch order {
+                    case 0: claims.issuer = string
+                    case 1: claims.subject = string
+                    default: claims.id = string
+                    }
+                case 2:
+                    if let single = try parser.parseStringValue() {
+                        claims.audience = [single]
+                        continue
+                    }
+                    let value = try parser.parseMemberValue()
+                    do throws(JWTError) {
+                        claims.audience = try audience(value)
+                    } catch {
+                        fail(order, error)
+                    }
+                default:
+                    let value = try parser.parseMemberValue()
+                    do throws(JWTError) {
+                        let date = try numericDate(value, order == 3 ? "exp" : order == 4 ? "nbf" : "iat")
+                        switch order {
+                        case 3: claims.expiresAt = date
+                        case 4: claims.notBefore = date
+                        default: claims.issuedAt = date
+                        }
+                    } catch {
+                        fail(order, error)
+                    }
+                }
             }
             try parser.endDocument()
         } catch {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
-        return JWTClaims(
-            issuer: try string(iss, "iss"),
-            subject: try string(sub, "sub"),
-            audience: try audience(aud),
-            expiresAt: try numericDate(exp, "exp"),
-            notBefore: try numericDate(nbf, "nbf"),
-            issuedAt: try numericDate(iat, "iat"),
-            id: try string(jti, "jti"),
-            custom: custom
-        )
+        if let claimError { throw claimError.error }
+        return claims
     }
 
     private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {
@@ -158,14 +181,20 @@ extension JWTClaims {
     /// sorted by key.
     func serializedBytes() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(128)
+        output.reserveCapacity(256)
+        write(to: &output)
+        return output
+    }
+
+    /// Appends ``serializedBytes()`` to `output`.
+    func write(to output: inout some JSONOutput) {
         output.append(UInt8(ascii: "{"))
         var first = true
-        func key(_ name: String) {
-            if !first { output.append(UInt8(ascii: ",")) }
+        func key(_ name: StaticString) {
+            output.append(ascii: first ? "\"" : ",\"")
             first = false
-            JSONValue.writeString(name, to: &output)
-            output.append(UInt8(ascii: ":"))
+            output.append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            output.append(ascii: "\":")
         }
         if let issuer {
             key("iss")
@@ -177,38 +206,74 @@ extension JWTClaims {
         }
         if let audience {
             key("aud")
-            (audience.count == 1 ? JSONValue.string(audience[0]) : .array(audience.map(JSONValue.string))).write(to: &output)
+            if audience.count == 1 {
+                JSONValue.writeString(audience[0], to: &output)
+            } else {
+                output.append(UInt8(ascii: "["))
+                for (position, element) in audience.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    JSONValue.writeString(element, to: &output)
+                }
+                output.append(UInt8(ascii: "]"))
+            }
         }
         if let expiresAt {
             key("exp")
-            JWTClaims.numericDateValue(expiresAt).write(to: &output)
+            JWTClaims.writeNumericDate(expiresAt, to: &output)
         }
         if let notBefore {
             key("nbf")
-            JWTClaims.numericDateValue(notBefore).write(to: &output)
+            JWTClaims.writeNumericDate(notBefore, to: &output)
         }
         if let issuedAt {
             key("iat")
-            JWTClaims.numericDateValue(issuedAt).write(to: &output)
+            JWTClaims.writeNumericDate(issuedAt, to: &output)
         }
         if let id {
             key("jti")
-            JWTClaims.writeString(id, to: &output)
+            JSONValue.writeString(id, to: &output)
         }
-        if custom.count == 1, let (name, value) = custom.first {
-            if !JWTClaims.isRegisteredName(name) {
-                key(name)
-                value.write(to: &output)
+        func member(_ name: String, _ value: JSONValue) {
+            guard !JWTClaims.isRegisteredName(name) else { return }
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.writeString(name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            value.write(to: &output)
+        }
+        if custom.count <= 4 {
+            // Few members (the common case): emit them in key order by repeated minimum search, without sorting
+            // into a new array. Distinct keys have distinct UTF-8, so the order is strict.
+            var previous: String? = nil
+            for _ in 0..<custom.count {
+                var next: Dictionary<String, JSONValue>.Index? = nil
+                for index in custom.indices {
+                    let name = custom[index].key
+                    if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) { continue }
+                    if let candidate = next, !name.utf8.lexicographicallyPrecedes(custom[candidate].key.utf8) { continue }
+                    next = index
+                }
+                guard let next else { break }
+                let (name, value) = custom[next]
+                previous = name
+                member(name, value)
             }
-        } else if !custom.isEmpty {
-            for (name, value) in custom.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
-            where !JWTClaims.isRegisteredName(name) {
-                key(name)
-                value.write(to: &output)
+        } else {
+            for (name, value) in custom.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                member(name, value)
             }
         }
         output.append(UInt8(ascii: "}"))
-        return output
+    }
+
+    /// A NumericDate: whole seconds as an integer, anything else as a JSON number.
+    private static func writeNumericDate(_ date: Date, to output: inout some JSONOutput) {
+        let seconds = date.timeIntervalSince1970
+        if seconds == seconds.rounded(), abs(seconds) <= maximumNumericDate {
+            JSONValue.writeInteger(Int64(seconds), to: &output)
+        } else {
+            JSONValue.writeDouble(seconds, to: &output)
+        }
     }
 
     /// Whether `name` is one of ``registeredNames``, without hashing.
@@ -219,6 +284,4 @@ extension JWTClaims {
         default: return false
         }
     }
-
-    private static func writeString(_ value: String, to output: inout [UInt8]) { JSONValue.writeString(value, to: &output) }
 }

@@ -25,6 +25,8 @@ public struct JWTVerifier: Sendable {
         let acceptedTypes: [[UInt8]]?
         /// ``Configuration/allowedAlgorithms`` as a bit set (no hashing on the hot path).
         let allowedMask: UInt32
+        /// Accepted header segments of tokens whose signature verified.
+        let headerCache = JWTHeaderCache()
 
         init(keys: JWTKeySet, configuration: Configuration) {
             self.keys = keys
@@ -98,17 +100,16 @@ public struct JWTVerifier: Sendable {
         // One scratch buffer, reused for the header, the signature and then the payload (each decodes to fewer
         // bytes than its segment).
         return try withUnsafeTemporaryAllocation(byteCount: token.count, alignment: 16) { scratch throws(JWTError) -> JWTVerifiedToken in
-            // Header: strict base64url, strict JSON object.
-            guard let headerLength = Base64URL.decode(headerSegment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
-            let header = try JWTHeader.parse(
-                UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]),
-                maximumDepth: maximumDepth,
-                acceptedTypes: storage.acceptedTypes
-            )
-            guard storage.allowedMask & header.algorithm.bit != 0 else {
-                throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
+            // Header: an identical segment accepted before (same result, see JWTHeaderCache), or the full checks.
+            let header: JWTHeader
+            let key: JWTBoundKey
+            let cached = storage.headerCache.entry(for: headerSegment)
+            if let cached {
+                header = cached.header
+                key = cached.key
+            } else {
+                (header, key) = try checkHeader(headerSegment, scratch: scratch)
             }
-            let key = try storage.keys.select(kid: header.kid, algorithm: header.algorithm)
 
             // Signature, before the payload is decoded.
             guard let signatureLength = Base64URL.decode(signatureSegment, into: scratch) else {
@@ -117,6 +118,7 @@ public struct JWTVerifier: Sendable {
             guard key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput) else {
                 throw JWTError(.badSignature, "signature does not verify")
             }
+            if cached == nil { storage.headerCache.insert(segment: headerSegment, header: header, key: key) }
 
             // Payload and claims.
             guard let payloadLength = Base64URL.decode(payloadSegment, into: scratch) else { throw JWTError.malformed("payload is not base64url") }
@@ -125,6 +127,24 @@ public struct JWTVerifier: Sendable {
             return JWTVerifiedToken(header: header, claims: claims)
         }
     }
+
+    /// The full header checks: strict base64url, strict JSON object, `alg` (supported, allowed), `crit`, `typ`, then
+    /// the key for `kid` and `alg`. `scratch` must hold the decoded header.
+    func checkHeader(_ segment: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer) throws(JWTError) -> (JWTHeader, JWTBoundKey) {
+        guard let headerLength = Base64URL.decode(segment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
+        let header = try JWTHeader.parse(
+            UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]),
+            maximumDepth: storage.configuration.maximumJSONDepth,
+            acceptedTypes: storage.acceptedTypes
+        )
+        guard storage.allowedMask & header.algorithm.bit != 0 else {
+            throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
+        }
+        return (header, try storage.keys.select(kid: header.kid, algorithm: header.algorithm))
+    }
+
+    /// The cache of accepted headers (for tests).
+    var headerCache: JWTHeaderCache { storage.headerCache }
 
     private static func indexOfDot(in token: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard start < token.count, let base = token.baseAddress else { return nil }
