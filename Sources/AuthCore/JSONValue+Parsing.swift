@@ -59,9 +59,13 @@ struct JSONParser {
         return UnsafeBufferPointer(table)
     }()
 
+    /// ``isPlainStringByte``, loaded once per parser rather than once per string.
+    private let plain: UnsafeBufferPointer<Bool>
+
     init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        plain = JSONParser.isPlainStringByte
     }
 
     mutating func parseDocument() throws(JSONParsingError) -> JSONValue {
@@ -141,7 +145,6 @@ struct JSONParser {
         let start = index + 1
         var end = start
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let plain = JSONParser.isPlainStringByte
         while end < bytes.count, plain[Int(base[end])] {
             end += 1
         }
@@ -172,12 +175,20 @@ struct JSONParser {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var end = index + 1
-        let plain = JSONParser.isPlainStringByte
         while end < bytes.count, plain[Int(base[end])] { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
         let value = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end])
         index = end + 1
         return value
+    }
+
+    /// If the next value is a string, validates it and moves past it, returning the offset of its opening quote and,
+    /// when it is plain ASCII without escapes, its content length; otherwise returns `nil` and consumes nothing.
+    mutating func scanStringValue() throws(JSONParsingError) -> (offset: Int, length: Int?)? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        let offset = index
+        return (offset, try scanString())
     }
 
     /// If the next value is a string, consumes and returns it; otherwise returns `nil` and consumes nothing.
@@ -190,6 +201,64 @@ struct JSONParser {
     /// The value of the member whose key ``nextKey(isFirst:)`` just returned.
     mutating func parseMemberValue() throws(JSONParsingError) -> JSONValue {
         try parseValue(depth: 1)
+    }
+
+    // MARK: Validation without building values, for payloads whose members are created lazily.
+
+    /// Validates the next value exactly as ``parseMemberValue()`` would (same checks, same errors) without keeping
+    /// it. Plain ASCII strings and arrays are only scanned; anything else (objects, with their duplicate-key check,
+    /// strings with escapes or non-ASCII bytes, numbers, literals) goes through the building parser.
+    mutating func skipMemberValue() throws(JSONParsingError) {
+        try skipValue(depth: 1)
+    }
+
+    private mutating func skipValue(depth: Int) throws(JSONParsingError) {
+        skipWhitespace()
+        guard index < bytes.count else { throw JSONParsingError("unexpected end of input", at: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "["): try skipArray(depth: depth + 1)
+        default: _ = try parseValue(depth: depth)
+        }
+    }
+
+    /// ``parseArray(depth:)`` without storing the elements.
+    private mutating func skipArray(depth: Int) throws(JSONParsingError) {
+        guard depth <= maximumDepth else { throw JSONParsingError("nesting deeper than \(maximumDepth)", at: index) }
+        index += 1  // [
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            try skipValue(depth: depth)
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONParsingError("unterminated array", at: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return
+            default: throw JSONParsingError("expected ',' or ']'", at: index)
+            }
+        }
+    }
+
+    /// Validates the string starting at the opening quote at ``index`` and moves past it. Returns its content
+    /// length when it is plain ASCII without escapes, or `nil` when it had to be unescaped (and was fully checked
+    /// by ``parseString()``).
+    mutating func scanString() throws(JSONParsingError) -> Int? {
+        let start = index
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var end = start + 1
+        while end < bytes.count, plain[Int(base[end])] { end += 1 }
+        if end < bytes.count, base[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return end - start - 1
+        }
+        _ = try parseString()
+        return nil
     }
 
     /// Expects nothing but whitespace after the top-level value.
@@ -301,7 +370,6 @@ struct JSONParser {
         // Fast path: no escapes. Plain bytes are skipped with one table load each.
         let count = bytes.count
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let plain = JSONParser.isPlainStringByte
         while index < count {
             let byte = base[index]
             if plain[Int(byte)] {

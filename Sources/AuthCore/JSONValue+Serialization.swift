@@ -148,6 +148,7 @@ struct JSONBufferWriter: JSONOutput {
     /// The bytes written so far.
     var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
 
+    @inline(__always)
     mutating func append(_ byte: UInt8) {
         guard count < buffer.count else {
             overflowed = true
@@ -157,6 +158,7 @@ struct JSONBufferWriter: JSONOutput {
         count += 1
     }
 
+    @inline(__always)
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count <= buffer.count - count else {
             overflowed = true

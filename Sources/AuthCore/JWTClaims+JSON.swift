@@ -32,12 +32,23 @@ extension JWTClaims {
         audience = try JWTClaims.audience(json["aud"])
     }
 
-    /// Parses a decoded payload straight into claims: registered claims are read as they stream by, without an
-    /// intermediate dictionary, and the custom-claims dictionary is only created when there are custom claims.
+    /// Parses and validates a decoded payload. Registered claims are read as they stream by; strings and custom
+    /// claims are validated in place and kept as positions in `payload`, created only when read (see
+    /// ``LazyString`` and ``LazyCustom``).
     ///
     /// Errors come in the same order as checking a fully parsed object: any JSON error (including duplicate members)
     /// first, then the registered claims' types in the order `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`.
-    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JWTError) -> JWTClaims {
+    static func parse(_ payload: [UInt8], maximumDepth: Int) throws(JWTError) -> JWTClaims {
+        try payload.withUnsafeBytes { bytes in
+            Result { () throws(JWTError) in try parse(bytes, keeping: payload, maximumDepth: maximumDepth) }
+        }.get()
+    }
+
+    /// The most custom members whose keys are checked for duplicates pairwise (the size of `customKeys` in
+    /// ``parse(_:keeping:maximumDepth:)``); more take the dictionary path.
+    private static let maximumLazyCustomMembers = 16
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer, keeping payload: [UInt8], maximumDepth: Int) throws(JWTError) -> JWTClaims {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
         var claims = JWTClaims()
         var seen: UInt8 = 0
@@ -46,6 +57,12 @@ extension JWTClaims {
         func fail(_ order: Int, _ error: JWTError) {
             if claimError == nil || order < claimError!.order { claimError = (order, error) }
         }
+        // Custom member keys (offset and length of plain ASCII keys, compared bytewise for duplicates), or
+        // `needsDictionary` when one has escapes or non-ASCII bytes (duplicates then follow String equality).
+        var customKeyCount = 0
+        var needsDictionary = false
+        // Offsets (high 32 bits) and lengths (low 32 bits) of the plain custom keys.
+        var customKeys = InlineArray<16, UInt64>(repeating: 0)
         do throws(JSONParsingError) {
             try parser.beginObject()
             var isFirst = true
@@ -65,37 +82,45 @@ extension JWTClaims {
                     default: nil
                     }
                 guard let order else {
-                    let value = try parser.parseMemberValue()
-                    if claims.custom.isEmpty { claims.custom = Dictionary(minimumCapacity: 4) }
-                    if claims.custom.updateValue(value, forKey: parser.string(of: key)) != nil {
-                        throw JSONParsingError("duplicate object key", at: offset)
+                    if case .raw(let name) = key, !needsDictionary, customKeyCount < maximumLazyCustomMembers {
+                        let nameOffset = name.baseAddress! - bytes.baseAddress!
+                        for index in 0..<customKeyCount where Int(truncatingIfNeeded: customKeys[index] & 0xFFFF_FFFF) == name.count {
+                            let previous = Int(truncatingIfNeeded: customKeys[index] >> 32)
+                            if memcmp(bytes.baseAddress! + previous, name.baseAddress!, name.count) == 0 {
+                                throw JSONParsingError("duplicate object key", at: offset)
+                            }
+                        }
+                        customKeys[customKeyCount] = UInt64(nameOffset) << 32 | UInt64(name.count)
+                    } else {
+                        needsDictionary = true
                     }
+                    customKeyCount += 1
+                    try parser.skipMemberValue()
                     continue
                 }
                 guard seen & (1 << order) == 0 else { throw JSONParsingError("duplicate object key", at: offset) }
                 seen |= 1 << order
                 switch order {
-                case 0, 1, 6:
-                    guard let string = try parser.parseStringValue() else {
-                        _ = try parser.parseMemberValue()
-                        fail(order, JWTError.invalidClaim("\(order == 0 ? "iss" : order == 1 ? "sub" : "jti") must be a string"))
+                case 0, 1, 2, 6:
+                    guard let string = try parser.scanStringValue() else {
+                        let value = try parser.parseMemberValue()
+                        if order == 2 {
+                            do throws(JWTError) {
+                                claims.storedAudience = .value(try audience(value))
+                            } catch {
+                                fail(order, error)
+                            }
+                        } else {
+                            fail(order, JWTError.invalidClaim("\(order == 0 ? "iss" : order == 1 ? "sub" : "jti") must be a string"))
+                        }
                         continue
                     }
+                    let lazy = LazyString.slice(payload: payload, offset: string.offset, length: string.length ?? 0, plain: string.length != nil)
                     switch order {
-                    case 0: claims.issuer = string
-                    case 1: claims.subject = string
-                    default: claims.id = string
-                    }
-                case 2:
-                    if let single = try parser.parseStringValue() {
-                        claims.audience = [single]
-                        continue
-                    }
-                    let value = try parser.parseMemberValue()
-                    do throws(JWTError) {
-                        claims.audience = try audience(value)
-                    } catch {
-                        fail(order, error)
+                    case 0: claims.storedIssuer = lazy
+                    case 1: claims.storedSubject = lazy
+                    case 2: claims.storedAudience = .single(lazy)
+                    default: claims.storedID = lazy
                     }
                 default:
                     let value = try parser.parseMemberValue()
@@ -112,11 +137,48 @@ extension JWTClaims {
                 }
             }
             try parser.endDocument()
+            if needsDictionary {
+                // Keys with escapes or non-ASCII bytes (or very many keys): build the dictionary now, which also
+                // refuses keys that are equal as Strings.
+                claims.storedCustom = .value(try customMembers(of: bytes, maximumDepth: maximumDepth))
+            } else if customKeyCount > 0 {
+                claims.storedCustom = .payload(payload)
+            }
         } catch {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
         if let claimError { throw claimError.error }
         return claims
+    }
+
+    /// The custom members of a payload validated by ``parse(_:maximumDepth:)``.
+    static func customMembers(of payload: [UInt8]) -> [String: JSONValue] {
+        payload.withUnsafeBytes { bytes in
+            // Validated when the claims were parsed, with a depth limit at least this deep.
+            try! customMembers(of: bytes, maximumDepth: .max)
+        }
+    }
+
+    /// The members of a payload object whose names are not registered claim names; refuses duplicates.
+    private static func customMembers(of bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JSONParsingError) -> [String: JSONValue] {
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        var custom: [String: JSONValue] = [:]
+        try parser.beginObject()
+        var isFirst = true
+        while let key = try parser.nextKey(isFirst: isFirst) {
+            let offset = parser.index
+            isFirst = false
+            let value = try parser.parseMemberValue()
+            switch key.packedThreeBytes {
+            case 0x73_7369, 0x62_7573, 0x64_7561, 0x70_7865, 0x66_626e, 0x74_6169, 0x69_746a: continue
+            default:
+                if custom.updateValue(value, forKey: parser.string(of: key)) != nil {
+                    throw JSONParsingError("duplicate object key", at: offset)
+                }
+            }
+        }
+        try parser.endDocument()
+        return custom
     }
 
     private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {
@@ -233,6 +295,7 @@ extension JWTClaims {
             key("jti")
             JSONValue.writeString(id, to: &output)
         }
+        let custom = self.custom  // built once when lazy
         func member(_ name: String, _ value: JSONValue) {
             guard !JWTClaims.isRegisteredName(name) else { return }
             if !first { output.append(UInt8(ascii: ",")) }
@@ -249,8 +312,8 @@ extension JWTClaims {
                 var next: Dictionary<String, JSONValue>.Index? = nil
                 for index in custom.indices {
                     let name = custom[index].key
-                    if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) { continue }
-                    if let candidate = next, !name.utf8.lexicographicallyPrecedes(custom[candidate].key.utf8) { continue }
+                    if let previous, !JWTClaims.precedes(previous, name) { continue }
+                    if let candidate = next, !JWTClaims.precedes(name, custom[candidate].key) { continue }
                     next = index
                 }
                 guard let next else { break }
@@ -264,6 +327,19 @@ extension JWTClaims {
             }
         }
         output.append(UInt8(ascii: "}"))
+    }
+
+    /// Whether `lhs` sorts before `rhs` by UTF-8 bytes (what `utf8.lexicographicallyPrecedes` computes, with one
+    /// `memcmp`).
+    private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        let result = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
+        return (result ?? nil) ?? lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
     /// A NumericDate: whole seconds as an integer, anything else as a JSON number.

@@ -121,8 +121,9 @@ public struct JWTVerifier: Sendable {
             if cached == nil { storage.headerCache.insert(segment: headerSegment, header: header, key: key) }
 
             // Payload and claims.
-            guard let payloadLength = Base64URL.decode(payloadSegment, into: scratch) else { throw JWTError.malformed("payload is not base64url") }
-            let claims = try JWTClaims.parse(UnsafeRawBufferPointer(rebasing: scratch[..<payloadLength]), maximumDepth: maximumDepth)
+            // Payload and claims; the claims keep the decoded payload and create their strings when read.
+            guard let payload = Base64URL.decode(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
+            let claims = try JWTClaims.parse(payload, maximumDepth: maximumDepth)
             try validate(claims, now: now, configuration: storage.configuration)
             return JWTVerifiedToken(header: header, claims: claims)
         }
@@ -166,24 +167,29 @@ public struct JWTVerifier: Sendable {
         if let issuedAt = claims.issuedAt, issuedAt > now.addingTimeInterval(leeway) {
             throw JWTError(.notYetValid, "token was issued in the future (iat)")
         }
-        if let issuer = configuration.issuer, claims.issuer != issuer {
-            throw JWTError.invalidClaim(claims.issuer == nil ? "iss is required" : "iss is not the expected issuer")
+        // Expected values are compared with the claims as stored, without creating their strings.
+        if let issuer = configuration.issuer, !claims.storedIssuer.equals(issuer) {
+            throw JWTError.invalidClaim(claims.storedIssuer.isPresent ? "iss is not the expected issuer" : "iss is required")
         }
         if let audience = configuration.audience {
-            guard let audiences = claims.audience else { throw JWTError.invalidClaim("aud is required") }
-            guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+            switch claims.storedAudience {
+            case .single(let single):
+                guard single.equals(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+            case .value(let audiences):
+                guard let audiences else { throw JWTError.invalidClaim("aud is required") }
+                guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+            }
         }
-        if let subject = configuration.subject, claims.subject != subject {
-            throw JWTError.invalidClaim(claims.subject == nil ? "sub is required" : "sub is not the expected subject")
+        if let subject = configuration.subject, !claims.storedSubject.equals(subject) {
+            throw JWTError.invalidClaim(claims.storedSubject.isPresent ? "sub is not the expected subject" : "sub is required")
         }
-        if let id = claims.id {
-            if let validator = configuration.idValidator, !validator(id) { throw JWTError.invalidClaim("jti was rejected") }
+        if claims.storedID.isPresent {
+            if let validator = configuration.idValidator, let id = claims.id, !validator(id) { throw JWTError.invalidClaim("jti was rejected") }
         } else if configuration.requiresID {
             throw JWTError.invalidClaim("jti is required")
         }
     }
 }
-
 /// A verified token: its header and validated claims.
 public struct JWTVerifiedToken: Sendable, Equatable {
     /// The protected header.
