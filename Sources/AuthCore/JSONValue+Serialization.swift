@@ -85,7 +85,8 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape, copy the UTF-8 in one go (small strings are copied out of line first).
         let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { units in
-            for byte in units where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            guard let base = units.baseAddress else { return true }
+            guard JSONParser.firstSpecialByte(in: base, from: 0, to: units.count, stopAtNonASCII: false) == units.count else { return false }
             output.append(UnsafeRawBufferPointer(units))
             return true
         }

@@ -38,19 +38,29 @@ extension JWTClaims {
     ///
     /// Errors come in the same order as checking a fully parsed object: any JSON error (including duplicate members)
     /// first, then the registered claims' types in the order `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`.
-    static func parse(_ payload: [UInt8], maximumDepth: Int) throws(JWTError) -> JWTClaims {
-        try payload.withUnsafeBytes { bytes in
-            Result { () throws(JWTError) in try parse(bytes, keeping: payload, maximumDepth: maximumDepth) }
-        }.get()
+    static func parse(_ payload: [UInt8], maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
+        var failure: JWTError? = nil
+        payload.withUnsafeBytes { bytes in
+            do throws(JWTError) {
+                try parse(bytes, keeping: payload, maximumDepth: maximumDepth, into: &claims)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// The most custom members whose keys are checked for duplicates pairwise (the size of `customKeys` in
-    /// ``parse(_:keeping:maximumDepth:)``); more take the dictionary path.
+    /// ``parse(_:keeping:maximumDepth:into:)``); more take the dictionary path.
     private static let maximumLazyCustomMembers = 16
 
-    private static func parse(_ bytes: UnsafeRawBufferPointer, keeping payload: [UInt8], maximumDepth: Int) throws(JWTError) -> JWTClaims {
+    private static func parse(
+        _ bytes: UnsafeRawBufferPointer,
+        keeping payload: [UInt8],
+        maximumDepth: Int,
+        into claims: inout JWTClaims
+    ) throws(JWTError) {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
-        var claims = JWTClaims()
         var seen: UInt8 = 0
         // The first wrong-typed registered claim in checking order, reported once the JSON proved valid.
         var claimError: (order: Int, error: JWTError)? = nil
@@ -148,10 +158,9 @@ extension JWTClaims {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
         if let claimError { throw claimError.error }
-        return claims
     }
 
-    /// The custom members of a payload validated by ``parse(_:maximumDepth:)``.
+    /// The custom members of a payload validated by ``parse(_:maximumDepth:into:)``.
     static func customMembers(of payload: [UInt8]) -> [String: JSONValue] {
         payload.withUnsafeBytes { bytes in
             // Validated when the claims were parsed, with a depth limit at least this deep.

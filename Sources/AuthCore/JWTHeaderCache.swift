@@ -65,12 +65,13 @@ final class JWTHeaderCache: @unchecked Sendable {
 
     /// Adds an accepted header (call only once the token's signature verified); does nothing when the segment is
     /// already cached or the cache is full.
-    func insert(segment: UnsafeRawBufferPointer, header: JWTHeader, key: JWTBoundKey) {
-        guard !segment.isEmpty, published.load(ordering: .relaxed) < capacity else { return }
+    func insert(_ entry: Entry) {
+        guard !entry.segment.isEmpty, published.load(ordering: .relaxed) < capacity else { return }
         writerLock.withLock { _ in
             let count = published.load(ordering: .relaxed)
-            guard count < capacity, entry(for: segment) == nil else { return }
-            (slots + count).initialize(to: Entry(segment: Array(segment), header: header, key: key))
+            let known = entry.segment.withUnsafeBytes { self.entry(for: $0) }
+            guard count < capacity, known == nil else { return }
+            (slots + count).initialize(to: entry)
             published.store(count + 1, ordering: .releasing)
         }
     }

@@ -60,7 +60,9 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The validated claims.
     /// - Throws: ``JWTError`` with the code of the first check that failed.
     public func verify(_ token: String, now: Date) throws -> JWTClaims {
-        try verifyToken(token, now: now).claims
+        var claims = JWTClaims()
+        _ = try verify(token, now: now, into: &claims)
+        return claims
     }
 
     /// Verifies `token` and returns its header and claims.
@@ -69,18 +71,32 @@ public struct JWTVerifier: Sendable {
     ///   - now: The current time, for `exp`, `nbf` and `iat`.
     /// - Throws: ``JWTError`` with the code of the first check that failed.
     public func verifyToken(_ token: String, now: Date) throws -> JWTVerifiedToken {
+        var claims = JWTClaims()
+        let accepted = try verify(token, now: now, into: &claims)
+        return JWTVerifiedToken(header: accepted.header, claims: claims)
+    }
+
+    /// Verifies `token`, stores its claims in `claims` (a fresh ``JWTClaims``) and returns its accepted header.
+    /// Large values are written in place rather than returned through closures.
+    private func verify(_ token: String, now: Date, into claims: inout JWTClaims) throws(JWTError) -> JWTHeaderCache.Entry {
         // Refuse before touching the contents (utf8.count is O(1) for native strings).
         let maximumTokenSize = storage.configuration.maximumTokenSize
         guard token.utf8.count <= maximumTokenSize else {
             throw JWTError(.tooLarge, "token is longer than \(maximumTokenSize) bytes")
         }
         var token = token
-        return try token.withUTF8 { bytes throws(JWTError) in try verify(UnsafeRawBufferPointer(bytes), now: now) }
+        let checked = token.withUTF8 { bytes in Result { () throws(JWTError) in try verifySignature(UnsafeRawBufferPointer(bytes)) } }
+        let (accepted, payload) = try checked.get()
+        // Payload and claims; the claims keep the decoded payload and create their strings when read.
+        try JWTClaims.parse(payload, maximumDepth: storage.configuration.maximumJSONDepth, into: &claims)
+        try validate(claims, now: now, configuration: storage.configuration)
+        return accepted
     }
 
-    private func verify(_ token: UnsafeRawBufferPointer, now: Date) throws(JWTError) -> JWTVerifiedToken {
+    /// Checks everything up to the signature and returns the accepted header with the decoded (not yet parsed)
+    /// payload.
+    private func verifySignature(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JWTHeaderCache.Entry, [UInt8]) {
         let storage = self.storage
-        let maximumDepth = storage.configuration.maximumJSONDepth
         guard token.count <= storage.configuration.maximumTokenSize else {
             throw JWTError(.tooLarge, "token is longer than \(storage.configuration.maximumTokenSize) bytes")
         }
@@ -97,36 +113,32 @@ public struct JWTVerifier: Sendable {
         let signingInput = UnsafeRawBufferPointer(rebasing: token[..<secondDot])
         guard !headerSegment.isEmpty, !payloadSegment.isEmpty else { throw JWTError.malformed("token has an empty segment") }
 
-        // One scratch buffer, reused for the header, the signature and then the payload (each decodes to fewer
-        // bytes than its segment).
-        return try withUnsafeTemporaryAllocation(byteCount: token.count, alignment: 16) { scratch throws(JWTError) -> JWTVerifiedToken in
-            // Header: an identical segment accepted before (same result, see JWTHeaderCache), or the full checks.
-            let header: JWTHeader
-            let key: JWTBoundKey
-            let cached = storage.headerCache.entry(for: headerSegment)
-            if let cached {
-                header = cached.header
-                key = cached.key
-            } else {
-                (header, key) = try checkHeader(headerSegment, scratch: scratch)
+        // Header: an identical segment accepted before (same result, see JWTHeaderCache), or the full checks.
+        let cached = storage.headerCache.entry(for: headerSegment)
+        let accepted: JWTHeaderCache.Entry
+        if let cached {
+            accepted = cached
+        } else {
+            let (header, key) = try withUnsafeTemporaryAllocation(byteCount: headerSegment.count, alignment: 16) {
+                scratch throws(JWTError) in try checkHeader(headerSegment, scratch: scratch)
             }
+            accepted = JWTHeaderCache.Entry(segment: Array(headerSegment), header: header, key: key)
+        }
 
-            // Signature, before the payload is decoded.
+        // Signature, before the payload is decoded.
+        let key = accepted.key
+        let signatureVerifies = try withUnsafeTemporaryAllocation(byteCount: signatureSegment.count, alignment: 16) {
+            scratch throws(JWTError) -> Bool in
             guard let signatureLength = Base64URL.decode(signatureSegment, into: scratch) else {
                 throw JWTError.malformed("signature is not base64url")
             }
-            guard key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput) else {
-                throw JWTError(.badSignature, "signature does not verify")
-            }
-            if cached == nil { storage.headerCache.insert(segment: headerSegment, header: header, key: key) }
-
-            // Payload and claims.
-            // Payload and claims; the claims keep the decoded payload and create their strings when read.
-            guard let payload = Base64URL.decode(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
-            let claims = try JWTClaims.parse(payload, maximumDepth: maximumDepth)
-            try validate(claims, now: now, configuration: storage.configuration)
-            return JWTVerifiedToken(header: header, claims: claims)
+            return key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput)
         }
+        guard signatureVerifies else { throw JWTError(.badSignature, "signature does not verify") }
+        if cached == nil { storage.headerCache.insert(accepted) }
+
+        guard let payload = Base64URL.decode(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
+        return (accepted, payload)
     }
 
     /// The full header checks: strict base64url, strict JSON object, `alg` (supported, allowed), `crit`, `typ`, then
