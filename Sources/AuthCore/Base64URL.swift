@@ -99,7 +99,15 @@ public enum Base64URL {
         let count = bytes.count
         var input = 0
         var out = 0
-        while input + 3 <= count {
+        // While four input bytes remain, one 4-byte load serves a group (its last byte belongs to the next group).
+        while input + 4 <= count {
+            let value = Int(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: input, as: UInt32.self).bigEndian >> 8)
+            let quad = UInt32(pairs[value >> 12]) | UInt32(pairs[value & 0xFFF]) << 16
+            destination.storeBytes(of: quad.littleEndian, toByteOffset: out, as: UInt32.self)
+            input += 3
+            out += 4
+        }
+        if input + 3 <= count {
             let value =
                 Int(source.load(fromByteOffset: input, as: UInt8.self)) << 16
                 | Int(source.load(fromByteOffset: input + 1, as: UInt8.self)) << 8

@@ -173,6 +173,34 @@ struct JSONParser {
         return (offset, try scanString())
     }
 
+    /// If the next value is an integer of at most 15 digits (no fraction or exponent, no leading zero), consumes and
+    /// returns it (what ``parseMemberValue()`` returns as ``JSONValue/int(_:)``); otherwise returns `nil` and
+    /// consumes nothing, leaving anything unusual to the full parser.
+    mutating func parseSmallIntegerValue() -> Int64? {
+        skipWhitespace()
+        let count = bytes.count
+        guard index < count, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var position = index
+        let negative = base[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let digitsStart = position
+        var magnitude: Int64 = 0
+        while position < count, position - digitsStart < 16, base[position] &- UInt8(ascii: "0") < 10 {
+            magnitude = magnitude &* 10 &+ Int64(base[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        let digits = position - digitsStart
+        guard digits > 0, digits <= 15, digits == 1 || base[digitsStart] != UInt8(ascii: "0") else { return nil }
+        if position < count {
+            switch base[position] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "0")...UInt8(ascii: "9"): return nil
+            default: break
+            }
+        }
+        index = position
+        return negative ? -magnitude : magnitude
+    }
+
     /// If the next value is a string, consumes and returns it; otherwise returns `nil` and consumes nothing.
     mutating func parseStringValue() throws(JSONParsingError) -> String? {
         skipWhitespace()

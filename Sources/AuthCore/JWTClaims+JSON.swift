@@ -133,7 +133,12 @@ extension JWTClaims {
                     default: claims.storedID = lazy
                     }
                 default:
-                    let value = try parser.parseMemberValue()
+                    let value: JSONValue
+                    if let integer = parser.parseSmallIntegerValue() {
+                        value = .int(integer)  // whole-second NumericDates, the common case
+                    } else {
+                        value = try parser.parseMemberValue()
+                    }
                     do throws(JWTError) {
                         let date = try numericDate(value, order == 3 ? "exp" : order == 4 ? "nbf" : "iat")
                         switch order {

@@ -37,6 +37,9 @@ struct JWTClaimsParsingTests {
         #"{"aud":"api","exp":\#(t + 60),"\u0072ole":"escaped key","é":"ü","k\ud83d\ude00":1}"#,
         #"{ "aud" : "api" , "exp" : \#(t + 60) , "s" : "x" , "e" : [ ] , "o" : { } }"#,
         #"{"aud":"a\u0070i","exp":\#(t + 60),"sub":"\u0000\u001f"}"#,
+        #"{"aud":"api","exp":\#(t + 60).0,"iat":-0,"nbf":-5}"#,
+        #"{"aud":"api","exp":\#(t + 60)e0,"iat":1.5e3,"nbf":0}"#,
+        #"{"aud":"api","exp": \#(t + 60) ,"iat":\#(t - 100)}"#,
         #"{"aud":"api","exp":\#(t + 60),"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16,"q":17,"r":18}"#,
     ]
 
@@ -98,6 +101,11 @@ struct JWTClaimsParsingTests {
             (#"{"iat":"x","aud":[1],"exp":\#(t + 60)}"#, .invalidClaim, "aud must be a string or an array of strings"),
             (#"{"iat":"x","nbf":"y","aud":"api","exp":\#(t + 60)}"#, .invalidClaim, "nbf must be a NumericDate"),
             (#"{"aud":"api","exp":1e300}"#, .invalidClaim, "exp is out of range"),
+            (#"{"aud":"api","exp":1234567890123456}"#, .invalidClaim, "exp is out of range"),
+            (#"{"aud":"api","exp":-1234567890123}"#, .invalidClaim, "exp is out of range"),
+            (#"{"aud":"api","exp":01}"#, .malformed, "leading zero in number"),
+            (#"{"aud":"api","exp":1.}"#, .malformed, "invalid number"),
+            (#"{"aud":"api","exp":-}"#, .malformed, "invalid number"),
             (#"{"aud":"api","exp":\#(t + 60),"r":["\ud800"]}"#, .malformed, "lone UTF-16 surrogate"),
             (#"{"aud":"api","exp":\#(t + 60),"r":"\#u{01}"}"#, .malformed, "unescaped control character"),
             (#"{"aud":"api","exp":\#(t + 60),"r":[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}"#, .malformed, "nesting deeper than 16"),
