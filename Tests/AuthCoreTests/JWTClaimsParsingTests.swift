@@ -59,6 +59,20 @@ struct JWTClaimsParsingTests {
         #expect(claims.jsonValue == expected.jsonValue)
     }
 
+    @Test("signing claims larger than the signer's stack buffer gives the same token as small ones", arguments: [10, 1000, 1020, 4000])
+    func largeClaimsRoundTrip(size: Int) throws {
+        let signer = try JWTSigner(key: .hmac(Self.secret), algorithm: .hs256, kid: "hs")
+        let claims = JWTClaims(
+            audience: ["api"],
+            expiresAt: Self.now.addingTimeInterval(60),
+            custom: ["blob": .string(String(repeating: "x", count: size)), "é\"": ["q": "\u{1}"]]
+        )
+        let token = try signer.sign(claims)
+        let expected = try signer.sign(payload: claims.serializedBytes())
+        #expect(token == expected)
+        #expect(try Self.verifier.verify(token, now: Self.now) == claims)
+    }
+
     @Test("claims read from a payload can be changed like any other claims")
     func lazyClaimsAreMutable() throws {
         var claims = try Self.verifier.verify(
