@@ -144,7 +144,7 @@ public struct JWTVerifier: Sendable {
 
     /// The full header checks: strict base64url, strict JSON object, `alg` (supported, allowed), `crit`, `typ`, then
     /// the key for `kid` and `alg`. `scratch` must hold the decoded header.
-    func checkHeader(_ segment: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer) throws(JWTError) -> (JWTHeader, JWTBoundKey) {
+    private func checkHeader(_ segment: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer) throws(JWTError) -> (JWTHeader, JWTBoundKey) {
         guard let headerLength = Base64URL.decode(segment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
         let header = try JWTHeader.parse(
             UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]),
