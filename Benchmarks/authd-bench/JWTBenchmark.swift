@@ -31,15 +31,39 @@ struct JWTBenchmark: ParsableCommand {
     @Flag(help: "Measure only the HS256 cases (for profiling).")
     var hs256Only = false
 
+    @Option(help: "Profiling: run only this case for --iterations operations, untimed (for callgrind or perf).")
+    var profile: ProfileCase?
+
+    @Option(help: "Operations for --profile.")
+    var iterations: Int = 100_000
+
+    /// One operation of one HS256 token set, run alone by `--profile`.
+    enum ProfileCase: String, CaseIterable, ExpressibleByArgument {
+        case raw, sign, verify
+        case accessRaw = "access-raw"
+        case accessSign = "access-sign"
+        case accessVerify = "access-verify"
+    }
+
     func validate() throws {
         guard (0.05...60).contains(seconds) else { throw ValidationError("--seconds must be within 0.05...60") }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be within 1...20") }
+        guard (1...100_000_000).contains(iterations) else { throw ValidationError("--iterations must be within 1...100000000") }
+    }
+
+    /// One HS256 token set: the claims, its token and the token's signing input.
+    struct TokenSet {
+        var label: String
+        var claims: JWTClaims
+        var token: String
+        var input: [UInt8]
     }
 
     func run() throws {
         // Whole seconds, as issuers write NumericDate.
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let claims = JWTClaims(
+        // The original benchmark token: 7 registered claims plus custom claims with an array.
+        let benchClaims = JWTClaims(
             issuer: "https://auth.example",
             subject: "user-12345",
             audience: ["realtime"],
@@ -47,6 +71,16 @@ struct JWTBenchmark: ParsableCommand {
             issuedAt: now,
             id: "6f1c2b9e-1d1c-4a57-9c1b-0d6a3c2f4e11",
             custom: ["role": "member", "rooms": ["lobby", "support"]]
+        )
+        // A representative authd access token: UUID subject, 22-character base64url jti, session id and revision.
+        let accessClaims = JWTClaims(
+            issuer: "https://auth.example",
+            subject: "3f2b8c1e-7a4d-4e59-b6a2-9d0c5e8f1a37",
+            audience: ["realtime"],
+            expiresAt: now.addingTimeInterval(900),
+            issuedAt: now,
+            id: "q3ZqkVbLrN0sXy8TgW2hPA",
+            custom: ["preferred_username": "alice", "sid": "Jc9vR2mXoKq7LbT4wZ1sYe", "rev": 3]
         )
         var configuration = JWTVerifier.Configuration(allowedAlgorithms: [.hs256, .rs256, .es256, .eddsa])
         configuration.issuer = "https://auth.example"
@@ -56,33 +90,55 @@ struct JWTBenchmark: ParsableCommand {
         let secret = SecureRandom.bytes(count: 32)
         let hmacSigner = try JWTSigner(key: .hmac(secret), algorithm: .hs256, kid: "hs-1")
         let hmacVerifier = JWTVerifier(keys: try JWTKeySet().adding(hmacSigner), configuration: configuration)
-        let hmacToken = try hmacSigner.sign(claims)
-        let hmacInput = Array(hmacToken.utf8[..<hmacToken.utf8.lastIndex(of: UInt8(ascii: "."))!])
-        _ = try hmacVerifier.verify(hmacToken, now: now)
+        let tokenSets = try [("bench token", benchClaims), ("authd access token", accessClaims)].map { label, claims in
+            let token = try hmacSigner.sign(claims)
+            _ = try hmacVerifier.verify(token, now: now)
+            return TokenSet(label: label, claims: claims, token: token, input: Array(token.utf8[..<token.utf8.lastIndex(of: UInt8(ascii: "."))!]))
+        }
 
         var sink = 0
         let raw = try RawHMAC(secret: secret)
-        // Interleave the three HS256 cases over several rounds and keep each one's fastest round, so that load from
-        // other processes during one case does not skew the ratios.
-        var sign: Measurement? = nil
-        var verify: Measurement? = nil
-        var rawBest: Measurement? = nil
+        if let profile {
+            let set = tokenSets[[.raw, .sign, .verify].contains(profile) ? 0 : 1]
+            for _ in 0..<iterations {
+                switch profile {
+                case .raw, .accessRaw: sink &+= Int(raw.mac(set.input))
+                case .sign, .accessSign: sink &+= try hmacSigner.sign(set.claims).utf8.count
+                case .verify, .accessVerify: sink &+= try hmacVerifier.verify(set.token, now: now).subject?.utf8.count ?? 0
+                }
+            }
+            print(sink)
+            return
+        }
+
+        // Interleave the three HS256 cases of each token set over several rounds and keep each one's fastest round,
+        // so that load from other processes during one case does not skew the ratios.
         func fastest(_ best: Measurement?, _ next: Measurement) -> Measurement {
             guard let best, best.secondsPerOperation <= next.secondsPerOperation else { return next }
             return best
         }
-        let slice = seconds / Double(rounds)
-        for _ in 0..<rounds {
-            rawBest = fastest(rawBest, Measurement.run("raw HMAC-SHA256", seconds: slice, batch: 64) { sink &+= Int(raw.mac(hmacInput)) })
-            sign = fastest(sign, try Measurement.run("HS256 sign", seconds: slice, batch: 64) { sink &+= try hmacSigner.sign(claims).utf8.count })
-            verify = fastest(
-                verify,
-                try Measurement.run("HS256 verify", seconds: slice, batch: 64) {
-                    sink &+= try hmacVerifier.verify(hmacToken, now: now).subject?.utf8.count ?? 0
-                }
-            )
+        var results: [(set: TokenSet, raw: Measurement, sign: Measurement, verify: Measurement)] = []
+        for set in tokenSets {
+            var sign: Measurement? = nil
+            var verify: Measurement? = nil
+            var rawBest: Measurement? = nil
+            let slice = seconds / Double(rounds)
+            for _ in 0..<rounds {
+                rawBest = fastest(rawBest, Measurement.run("raw HMAC-SHA256", seconds: slice, batch: 64) { sink &+= Int(raw.mac(set.input)) })
+                sign = fastest(
+                    sign,
+                    try Measurement.run("HS256 sign", seconds: slice, batch: 64) { sink &+= try hmacSigner.sign(set.claims).utf8.count }
+                )
+                verify = fastest(
+                    verify,
+                    try Measurement.run("HS256 verify", seconds: slice, batch: 64) {
+                        sink &+= try hmacVerifier.verify(set.token, now: now).subject?.utf8.count ?? 0
+                    }
+                )
+            }
+            results.append((set, rawBest!, sign!, verify!))
         }
-        let rawMeasurement = rawBest!
+        let hmacInput = tokenSets[0].input
         var oneShotOutput = [UInt8](repeating: 0, count: 32)
         let oneShot = Measurement.run("raw HMAC-SHA256, one-shot EVP_Q_mac (keyed per call)", seconds: seconds / 2, batch: 16) {
             var length = 0
@@ -91,33 +147,41 @@ struct JWTBenchmark: ParsableCommand {
             sink &+= Int(oneShotOutput[0])
         }
 
-        print("## JWT: AuthCore vs raw libcrypto (same signing input, \(hmacInput.count) bytes)\n")
-        printRow("operation", "time/op", "ops/s", "raw baseline", "raw time/op", "ratio", "goal", "met")
-        printRow("---", "---:", "---:", "---", "---:", "---:", "---:", ":---:")
-        for measurement in [sign!, verify!] {
-            let ratio = measurement.secondsPerOperation / rawMeasurement.secondsPerOperation
+        print("## JWT: AuthCore vs raw libcrypto (same signing input, same run)\n")
+        printRow("token", "operation", "time/op", "ops/s", "raw baseline", "raw time/op", "ratio", "goal", "met")
+        printRow("---", "---", "---:", "---:", "---", "---:", "---:", "---:", ":---:")
+        for result in results {
+            let label = "\(result.set.label) (\(result.set.input.count)-byte input)"
+            let rawMeasurement = result.raw
+            for measurement in [result.sign, result.verify] {
+                let ratio = measurement.secondsPerOperation / rawMeasurement.secondsPerOperation
+                printRow(
+                    label,
+                    measurement.name,
+                    formatDuration(measurement.secondsPerOperation),
+                    String(format: "%.0f", measurement.operationsPerSecond),
+                    "EVP_MAC HMAC-SHA256",
+                    formatDuration(rawMeasurement.secondsPerOperation),
+                    String(format: "%.2f×", ratio),
+                    String(format: "≤ %.1f×", Self.goal),
+                    ratio <= Self.goal ? "yes" : "no"
+                )
+            }
             printRow(
-                measurement.name,
-                formatDuration(measurement.secondsPerOperation),
-                String(format: "%.0f", measurement.operationsPerSecond),
-                "EVP_MAC HMAC-SHA256",
+                label,
+                rawMeasurement.name,
                 formatDuration(rawMeasurement.secondsPerOperation),
-                String(format: "%.2f×", ratio),
-                String(format: "≤ %.1f×", Self.goal),
-                ratio <= Self.goal ? "yes" : "no"
+                String(format: "%.0f", rawMeasurement.operationsPerSecond),
+                "–",
+                "–",
+                "1.00×",
+                "–",
+                "–"
             )
         }
+        let rawMeasurement = results[0].raw
         printRow(
-            rawMeasurement.name,
-            formatDuration(rawMeasurement.secondsPerOperation),
-            String(format: "%.0f", rawMeasurement.operationsPerSecond),
-            "–",
-            "–",
-            "1.00×",
-            "–",
-            "–"
-        )
-        printRow(
+            "\(tokenSets[0].label) (\(hmacInput.count)-byte input)",
             oneShot.name,
             formatDuration(oneShot.secondsPerOperation),
             String(format: "%.0f", oneShot.operationsPerSecond),
@@ -136,7 +200,7 @@ struct JWTBenchmark: ParsableCommand {
                 keys: try JWTKeySet().adding(key.publicKey(), algorithm: algorithm, kid: signer.kid),
                 configuration: configuration
             )
-            let token = try signer.sign(claims)
+            let token = try signer.sign(benchClaims)
             _ = try verifier.verify(token, now: now)
             let rawVerifier = try RawVerifier(publicPEM: key.pemPublicKey(), algorithm: algorithm, token: token)
             precondition(rawVerifier.verify(), "raw \(algorithm.rawValue) baseline does not verify")
@@ -146,6 +210,7 @@ struct JWTBenchmark: ParsableCommand {
             let baseline = Measurement.run("raw", seconds: seconds / 2) { sink &+= rawVerifier.verify() ? 1 : 0 }
             let ratio = ours.secondsPerOperation / baseline.secondsPerOperation
             printRow(
+                tokenSets[0].label,
                 ours.name,
                 formatDuration(ours.secondsPerOperation),
                 String(format: "%.0f", ours.operationsPerSecond),

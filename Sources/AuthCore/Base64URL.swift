@@ -37,6 +37,19 @@ public enum Base64URL {
         return UnsafeBufferPointer(tables)
     }()
 
+    /// For each 12-bit value, its two alphabet characters as a little-endian `UInt16` (first character in the low
+    /// byte), so that encoding takes two loads per three bytes.
+    ///
+    /// `nonisolated(unsafe)`: written once by the lazy initialiser (run exactly once, thread-safely), read-only
+    /// afterwards and never freed.
+    nonisolated(unsafe) private static let encodePairs: UnsafeBufferPointer<UInt16> = {
+        let table = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 4096)
+        for value in 0..<4096 {
+            table[value] = UInt16(alphabet[value >> 6]) | UInt16(alphabet[value & 63]) << 8
+        }
+        return UnsafeBufferPointer(table)
+    }()
+
     /// The number of characters that encode `byteCount` bytes without padding.
     public static func encodedLength(of byteCount: Int) -> Int {
         (byteCount / 3) * 4 + [0, 2, 3][byteCount % 3]
@@ -80,31 +93,46 @@ public enum Base64URL {
     static func encode(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
         let length = encodedLength(of: bytes.count)
         precondition(output.count >= length, "base64url output buffer too small")
-        alphabet.withUnsafeBufferPointer { table in
-            var input = 0
-            var out = 0
-            while input + 3 <= bytes.count {
-                let value = UInt32(bytes[input]) << 16 | UInt32(bytes[input + 1]) << 8 | UInt32(bytes[input + 2])
-                output[out] = table[Int(value >> 18)]
-                output[out + 1] = table[Int(value >> 12 & 63)]
-                output[out + 2] = table[Int(value >> 6 & 63)]
-                output[out + 3] = table[Int(value & 63)]
-                input += 3
-                out += 4
-            }
-            switch bytes.count - input {
-            case 1:
-                let value = UInt32(bytes[input]) << 16
-                output[out] = table[Int(value >> 18)]
-                output[out + 1] = table[Int(value >> 12 & 63)]
-            case 2:
-                let value = UInt32(bytes[input]) << 16 | UInt32(bytes[input + 1]) << 8
-                output[out] = table[Int(value >> 18)]
-                output[out + 1] = table[Int(value >> 12 & 63)]
-                output[out + 2] = table[Int(value >> 6 & 63)]
-            default:
-                break
-            }
+        guard let source = bytes.baseAddress, let destination = output.baseAddress else { return length }
+        // Main loop: three bytes to four characters with two pair-table loads and one 4-byte store.
+        let pairs = encodePairs
+        let count = bytes.count
+        var input = 0
+        var out = 0
+        // While four input bytes remain, one 4-byte load serves a group (its last byte belongs to the next group).
+        while input + 4 <= count {
+            let value = Int(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: input, as: UInt32.self).bigEndian >> 8)
+            let quad = UInt32(pairs[value >> 12]) | UInt32(pairs[value & 0xFFF]) << 16
+            destination.storeBytes(of: quad.littleEndian, toByteOffset: out, as: UInt32.self)
+            input += 3
+            out += 4
+        }
+        if input + 3 <= count {
+            let value =
+                Int(source.load(fromByteOffset: input, as: UInt8.self)) << 16
+                | Int(source.load(fromByteOffset: input + 1, as: UInt8.self)) << 8
+                | Int(source.load(fromByteOffset: input + 2, as: UInt8.self))
+            let quad = UInt32(pairs[value >> 12]) | UInt32(pairs[value & 0xFFF]) << 16
+            destination.storeBytes(of: quad.littleEndian, toByteOffset: out, as: UInt32.self)
+            input += 3
+            out += 4
+        }
+        switch count - input {
+        case 1:
+            let value = Int(source.load(fromByteOffset: input, as: UInt8.self)) << 16
+            let pair = pairs[value >> 12]
+            output[out] = UInt8(truncatingIfNeeded: pair)
+            output[out + 1] = UInt8(truncatingIfNeeded: pair >> 8)
+        case 2:
+            let value =
+                Int(source.load(fromByteOffset: input, as: UInt8.self)) << 16
+                | Int(source.load(fromByteOffset: input + 1, as: UInt8.self)) << 8
+            let first = pairs[value >> 12]
+            output[out] = UInt8(truncatingIfNeeded: first)
+            output[out + 1] = UInt8(truncatingIfNeeded: first >> 8)
+            output[out + 2] = UInt8(truncatingIfNeeded: pairs[value & 0xFFF])
+        default:
+            break
         }
         return length
     }
@@ -140,6 +168,18 @@ public enum Base64URL {
         var index = 0
         var out = 0
         if let source, let destination {
+            // While the output has a spare byte, each group is one 4-byte load and one 4-byte store (whose fourth
+            // byte the next group overwrites).
+            while index + 4 <= input.count, out + 4 <= output.count {
+                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt32.self).littleEndian
+                let value =
+                    shifted[Int(word & 0xFF)] | shifted[256 + Int(word >> 8 & 0xFF)] | shifted[512 + Int(word >> 16 & 0xFF)]
+                    | shifted[768 + Int(word >> 24)]
+                invalid |= value
+                UnsafeMutableRawPointer(destination + out).storeBytes(of: (value << 8).bigEndian, as: UInt32.self)
+                index += 4
+                out += 3
+            }
             while index + 4 <= input.count {
                 let value =
                     shifted[Int(source[index])] | shifted[256 + Int(source[index + 1])] | shifted[512 + Int(source[index + 2])]

@@ -8,10 +8,15 @@ import Synchronization
 /// and resets one with `EVP_MAC_init(ctx, NULL, 0, NULL)` (which keeps the key) for each MAC. A context is used by
 /// one thread at a time: it is taken out of the pool under the mutex and put back afterwards.
 ///
-/// `@unchecked Sendable`: `prototype` is only read (by `EVP_MAC_CTX_dup`, under `idle`'s lock), and idle contexts
-/// are owned by the `Mutex`, stored as address bit patterns.
+/// The most recently returned context waits in `ready`, an atomic slot taken and refilled with one atomic operation
+/// each (the uncontended path); the others wait in `idle`, under a mutex.
+///
+/// `@unchecked Sendable`: `prototype` is only read (by `EVP_MAC_CTX_dup`, under `idle`'s lock); an idle context is
+/// owned either by the `ready` slot (whoever exchanges it out owns it) or by the `Mutex`, stored as address bit
+/// patterns.
 final class EVPMACContextPool: @unchecked Sendable {
     private let prototype: OpaquePointer
+    private let ready = Atomic<UInt>(0)
     private let idle: Mutex<[UInt]>
     private let maximumIdle: Int
     let macLength: Int
@@ -37,6 +42,8 @@ final class EVPMACContextPool: @unchecked Sendable {
     }
 
     deinit {
+        let address = ready.exchange(0, ordering: .acquiring)
+        if address != 0 { EVP_MAC_CTX_free(OpaquePointer(bitPattern: address)) }
         for address in idle.withLock({ $0 }) {
             EVP_MAC_CTX_free(OpaquePointer(bitPattern: address))
         }
@@ -61,6 +68,8 @@ final class EVPMACContextPool: @unchecked Sendable {
     }
 
     private func checkOut() throws(JWTError) -> OpaquePointer {
+        let address = ready.exchange(0, ordering: .acquiring)
+        if address != 0, let context = OpaquePointer(bitPattern: address) { return context }
         let context: OpaquePointer? = idle.withLock { contexts in
             if let address = contexts.popLast() { return OpaquePointer(bitPattern: address) }
             return EVP_MAC_CTX_dup(prototype)
@@ -71,6 +80,7 @@ final class EVPMACContextPool: @unchecked Sendable {
 
     private func checkIn(_ context: OpaquePointer) {
         let address = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(context)))
+        if ready.compareExchange(expected: 0, desired: address, ordering: .releasing).exchanged { return }
         let kept = idle.withLock { contexts in
             guard contexts.count < maximumIdle else { return false }
             contexts.append(address)

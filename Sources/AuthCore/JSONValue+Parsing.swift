@@ -48,17 +48,6 @@ struct JSONParser {
     let maximumDepth: Int
     var index = 0
 
-    /// Bytes that stand for themselves inside a JSON string: printable ASCII except `"` and `\\`.
-    /// `nonisolated(unsafe)`: the table is written once inside the lazy initialiser (which Swift runs exactly once,
-    /// thread-safely) and only read afterwards; it is never freed.
-    nonisolated(unsafe) static let isPlainStringByte: UnsafeBufferPointer<Bool> = {
-        let table = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 256)
-        for byte in 0..<256 {
-            table[byte] = byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C
-        }
-        return UnsafeBufferPointer(table)
-    }()
-
     init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
@@ -95,6 +84,21 @@ struct JSONParser {
         case raw(UnsafeRawBufferPointer)
         case unescaped(String)
 
+        /// A three-byte key packed little-endian into the low 24 bits (`"iss"` is `0x73_7369`), or `nil` for keys of
+        /// any other length: registered claim names are matched with one integer switch.
+        var packedThreeBytes: UInt32? {
+            switch self {
+            case .raw(let bytes):
+                guard bytes.count == 3 else { return nil }
+                return UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16
+            case .unescaped(let string):
+                guard string.utf8.count == 3 else { return nil }
+                var packed: UInt32 = 0
+                for (position, byte) in string.utf8.enumerated() { packed |= UInt32(byte) << (8 * UInt32(position)) }
+                return packed
+            }
+        }
+
         /// Whether the key is exactly the ASCII name `name`.
         func matches(_ name: StaticString) -> Bool {
             switch self {
@@ -126,10 +130,7 @@ struct JSONParser {
         let start = index + 1
         var end = start
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let plain = JSONParser.isPlainStringByte
-        while end < bytes.count, plain[Int(base[end])] {
-            end += 1
-        }
+        end = JSONParser.firstSpecialByte(in: base, from: end, to: bytes.count, stopAtNonASCII: true)
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             key = .raw(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
             index = end + 1
@@ -156,18 +157,117 @@ struct JSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var end = index + 1
-        let plain = JSONParser.isPlainStringByte
-        while end < bytes.count, plain[Int(base[end])] { end += 1 }
+        let end = JSONParser.firstSpecialByte(in: base, from: index + 1, to: bytes.count, stopAtNonASCII: true)
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
         let value = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end])
         index = end + 1
         return value
     }
 
+    /// If the next value is a string, validates it and moves past it, returning the offset of its opening quote and,
+    /// when it is plain ASCII without escapes, its content length; otherwise returns `nil` and consumes nothing.
+    mutating func scanStringValue() throws(JSONParsingError) -> (offset: Int, length: Int?)? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        let offset = index
+        return (offset, try scanString())
+    }
+
+    /// If the next value is an integer of at most 15 digits (no fraction or exponent, no leading zero), consumes and
+    /// returns it (what ``parseMemberValue()`` returns as ``JSONValue/int(_:)``); otherwise returns `nil` and
+    /// consumes nothing, leaving anything unusual to the full parser.
+    mutating func parseSmallIntegerValue() -> Int64? {
+        skipWhitespace()
+        let count = bytes.count
+        guard index < count, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var position = index
+        let negative = base[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let digitsStart = position
+        var magnitude: Int64 = 0
+        while position < count, position - digitsStart < 16, base[position] &- UInt8(ascii: "0") < 10 {
+            magnitude = magnitude &* 10 &+ Int64(base[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        let digits = position - digitsStart
+        guard digits > 0, digits <= 15, digits == 1 || base[digitsStart] != UInt8(ascii: "0") else { return nil }
+        if position < count {
+            switch base[position] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "0")...UInt8(ascii: "9"): return nil
+            default: break
+            }
+        }
+        index = position
+        return negative ? -magnitude : magnitude
+    }
+
+    /// If the next value is a string, consumes and returns it; otherwise returns `nil` and consumes nothing.
+    mutating func parseStringValue() throws(JSONParsingError) -> String? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        return try parseString()
+    }
+
     /// The value of the member whose key ``nextKey(isFirst:)`` just returned.
     mutating func parseMemberValue() throws(JSONParsingError) -> JSONValue {
         try parseValue(depth: 1)
+    }
+
+    // MARK: Validation without building values, for payloads whose members are created lazily.
+
+    /// Validates the next value exactly as ``parseMemberValue()`` would (same checks, same errors) without keeping
+    /// it. Plain ASCII strings and arrays are only scanned; anything else (objects, with their duplicate-key check,
+    /// strings with escapes or non-ASCII bytes, numbers, literals) goes through the building parser.
+    mutating func skipMemberValue() throws(JSONParsingError) {
+        try skipValue(depth: 1)
+    }
+
+    private mutating func skipValue(depth: Int) throws(JSONParsingError) {
+        skipWhitespace()
+        guard index < bytes.count else { throw JSONParsingError("unexpected end of input", at: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "["): try skipArray(depth: depth + 1)
+        default: _ = try parseValue(depth: depth)
+        }
+    }
+
+    /// ``parseArray(depth:)`` without storing the elements.
+    private mutating func skipArray(depth: Int) throws(JSONParsingError) {
+        guard depth <= maximumDepth else { throw JSONParsingError("nesting deeper than \(maximumDepth)", at: index) }
+        index += 1  // [
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            try skipValue(depth: depth)
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONParsingError("unterminated array", at: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return
+            default: throw JSONParsingError("expected ',' or ']'", at: index)
+            }
+        }
+    }
+
+    /// Validates the string starting at the opening quote at ``index`` and moves past it. Returns its content
+    /// length when it is plain ASCII without escapes, or `nil` when it had to be unescaped (and was fully checked
+    /// by ``parseString()``).
+    mutating func scanString() throws(JSONParsingError) -> Int? {
+        let start = index
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let end = JSONParser.firstSpecialByte(in: base, from: start + 1, to: bytes.count, stopAtNonASCII: true)
+        if end < bytes.count, base[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return end - start - 1
+        }
+        _ = try parseString()
+        return nil
     }
 
     /// Expects nothing but whitespace after the top-level value.
@@ -276,16 +376,13 @@ struct JSONParser {
         index += 1
         let contentStart = index
         var asciiOnly = true
-        // Fast path: no escapes. Plain bytes are skipped with one table load each.
+        // Fast path: no escapes. Plain bytes are skipped eight at a time.
         let count = bytes.count
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let plain = JSONParser.isPlainStringByte
         while index < count {
+            index = JSONParser.firstSpecialByte(in: base, from: index, to: count, stopAtNonASCII: true)
+            guard index < count else { break }
             let byte = base[index]
-            if plain[Int(byte)] {
-                index += 1
-                continue
-            }
             if byte == UInt8(ascii: "\"") {
                 let content = UnsafeRawBufferPointer(rebasing: bytes[contentStart..<index])
                 index += 1
@@ -365,6 +462,36 @@ struct JSONParser {
             index += 1
         }
         return value
+    }
+
+    /// The index of the first byte in `start..<end` that cannot stand for itself inside a JSON string literal (a
+    /// control character, `"` or `\\`, and when `stopAtNonASCII` any byte from 0x80), or `end`.
+    ///
+    /// Eight bytes per step (SWAR): for each test, the classic "has zero byte" bit trick flags exactly the bytes that
+    /// match or come after a match, so the lowest flag is the first match.
+    @inline(__always)
+    static func firstSpecialByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int, stopAtNonASCII: Bool) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while end - index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self).littleEndian
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            var flags = (word &- ones &* 0x20) & ~word  // bytes below 0x20 (and, for high bytes, never)
+            flags |= (quote &- ones) & ~quote
+            flags |= (backslash &- ones) & ~backslash
+            flags &= highs
+            if stopAtNonASCII { flags |= word & highs }
+            if flags != 0 { return index + flags.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < end {
+            let byte = base[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || (stopAtNonASCII && byte >= 0x80) { return index }
+            index += 1
+        }
+        return end
     }
 
     /// A string from bytes already known to be ASCII. Up to 15 bytes this builds a small string without any

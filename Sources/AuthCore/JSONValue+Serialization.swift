@@ -20,10 +20,10 @@ extension JSONValue {
     }
 
     /// Appends the serialization of this value to `output`.
-    func write(to output: inout [UInt8]) {
+    func write(to output: inout some JSONOutput) {
         switch self {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null: output.append(ascii: "null")
+        case .bool(let value): output.append(ascii: value ? "true" : "false")
         case .int(let value): JSONValue.writeInteger(value, to: &output)
         case .double(let value): JSONValue.writeDouble(value, to: &output)
         case .string(let value): JSONValue.writeString(value, to: &output)
@@ -47,13 +47,13 @@ extension JSONValue {
         }
     }
 
-    static func writeInteger(_ value: Int64, to output: inout [UInt8]) {
+    static func writeInteger(_ value: Int64, to output: inout some JSONOutput) {
         if value >= 0 && value < 10 {
             output.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
         // Digits are produced backwards into a small stack buffer, without creating a String.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { buffer in
             var magnitude = value.magnitude
             var position = 20
             repeat {
@@ -62,13 +62,13 @@ extension JSONValue {
                 magnitude /= 10
             } while magnitude > 0
             if value < 0 { output.append(UInt8(ascii: "-")) }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<20]))
+            output.append(UnsafeRawBufferPointer(rebasing: buffer[position..<20]))
         }
     }
 
-    static func writeDouble(_ value: Double, to output: inout [UInt8]) {
+    static func writeDouble(_ value: Double, to output: inout some JSONOutput) {
         guard value.isFinite else {
-            output.append(contentsOf: "null".utf8)
+            output.append(ascii: "null")
             return
         }
         // Integral values within the exactly representable range are written without a fraction.
@@ -77,15 +77,17 @@ extension JSONValue {
             return
         }
         // Swift's shortest round-trip form ("0.5", "1e-07", "1.5e+300") is valid JSON.
-        output.append(contentsOf: value.description.utf8)
+        var text = value.description
+        text.withUTF8 { output.append(UnsafeRawBufferPointer($0)) }
     }
 
-    static func writeString(_ value: String, to output: inout [UInt8]) {
+    static func writeString(_ value: String, to output: inout some JSONOutput) {
         output.append(UInt8(ascii: "\""))
-        // Fast path: nothing to escape, copy the UTF-8 in one go.
+        // Fast path: nothing to escape, copy the UTF-8 in one go (small strings are copied out of line first).
         let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { units in
-            for byte in units where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
-            output.append(contentsOf: units)
+            guard let base = units.baseAddress else { return true }
+            guard JSONParser.firstSpecialByte(in: base, from: 0, to: units.count, stopAtNonASCII: false) == units.count else { return false }
+            output.append(UnsafeRawBufferPointer(units))
             return true
         }
         if copied == true {
@@ -94,15 +96,17 @@ extension JSONValue {
         }
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case UInt8(ascii: "\""): output.append(ascii: "\\\"")
+            case UInt8(ascii: "\\"): output.append(ascii: "\\\\")
+            case 0x0A: output.append(ascii: "\\n")
+            case 0x0D: output.append(ascii: "\\r")
+            case 0x09: output.append(ascii: "\\t")
+            case 0x08: output.append(ascii: "\\b")
+            case 0x0C: output.append(ascii: "\\f")
             case 0x00..<0x20:
-                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigit(byte >> 4), hexDigit(byte & 0x0F)])
+                output.append(ascii: "\\u00")
+                output.append(hexDigit(byte >> 4))
+                output.append(hexDigit(byte & 0x0F))
             default: output.append(byte)
             }
         }
@@ -110,4 +114,61 @@ extension JSONValue {
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
+}
+
+/// Where the JSON serializer writes: a growing `[UInt8]`, or a fixed buffer (``JSONBufferWriter``).
+protocol JSONOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension JSONOutput {
+    /// Appends the bytes of an ASCII literal.
+    mutating func append(ascii literal: StaticString) {
+        append(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+}
+
+extension Array: JSONOutput where Element == UInt8 {
+    mutating func append(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+}
+
+/// Writes into a caller-provided buffer without allocating or growing. Once a write does not fit, ``overflowed``
+/// is set and nothing more is written; the caller then retries with a larger buffer.
+struct JSONBufferWriter: JSONOutput {
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// The number of bytes written.
+    private(set) var count = 0
+    /// Whether a write did not fit (the output is then incomplete).
+    private(set) var overflowed = false
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) {
+        self.buffer = buffer
+    }
+
+    /// The bytes written so far.
+    var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        guard count < buffer.count else {
+            overflowed = true
+            return
+        }
+        buffer[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count <= buffer.count - count else {
+            overflowed = true
+            count = buffer.count
+            return
+        }
+        if let source = bytes.baseAddress, let destination = buffer.baseAddress {
+            (destination + count).copyMemory(from: source, byteCount: bytes.count)
+        }
+        count += bytes.count
+    }
 }

@@ -58,18 +58,24 @@ final class JWTBoundKey: Sendable {
 
     /// The JWS signature of `input`.
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
+        try sign(input) { Array($0) }
+    }
+
+    /// Computes the JWS signature of `input` and passes it to `body` (HMACs without leaving the stack).
+    func sign<Result>(_ input: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Result) throws(JWTError) -> Result {
         switch backend {
         case .hmac(let pool):
-            return try [UInt8](unsafeUninitializedCapacity: pool.macLength) { buffer, initialized throws(JWTError) in
-                initialized = try pool.authenticate(input, into: UnsafeMutableRawBufferPointer(buffer))
+            return try withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { mac throws(JWTError) in
+                let length = try pool.authenticate(input, into: mac)
+                return body(UnsafeRawBufferPointer(rebasing: mac[..<length]))
             }
         case .asymmetric(let evpKey):
             guard evpKey.isPrivate else { throw JWTError.invalidKey("a public key cannot sign") }
-            let signature = try EVPSignature.sign(input, key: evpKey, algorithm: algorithm)
+            var signature = try EVPSignature.sign(input, key: evpKey, algorithm: algorithm)
             if algorithm.family == .ecdsa {
-                return try EVPSignature.rawECDSASignature(fromDER: signature, coordinateLength: algorithm.ecdsaCoordinateLength)
+                signature = try EVPSignature.rawECDSASignature(fromDER: signature, coordinateLength: algorithm.ecdsaCoordinateLength)
             }
-            return signature
+            return signature.withUnsafeBytes(body)
         }
     }
 

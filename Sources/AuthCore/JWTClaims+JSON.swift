@@ -32,68 +32,167 @@ extension JWTClaims {
         audience = try JWTClaims.audience(json["aud"])
     }
 
-    /// Parses a decoded payload straight into claims: registered claims are read as they stream by, without an
-    /// intermediate dictionary. Duplicate members are refused.
-    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JWTError) -> JWTClaims {
+    /// Parses and validates a decoded payload. Registered claims are read as they stream by; strings and custom
+    /// claims are validated in place and kept as positions in `payload`, created only when read (see
+    /// ``LazyString`` and ``LazyCustom``).
+    ///
+    /// Errors come in the same order as checking a fully parsed object: any JSON error (including duplicate members)
+    /// first, then the registered claims' types in the order `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`.
+    static func parse(_ payload: [UInt8], maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
+        var failure: JWTError? = nil
+        payload.withUnsafeBytes { bytes in
+            do throws(JWTError) {
+                try parse(bytes, keeping: payload, maximumDepth: maximumDepth, into: &claims)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The most custom members whose keys are checked for duplicates pairwise (the size of `customKeys` in
+    /// ``parse(_:keeping:maximumDepth:into:)``); more take the dictionary path.
+    private static let maximumLazyCustomMembers = 16
+
+    private static func parse(
+        _ bytes: UnsafeRawBufferPointer,
+        keeping payload: [UInt8],
+        maximumDepth: Int,
+        into claims: inout JWTClaims
+    ) throws(JWTError) {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
-        var iss: JSONValue? = nil
-        var sub: JSONValue? = nil
-        var aud: JSONValue? = nil
-        var exp: JSONValue? = nil
-        var nbf: JSONValue? = nil
-        var iat: JSONValue? = nil
-        var jti: JSONValue? = nil
-        var custom: [String: JSONValue] = [:]
+        var seen: UInt8 = 0
+        // The first wrong-typed registered claim in checking order, reported once the JSON proved valid.
+        var claimError: (order: Int, error: JWTError)? = nil
+        func fail(_ order: Int, _ error: JWTError) {
+            if claimError == nil || order < claimError!.order { claimError = (order, error) }
+        }
+        // Custom member keys (offset and length of plain ASCII keys, compared bytewise for duplicates), or
+        // `needsDictionary` when one has escapes or non-ASCII bytes (duplicates then follow String equality).
+        var customKeyCount = 0
+        var needsDictionary = false
+        // Offsets (high 32 bits) and lengths (low 32 bits) of the plain custom keys.
+        var customKeys = InlineArray<16, UInt64>(repeating: 0)
         do throws(JSONParsingError) {
             try parser.beginObject()
             var isFirst = true
             while let key = try parser.nextKey(isFirst: isFirst) {
                 let offset = parser.index
                 isFirst = false
-                let value = try parser.parseMemberValue()
-                let duplicate: Bool
-                switch key {
-                case _ where key.matches("iss"):
-                    duplicate = iss != nil
-                    iss = value
-                case _ where key.matches("sub"):
-                    duplicate = sub != nil
-                    sub = value
-                case _ where key.matches("aud"):
-                    duplicate = aud != nil
-                    aud = value
-                case _ where key.matches("exp"):
-                    duplicate = exp != nil
-                    exp = value
-                case _ where key.matches("nbf"):
-                    duplicate = nbf != nil
-                    nbf = value
-                case _ where key.matches("iat"):
-                    duplicate = iat != nil
-                    iat = value
-                case _ where key.matches("jti"):
-                    duplicate = jti != nil
-                    jti = value
-                default:
-                    if custom.isEmpty { custom.reserveCapacity(8) }
-                    duplicate = custom.updateValue(value, forKey: parser.string(of: key)) != nil
+                // Checking order of the registered claim, or nil for a custom claim.
+                let order: Int? =
+                    switch key.packedThreeBytes {
+                    case 0x73_7369: 0  // iss
+                    case 0x62_7573: 1  // sub
+                    case 0x64_7561: 2  // aud
+                    case 0x70_7865: 3  // exp
+                    case 0x66_626e: 4  // nbf
+                    case 0x74_6169: 5  // iat
+                    case 0x69_746a: 6  // jti
+                    default: nil
+                    }
+                guard let order else {
+                    if case .raw(let name) = key, !needsDictionary, customKeyCount < maximumLazyCustomMembers {
+                        let nameOffset = name.baseAddress! - bytes.baseAddress!
+                        for index in 0..<customKeyCount where Int(truncatingIfNeeded: customKeys[index] & 0xFFFF_FFFF) == name.count {
+                            let previous = Int(truncatingIfNeeded: customKeys[index] >> 32)
+                            if memcmp(bytes.baseAddress! + previous, name.baseAddress!, name.count) == 0 {
+                                throw JSONParsingError("duplicate object key", at: offset)
+                            }
+                        }
+                        customKeys[customKeyCount] = UInt64(nameOffset) << 32 | UInt64(name.count)
+                    } else {
+                        needsDictionary = true
+                    }
+                    customKeyCount += 1
+                    try parser.skipMemberValue()
+                    continue
                 }
-                if duplicate { throw JSONParsingError("duplicate object key", at: offset) }
+                guard seen & (1 << order) == 0 else { throw JSONParsingError("duplicate object key", at: offset) }
+                seen |= 1 << order
+                switch order {
+                case 0, 1, 2, 6:
+                    guard let string = try parser.scanStringValue() else {
+                        let value = try parser.parseMemberValue()
+                        if order == 2 {
+                            do throws(JWTError) {
+                                claims.storedAudience = .value(try audience(value))
+                            } catch {
+                                fail(order, error)
+                            }
+                        } else {
+                            fail(order, JWTError.invalidClaim("\(order == 0 ? "iss" : order == 1 ? "sub" : "jti") must be a string"))
+                        }
+                        continue
+                    }
+                    let lazy = LazyString.slice(payload: payload, offset: string.offset, length: string.length ?? 0, plain: string.length != nil)
+                    switch order {
+                    case 0: claims.storedIssuer = lazy
+                    case 1: claims.storedSubject = lazy
+                    case 2: claims.storedAudience = .single(lazy)
+                    default: claims.storedID = lazy
+                    }
+                default:
+                    let value: JSONValue
+                    if let integer = parser.parseSmallIntegerValue() {
+                        value = .int(integer)  // whole-second NumericDates, the common case
+                    } else {
+                        value = try parser.parseMemberValue()
+                    }
+                    do throws(JWTError) {
+                        let date = try numericDate(value, order == 3 ? "exp" : order == 4 ? "nbf" : "iat")
+                        switch order {
+                        case 3: claims.expiresAt = date
+                        case 4: claims.notBefore = date
+                        default: claims.issuedAt = date
+                        }
+                    } catch {
+                        fail(order, error)
+                    }
+                }
             }
             try parser.endDocument()
+            if needsDictionary {
+                // Keys with escapes or non-ASCII bytes (or very many keys): build the dictionary now, which also
+                // refuses keys that are equal as Strings.
+                claims.storedCustom = .value(try customMembers(of: bytes, maximumDepth: maximumDepth))
+            } else if customKeyCount > 0 {
+                claims.storedCustom = .payload(payload)
+            }
         } catch {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
-        return JWTClaims(
-            issuer: try string(iss, "iss"),
-            subject: try string(sub, "sub"),
-            audience: try audience(aud),
-            expiresAt: try numericDate(exp, "exp"),
-            notBefore: try numericDate(nbf, "nbf"),
-            issuedAt: try numericDate(iat, "iat"),
-            id: try string(jti, "jti"),
-            custom: custom
-        )
+        if let claimError { throw claimError.error }
+    }
+
+    /// The custom members of a payload validated by ``parse(_:maximumDepth:into:)``.
+    static func customMembers(of payload: [UInt8]) -> [String: JSONValue] {
+        payload.withUnsafeBytes { bytes in
+            // Validated when the claims were parsed, with a depth limit at least this deep.
+            try! customMembers(of: bytes, maximumDepth: .max)
+        }
+    }
+
+    /// The members of a payload object whose names are not registered claim names; refuses duplicates.
+    private static func customMembers(of bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JSONParsingError) -> [String: JSONValue] {
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        var custom: [String: JSONValue] = [:]
+        try parser.beginObject()
+        var isFirst = true
+        while let key = try parser.nextKey(isFirst: isFirst) {
+            let offset = parser.index
+            isFirst = false
+            let value = try parser.parseMemberValue()
+            switch key.packedThreeBytes {
+            case 0x73_7369, 0x62_7573, 0x64_7561, 0x70_7865, 0x66_626e, 0x74_6169, 0x69_746a: continue
+            default:
+                if custom.updateValue(value, forKey: parser.string(of: key)) != nil {
+                    throw JSONParsingError("duplicate object key", at: offset)
+                }
+            }
+        }
+        try parser.endDocument()
+        return custom
     }
 
     private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {
@@ -158,14 +257,20 @@ extension JWTClaims {
     /// sorted by key.
     func serializedBytes() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(128)
+        output.reserveCapacity(256)
+        write(to: &output)
+        return output
+    }
+
+    /// Appends ``serializedBytes()`` to `output`.
+    func write(to output: inout some JSONOutput) {
         output.append(UInt8(ascii: "{"))
         var first = true
-        func key(_ name: String) {
-            if !first { output.append(UInt8(ascii: ",")) }
+        func key(_ name: StaticString) {
+            output.append(ascii: first ? "\"" : ",\"")
             first = false
-            JSONValue.writeString(name, to: &output)
-            output.append(UInt8(ascii: ":"))
+            output.append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            output.append(ascii: "\":")
         }
         if let issuer {
             key("iss")
@@ -177,38 +282,88 @@ extension JWTClaims {
         }
         if let audience {
             key("aud")
-            (audience.count == 1 ? JSONValue.string(audience[0]) : .array(audience.map(JSONValue.string))).write(to: &output)
+            if audience.count == 1 {
+                JSONValue.writeString(audience[0], to: &output)
+            } else {
+                output.append(UInt8(ascii: "["))
+                for (position, element) in audience.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    JSONValue.writeString(element, to: &output)
+                }
+                output.append(UInt8(ascii: "]"))
+            }
         }
         if let expiresAt {
             key("exp")
-            JWTClaims.numericDateValue(expiresAt).write(to: &output)
+            JWTClaims.writeNumericDate(expiresAt, to: &output)
         }
         if let notBefore {
             key("nbf")
-            JWTClaims.numericDateValue(notBefore).write(to: &output)
+            JWTClaims.writeNumericDate(notBefore, to: &output)
         }
         if let issuedAt {
             key("iat")
-            JWTClaims.numericDateValue(issuedAt).write(to: &output)
+            JWTClaims.writeNumericDate(issuedAt, to: &output)
         }
         if let id {
             key("jti")
-            JWTClaims.writeString(id, to: &output)
+            JSONValue.writeString(id, to: &output)
         }
-        if custom.count == 1, let (name, value) = custom.first {
-            if !JWTClaims.isRegisteredName(name) {
-                key(name)
-                value.write(to: &output)
+        let custom = self.custom  // built once when lazy
+        func member(_ name: String, _ value: JSONValue) {
+            guard !JWTClaims.isRegisteredName(name) else { return }
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.writeString(name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            value.write(to: &output)
+        }
+        if custom.count <= 4 {
+            // Few members (the common case): emit them in key order by repeated minimum search, without sorting
+            // into a new array. Distinct keys have distinct UTF-8, so the order is strict.
+            var previous: String? = nil
+            for _ in 0..<custom.count {
+                var next: Dictionary<String, JSONValue>.Index? = nil
+                for index in custom.indices {
+                    let name = custom[index].key
+                    if let previous, !JWTClaims.precedes(previous, name) { continue }
+                    if let candidate = next, !JWTClaims.precedes(name, custom[candidate].key) { continue }
+                    next = index
+                }
+                guard let next else { break }
+                let (name, value) = custom[next]
+                previous = name
+                member(name, value)
             }
-        } else if !custom.isEmpty {
-            for (name, value) in custom.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
-            where !JWTClaims.isRegisteredName(name) {
-                key(name)
-                value.write(to: &output)
+        } else {
+            for (name, value) in custom.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                member(name, value)
             }
         }
         output.append(UInt8(ascii: "}"))
-        return output
+    }
+
+    /// Whether `lhs` sorts before `rhs` by UTF-8 bytes (what `utf8.lexicographicallyPrecedes` computes, with one
+    /// `memcmp`).
+    private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        let result = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
+        return (result ?? nil) ?? lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+
+    /// A NumericDate: whole seconds as an integer, anything else as a JSON number.
+    private static func writeNumericDate(_ date: Date, to output: inout some JSONOutput) {
+        let seconds = date.timeIntervalSince1970
+        if seconds == seconds.rounded(), abs(seconds) <= maximumNumericDate {
+            JSONValue.writeInteger(Int64(seconds), to: &output)
+        } else {
+            JSONValue.writeDouble(seconds, to: &output)
+        }
     }
 
     /// Whether `name` is one of ``registeredNames``, without hashing.
@@ -219,6 +374,4 @@ extension JWTClaims {
         default: return false
         }
     }
-
-    private static func writeString(_ value: String, to output: inout [UInt8]) { JSONValue.writeString(value, to: &output) }
 }

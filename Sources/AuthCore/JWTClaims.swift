@@ -7,6 +7,10 @@ public import Foundation
 /// Dates are NumericDate (seconds since 1970); fractional seconds are accepted and kept. An ``audience`` with one
 /// element is serialised as a plain string.
 ///
+/// Claims returned by ``JWTVerifier`` keep the decoded payload (already fully validated) and create the strings and
+/// the ``custom`` dictionary when they are read, so that verifying costs no allocation per claim; reading ``custom``
+/// builds a new dictionary each time, so keep it in a local when it is read repeatedly.
+///
 /// ```swift
 /// let claims = JWTClaims(
 ///     issuer: "https://auth.example", subject: "alice", audience: ["chat"],
@@ -14,13 +18,27 @@ public import Foundation
 ///     custom: ["role": "admin"]
 /// )
 /// ```
-public struct JWTClaims: Sendable, Equatable {
+public struct JWTClaims: Sendable {
     /// `iss`
-    public var issuer: String?
+    public var issuer: String? {
+        get { storedIssuer.value }
+        set { storedIssuer = .value(newValue) }
+    }
     /// `sub`
-    public var subject: String?
+    public var subject: String? {
+        get { storedSubject.value }
+        set { storedSubject = .value(newValue) }
+    }
     /// `aud`: one or more audiences.
-    public var audience: [String]?
+    public var audience: [String]? {
+        get {
+            switch storedAudience {
+            case .value(let audience): audience
+            case .single(let single): single.value.map { [$0] }
+            }
+        }
+        set { storedAudience = .value(newValue) }
+    }
     /// `exp`
     public var expiresAt: Date?
     /// `nbf`
@@ -28,10 +46,27 @@ public struct JWTClaims: Sendable, Equatable {
     /// `iat`
     public var issuedAt: Date?
     /// `jti`
-    public var id: String?
+    public var id: String? {
+        get { storedID.value }
+        set { storedID = .value(newValue) }
+    }
     /// Every other claim. Entries named like a registered claim (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
     /// are ignored when serialising.
-    public var custom: [String: JSONValue]
+    public var custom: [String: JSONValue] {
+        get {
+            switch storedCustom {
+            case .value(let custom): custom
+            case .payload(let payload): JWTClaims.customMembers(of: payload)
+            }
+        }
+        set { storedCustom = .value(newValue) }
+    }
+
+    var storedIssuer: LazyString
+    var storedSubject: LazyString
+    var storedAudience: LazyAudience
+    var storedID: LazyString
+    var storedCustom: LazyCustom
 
     /// The registered claim names, which are never taken from ``custom``.
     public static let registeredNames: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
@@ -47,13 +82,84 @@ public struct JWTClaims: Sendable, Equatable {
         id: String? = nil,
         custom: [String: JSONValue] = [:]
     ) {
-        self.issuer = issuer
-        self.subject = subject
-        self.audience = audience
+        storedIssuer = .value(issuer)
+        storedSubject = .value(subject)
+        storedAudience = .value(audience)
         self.expiresAt = expiresAt
         self.notBefore = notBefore
         self.issuedAt = issuedAt
-        self.id = id
-        self.custom = custom
+        storedID = .value(id)
+        storedCustom = .value(custom)
+    }
+}
+
+extension JWTClaims: Equatable {
+    /// Claims are equal when every claim has the same value, however they are stored.
+    public static func == (lhs: JWTClaims, rhs: JWTClaims) -> Bool {
+        lhs.issuer == rhs.issuer && lhs.subject == rhs.subject && lhs.audience == rhs.audience && lhs.expiresAt == rhs.expiresAt
+            && lhs.notBefore == rhs.notBefore && lhs.issuedAt == rhs.issuedAt && lhs.id == rhs.id && lhs.custom == rhs.custom
+    }
+}
+
+extension JWTClaims {
+    /// A string claim: a value, or a JSON string literal inside a validated payload, created when read.
+    enum LazyString: Sendable {
+        case value(String?)
+        /// The literal whose opening quote is at `offset` in `payload`; when `plain`, its `length` content bytes are
+        /// ASCII without escapes.
+        case slice(payload: [UInt8], offset: Int, length: Int, plain: Bool)
+
+        var value: String? {
+            switch self {
+            case .value(let value):
+                return value
+            case .slice(let payload, let offset, let length, let plain):
+                return payload.withUnsafeBytes { bytes in
+                    if plain { return JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])) }
+                    var parser = JSONParser(bytes: bytes, maximumDepth: 1)
+                    parser.index = offset
+                    // The payload was validated when the slice was made.
+                    return try! parser.parseStringValue()!
+                }
+            }
+        }
+
+        var isPresent: Bool {
+            switch self {
+            case .value(let value): value != nil
+            case .slice: true
+            }
+        }
+
+        /// Whether the claim is present and equal to `expected` (`String` equality), without creating a string
+        /// for plain ASCII literals compared with an ASCII `expected`.
+        func equals(_ expected: String) -> Bool {
+            if case .slice(let payload, let offset, let length, true) = self {
+                var expected = expected
+                let asciiResult: Bool? = expected.withUTF8 { wanted in
+                    // A non-ASCII expected value can still be canonically equivalent to ASCII text: use String ==.
+                    guard wanted.allSatisfy({ $0 < 0x80 }) else { return nil }
+                    guard wanted.count == length else { return false }
+                    return payload.withUnsafeBytes { bytes in
+                        length == 0 || memcmp(bytes.baseAddress! + offset + 1, wanted.baseAddress!, length) == 0
+                    }
+                }
+                if let asciiResult { return asciiResult }
+            }
+            return value == expected
+        }
+    }
+
+    /// `aud`: a value, or a single string in a validated payload.
+    enum LazyAudience: Sendable {
+        case value([String]?)
+        case single(LazyString)
+    }
+
+    /// Custom claims: a value, or the members of a validated payload (built when read). `payload` is only used when
+    /// its custom member keys are plain ASCII without duplicates (checked when it was parsed).
+    enum LazyCustom: Sendable {
+        case value([String: JSONValue])
+        case payload([UInt8])
     }
 }

@@ -41,44 +41,59 @@ public struct JWTSigner: Sendable {
     /// - Returns: The compact token `header.payload.signature`.
     /// - Throws: ``JWTError/Code/cryptoFailure`` if libcrypto fails.
     public func sign(_ claims: JWTClaims, type: String? = "JWT") throws -> String {
-        try sign(payload: claims.serializedBytes(), type: type)
+        // The claims are serialised into a stack buffer (a heap array only when they do not fit), then encoded and
+        // signed straight into the token's storage.
+        let token: String? = try withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 16) { buffer throws(JWTError) in
+            var writer = JSONBufferWriter(buffer)
+            claims.write(to: &writer)
+            if writer.overflowed { return nil }
+            return try sign(payload: writer.written, type: type, header: nil)
+        }
+        if let token { return token }
+        return try sign(payload: claims.serializedBytes(), type: type)
     }
 
     /// Signs an arbitrary payload (for tests and tools that need exact control of the JSON).
     func sign(payload: [UInt8], type: String? = "JWT", header: [UInt8]? = nil) throws(JWTError) -> String {
-        let encodedHeader: [UInt8]
+        try payload.withUnsafeBytes { payload in Result { () throws(JWTError) in try sign(payload: payload, type: type, header: header) } }.get()
+    }
+
+    private func sign(payload: UnsafeRawBufferPointer, type: String?, header: [UInt8]?) throws(JWTError) -> String {
         if header == nil && type == "JWT" {
-            encodedHeader = encodedDefaultHeader
-        } else {
-            let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
-            encodedHeader = Array(Base64URL.encode(header).utf8)
+            return try encodedDefaultHeader.withUnsafeBytes { encodedHeader in
+                Result { () throws(JWTError) in try sign(payload: payload, encodedHeader: encodedHeader) }
+            }.get()
         }
+        let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
+        return try Array(Base64URL.encode(header).utf8).withUnsafeBytes { encodedHeader in
+            Result { () throws(JWTError) in try sign(payload: payload, encodedHeader: encodedHeader) }
+        }.get()
+    }
+
+    /// Writes `encodedHeader.base64url(payload).base64url(signature)` straight into the token string's storage: no
+    /// intermediate token array, and HMAC signatures go through a stack buffer.
+    private func sign(payload: UnsafeRawBufferPointer, encodedHeader: UnsafeRawBufferPointer) throws(JWTError) -> String {
         let payloadLength = Base64URL.encodedLength(of: payload.count)
         let inputLength = encodedHeader.count + 1 + payloadLength
         let capacity = inputLength + 1 + Base64URL.encodedLength(of: bound.maximumSignatureLength)
-        // The token is written straight into the string's storage: header, payload, then the signature of that
-        // prefix. No intermediate token array.
         let bound = self.bound
         var failure: JWTError? = nil
         let token = String(unsafeUninitializedCapacity: capacity) { buffer -> Int in
             let output = UnsafeMutableRawBufferPointer(buffer)
-            encodedHeader.withUnsafeBytes { output.copyMemory(from: $0) }
+            output.copyMemory(from: encodedHeader)
             output[encodedHeader.count] = UInt8(ascii: ".")
-            payload.withUnsafeBytes {
-                _ = Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: output[(encodedHeader.count + 1)...]))
-            }
-            let signature: [UInt8]
+            Base64URL.encode(payload, into: UnsafeMutableRawBufferPointer(rebasing: output[(encodedHeader.count + 1)...]))
+            output[inputLength] = UInt8(ascii: ".")
+            let signatureOutput = UnsafeMutableRawBufferPointer(rebasing: output[(inputLength + 1)...])
             do throws(JWTError) {
-                signature = try bound.sign(UnsafeRawBufferPointer(rebasing: output[..<inputLength]))
+                let signatureLength = try bound.sign(UnsafeRawBufferPointer(rebasing: output[..<inputLength])) { signature in
+                    Base64URL.encode(signature, into: signatureOutput)
+                }
+                return inputLength + 1 + signatureLength
             } catch {
                 failure = error
                 return 0
             }
-            output[inputLength] = UInt8(ascii: ".")
-            let signatureLength = signature.withUnsafeBytes {
-                Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: output[(inputLength + 1)...]))
-            }
-            return inputLength + 1 + signatureLength
         }
         if let failure { throw failure }
         return token

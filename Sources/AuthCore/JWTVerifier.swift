@@ -6,7 +6,8 @@ public import Foundation
 /// Order of checks: size (before any decoding), three segments, strict base64url and JSON header, `alg` (allow-list,
 /// never `none`), `crit`, `typ`, key selection by `kid` (the key fixes the algorithm), signature, and only then the
 /// payload and its claims (`exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, `jti`). Header members `jku`, `x5u`, `jwk` and
-/// `x5c` are never used.
+/// `x5c` are never used. Header segments of tokens whose signature verified are remembered per verifier (at most 16), so
+/// that the next token with the identical header skips re-checking it, with the same result.
 ///
 /// ```swift
 /// let verifier = JWTVerifier(
@@ -25,6 +26,8 @@ public struct JWTVerifier: Sendable {
         let acceptedTypes: [[UInt8]]?
         /// ``Configuration/allowedAlgorithms`` as a bit set (no hashing on the hot path).
         let allowedMask: UInt32
+        /// Accepted header segments of tokens whose signature verified.
+        let headerCache = JWTHeaderCache()
 
         init(keys: JWTKeySet, configuration: Configuration) {
             self.keys = keys
@@ -58,7 +61,9 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The validated claims.
     /// - Throws: ``JWTError`` with the code of the first check that failed.
     public func verify(_ token: String, now: Date) throws -> JWTClaims {
-        try verifyToken(token, now: now).claims
+        var claims = JWTClaims()
+        _ = try verify(token, now: now, into: &claims)
+        return claims
     }
 
     /// Verifies `token` and returns its header and claims.
@@ -67,18 +72,32 @@ public struct JWTVerifier: Sendable {
     ///   - now: The current time, for `exp`, `nbf` and `iat`.
     /// - Throws: ``JWTError`` with the code of the first check that failed.
     public func verifyToken(_ token: String, now: Date) throws -> JWTVerifiedToken {
+        var claims = JWTClaims()
+        let accepted = try verify(token, now: now, into: &claims)
+        return JWTVerifiedToken(header: accepted.header, claims: claims)
+    }
+
+    /// Verifies `token`, stores its claims in `claims` (a fresh ``JWTClaims``) and returns its accepted header.
+    /// Large values are written in place rather than returned through closures.
+    private func verify(_ token: String, now: Date, into claims: inout JWTClaims) throws(JWTError) -> JWTHeaderCache.Entry {
         // Refuse before touching the contents (utf8.count is O(1) for native strings).
         let maximumTokenSize = storage.configuration.maximumTokenSize
         guard token.utf8.count <= maximumTokenSize else {
             throw JWTError(.tooLarge, "token is longer than \(maximumTokenSize) bytes")
         }
         var token = token
-        return try token.withUTF8 { bytes throws(JWTError) in try verify(UnsafeRawBufferPointer(bytes), now: now) }
+        let checked = token.withUTF8 { bytes in Result { () throws(JWTError) in try verifySignature(UnsafeRawBufferPointer(bytes)) } }
+        let (accepted, payload) = try checked.get()
+        // Payload and claims; the claims keep the decoded payload and create their strings when read.
+        try JWTClaims.parse(payload, maximumDepth: storage.configuration.maximumJSONDepth, into: &claims)
+        try validate(claims, now: now, configuration: storage.configuration)
+        return accepted
     }
 
-    private func verify(_ token: UnsafeRawBufferPointer, now: Date) throws(JWTError) -> JWTVerifiedToken {
+    /// Checks everything up to the signature and returns the accepted header with the decoded (not yet parsed)
+    /// payload.
+    private func verifySignature(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JWTHeaderCache.Entry, [UInt8]) {
         let storage = self.storage
-        let maximumDepth = storage.configuration.maximumJSONDepth
         guard token.count <= storage.configuration.maximumTokenSize else {
             throw JWTError(.tooLarge, "token is longer than \(storage.configuration.maximumTokenSize) bytes")
         }
@@ -95,36 +114,51 @@ public struct JWTVerifier: Sendable {
         let signingInput = UnsafeRawBufferPointer(rebasing: token[..<secondDot])
         guard !headerSegment.isEmpty, !payloadSegment.isEmpty else { throw JWTError.malformed("token has an empty segment") }
 
-        // One scratch buffer, reused for the header, the signature and then the payload (each decodes to fewer
-        // bytes than its segment).
-        return try withUnsafeTemporaryAllocation(byteCount: token.count, alignment: 16) { scratch throws(JWTError) -> JWTVerifiedToken in
-            // Header: strict base64url, strict JSON object.
-            guard let headerLength = Base64URL.decode(headerSegment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
-            let header = try JWTHeader.parse(
-                UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]),
-                maximumDepth: maximumDepth,
-                acceptedTypes: storage.acceptedTypes
-            )
-            guard storage.allowedMask & header.algorithm.bit != 0 else {
-                throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
+        // Header: an identical segment accepted before (same result, see JWTHeaderCache), or the full checks.
+        let cached = storage.headerCache.entry(for: headerSegment)
+        let accepted: JWTHeaderCache.Entry
+        if let cached {
+            accepted = cached
+        } else {
+            let (header, key) = try withUnsafeTemporaryAllocation(byteCount: headerSegment.count, alignment: 16) {
+                scratch throws(JWTError) in try checkHeader(headerSegment, scratch: scratch)
             }
-            let key = try storage.keys.select(kid: header.kid, algorithm: header.algorithm)
+            accepted = JWTHeaderCache.Entry(segment: Array(headerSegment), header: header, key: key)
+        }
 
-            // Signature, before the payload is decoded.
+        // Signature, before the payload is decoded.
+        let key = accepted.key
+        let signatureVerifies = try withUnsafeTemporaryAllocation(byteCount: signatureSegment.count, alignment: 16) {
+            scratch throws(JWTError) -> Bool in
             guard let signatureLength = Base64URL.decode(signatureSegment, into: scratch) else {
                 throw JWTError.malformed("signature is not base64url")
             }
-            guard key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput) else {
-                throw JWTError(.badSignature, "signature does not verify")
-            }
-
-            // Payload and claims.
-            guard let payloadLength = Base64URL.decode(payloadSegment, into: scratch) else { throw JWTError.malformed("payload is not base64url") }
-            let claims = try JWTClaims.parse(UnsafeRawBufferPointer(rebasing: scratch[..<payloadLength]), maximumDepth: maximumDepth)
-            try validate(claims, now: now, configuration: storage.configuration)
-            return JWTVerifiedToken(header: header, claims: claims)
+            return key.verify(UnsafeRawBufferPointer(rebasing: scratch[..<signatureLength]), of: signingInput)
         }
+        guard signatureVerifies else { throw JWTError(.badSignature, "signature does not verify") }
+        if cached == nil { storage.headerCache.insert(accepted) }
+
+        guard let payload = Base64URL.decode(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
+        return (accepted, payload)
     }
+
+    /// The full header checks: strict base64url, strict JSON object, `alg` (supported, allowed), `crit`, `typ`, then
+    /// the key for `kid` and `alg`. `scratch` must hold the decoded header.
+    private func checkHeader(_ segment: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer) throws(JWTError) -> (JWTHeader, JWTBoundKey) {
+        guard let headerLength = Base64URL.decode(segment, into: scratch) else { throw JWTError.malformed("header is not base64url") }
+        let header = try JWTHeader.parse(
+            UnsafeRawBufferPointer(rebasing: scratch[..<headerLength]),
+            maximumDepth: storage.configuration.maximumJSONDepth,
+            acceptedTypes: storage.acceptedTypes
+        )
+        guard storage.allowedMask & header.algorithm.bit != 0 else {
+            throw JWTError(.algorithmNotAllowed, "header alg is not in the allow-list")
+        }
+        return (header, try storage.keys.select(kid: header.kid, algorithm: header.algorithm))
+    }
+
+    /// The cache of accepted headers (for tests).
+    var headerCache: JWTHeaderCache { storage.headerCache }
 
     private static func indexOfDot(in token: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard start < token.count, let base = token.baseAddress else { return nil }
@@ -146,24 +180,29 @@ public struct JWTVerifier: Sendable {
         if let issuedAt = claims.issuedAt, issuedAt > now.addingTimeInterval(leeway) {
             throw JWTError(.notYetValid, "token was issued in the future (iat)")
         }
-        if let issuer = configuration.issuer, claims.issuer != issuer {
-            throw JWTError.invalidClaim(claims.issuer == nil ? "iss is required" : "iss is not the expected issuer")
+        // Expected values are compared with the claims as stored, without creating their strings.
+        if let issuer = configuration.issuer, !claims.storedIssuer.equals(issuer) {
+            throw JWTError.invalidClaim(claims.storedIssuer.isPresent ? "iss is not the expected issuer" : "iss is required")
         }
         if let audience = configuration.audience {
-            guard let audiences = claims.audience else { throw JWTError.invalidClaim("aud is required") }
-            guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+            switch claims.storedAudience {
+            case .single(let single):
+                guard single.equals(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+            case .value(let audiences):
+                guard let audiences else { throw JWTError.invalidClaim("aud is required") }
+                guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+            }
         }
-        if let subject = configuration.subject, claims.subject != subject {
-            throw JWTError.invalidClaim(claims.subject == nil ? "sub is required" : "sub is not the expected subject")
+        if let subject = configuration.subject, !claims.storedSubject.equals(subject) {
+            throw JWTError.invalidClaim(claims.storedSubject.isPresent ? "sub is not the expected subject" : "sub is required")
         }
-        if let id = claims.id {
-            if let validator = configuration.idValidator, !validator(id) { throw JWTError.invalidClaim("jti was rejected") }
+        if claims.storedID.isPresent {
+            if let validator = configuration.idValidator, let id = claims.id, !validator(id) { throw JWTError.invalidClaim("jti was rejected") }
         } else if configuration.requiresID {
             throw JWTError.invalidClaim("jti is required")
         }
     }
 }
-
 /// A verified token: its header and validated claims.
 public struct JWTVerifiedToken: Sendable, Equatable {
     /// The protected header.
