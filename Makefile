@@ -3,8 +3,8 @@ SWIFT ?= swift
 VENV ?= .venv
 PYTHON := $(abspath $(VENV))/bin/python
 REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
-# Arguments for `make run`, e.g. `make run ARGS="password hash --cost 12"`.
-ARGS ?= --help
+# Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
+ARGS ?= serve
 
 .PHONY: run test swift-test interop-test fuzz-smoke lint format bench deps venv clean
 
