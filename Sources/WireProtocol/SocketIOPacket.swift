@@ -73,8 +73,8 @@ public struct SocketIOPacket: Hashable, Sendable {
         self.payload = payload
     }
 
-    /// The decoder's initializer. Not inlined: inlined, the optimizer leaves a copy and a destroy of the whole packet
-    /// (two value-witness calls) that it does not pair up.
+    /// The decoder's initializer, kept out of line: inlined into the decoder, Swift 6.3 adds a copy and a destroy of the
+    /// whole packet there (value-witness calls), on top of the pair it leaves inside any initializer of this struct.
     @inline(never)
     init(decodedType type: SocketIOPacketType, namespace: String, ackID: Int?, payload: consuming JSONValue?) {
         self.type = type
