@@ -8,9 +8,16 @@ import WireProtocol
 ///
 /// Decoding a WebSocket text frame `42["get_secret",{"token":"<jwt>"}]` to a ``SocketIOPacket`` (through
 /// ``EngineIOWebSocketCodec/readMessagePrefix(_:frame:maxPayload:)``, the zero-copy path) is compared with parsing
-/// `["get_secret",{"token":"<jwt>"}]` with ``JSONValue``; encoding likewise. The binary case is a `BINARY_EVENT` with a
-/// 4 KiB attachment (text frame plus binary frame), compared with the JSON work on its placeholder text. The goal is a
-/// codec overhead of at most 20 % over the JSON work.
+/// `["get_secret",{"token":"<jwt>"}]` with ``JSONValue``; encoding likewise. The goal is a codec overhead of at most
+/// 20 % over the JSON work.
+///
+/// The binary case is a `BINARY_EVENT` with a 4 KiB attachment (text frame plus binary frame). Its decode is compared
+/// with two baselines (see Docs/benchmarks-wire.md):
+/// - (a), the one the goal is judged on: parsing the placeholder text `["upload",{"name":"avatar.png"},{"_placeholder":
+///   true,"num":0}]` plus taking the attachment's bytes as a slice (no copy): the least work any decoder must do;
+/// - (b), for information: parsing the same payload as one JSON document with the bytes base64-encoded in a string,
+///   as Engine.IO long-polling carries binary without Socket.IO attachments (parsing only, no base64 decoding).
+/// Its encode is compared with serialising the placeholder text.
 struct WireProtocolBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wire",
@@ -27,21 +34,24 @@ struct WireProtocolBenchmark: ParsableCommand {
         guard seconds >= 0.05, seconds <= 60 else { throw ValidationError("--seconds must be within 0.05 and 60") }
     }
 
-    /// Runs `codec` and `json` alternately in ten rounds of a tenth of the budget each and keeps each one's best round,
-    /// so that both see the same machine (other load on a shared machine hits both alike).
+    /// Runs `codec` and each baseline alternately in ten rounds of a tenth of the budget each and keeps each one's best
+    /// round, so that all see the same machine (other load on a shared machine hits them alike).
     private func compare(
         _ name: String,
         codec: () throws -> Void,
-        json: () throws -> Void
-    ) rethrows -> (codec: Measurement, json: Measurement) {
-        var best: (codec: Measurement?, json: Measurement?) = (nil, nil)
+        baselines: [() throws -> Void]
+    ) throws -> (codec: Measurement, baselines: [Measurement]) {
+        var bestCodec: Measurement? = nil
+        var best: [Measurement?] = Array(repeating: nil, count: baselines.count)
         for _ in 0..<10 {
             let c = try Measurement.run(name, seconds: max(seconds / 10, 0.01), batch: 64, codec)
-            let j = try Measurement.run("JSON " + name, seconds: max(seconds / 10, 0.01), batch: 64, json)
-            if best.codec.map({ c.secondsPerOperation < $0.secondsPerOperation }) ?? true { best.codec = c }
-            if best.json.map({ j.secondsPerOperation < $0.secondsPerOperation }) ?? true { best.json = j }
+            if bestCodec.map({ c.secondsPerOperation < $0.secondsPerOperation }) ?? true { bestCodec = c }
+            for (index, baseline) in baselines.enumerated() {
+                let j = try Measurement.run("baseline \(index) " + name, seconds: max(seconds / 10, 0.01), batch: 64, baseline)
+                if best[index].map({ j.secondsPerOperation < $0.secondsPerOperation }) ?? true { best[index] = j }
+            }
         }
-        return (best.codec!, best.json!)
+        return (bestCodec!, best.map { $0! })
     }
 
     func run() throws {
@@ -53,7 +63,13 @@ struct WireProtocolBenchmark: ParsableCommand {
         let attachment = ByteBuffer(bytes: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let binaryEvent = SocketIOPacket.event("upload", [["name": "avatar.png"], .binary(attachment)])
 
-        var rows: [(String, Measurement, Measurement, Int)] = []
+        // The binary payload as one JSON document, the bytes base64-encoded in a string (baseline (b)).
+        var base64Text = ByteBuffer()
+        JSONValue.array(["upload", ["name": "avatar.png"], .string(Data(attachment.readableBytesView).base64EncodedString())])
+            .write(into: &base64Text)
+
+        // (case, baseline, judged against the goal, codec, baseline measurement, wire bytes)
+        var rows: [(String, String, Bool, Measurement, Measurement, Int)] = []
         for (name, packet) in [("event", event), ("binary event (4 KiB)", binaryEvent)] {
             // The wire form: one text frame plus attachments.
             var frame = ByteBuffer()
@@ -65,6 +81,37 @@ struct WireProtocolBenchmark: ParsableCommand {
             let payloadValue = try JSONValue(parsing: jsonText)
 
             var sink = 0
+            let parseJSONText = {
+                let value = try JSONValue(parsing: jsonText)
+                if case .array(let elements) = value { sink &+= elements.count }
+            }
+            var decodeBaselines: [(String, Bool, () throws -> Void)] = []
+            if attachments.isEmpty {
+                decodeBaselines.append(("JSON parse of the payload", true, parseJSONText))
+            } else {
+                decodeBaselines.append(
+                    (
+                        "(a) JSON parse of the placeholder text + attachment slices", true,
+                        {
+                            try parseJSONText()
+                            for attachment in attachments {
+                                // What any decoder must do with an attachment: keep its bytes (a slice, no copy).
+                                let bytes = attachment.getSlice(at: attachment.readerIndex, length: attachment.readableBytes)
+                                sink &+= bytes?.readableBytes ?? 0
+                            }
+                        }
+                    )
+                )
+                decodeBaselines.append(
+                    (
+                        "(b) JSON parse, bytes as a base64 string", false,
+                        {
+                            let value = try JSONValue(parsing: base64Text)
+                            if case .array(let elements) = value { sink &+= elements.count }
+                        }
+                    )
+                )
+            }
             let decoding = try compare(
                 "decode \(name)",
                 codec: {
@@ -79,45 +126,64 @@ struct WireProtocolBenchmark: ParsableCommand {
                     }
                     if case .some = decoded { sink &+= 1 }  // no generic Optional comparison in the timed loop
                 },
-                json: {
-                    let value = try JSONValue(parsing: jsonText)
-                    if case .array(let elements) = value { sink &+= elements.count }
-                }
+                baselines: decodeBaselines.map(\.2)
             )
             var output = ByteBuffer()
             output.reserveCapacity(8192)
-            let encoding = compare(
+            let encoding = try compare(
                 "encode \(name)",
                 codec: {
                     output.clear()
                     let produced = SocketIOPacketEncoder().encodeEngineIOMessage(packet, into: &output)
                     sink &+= produced.count + output.readableBytes
                 },
-                json: {
-                    output.clear()
-                    payloadValue.write(into: &output)
-                    sink &+= output.readableBytes
-                }
+                baselines: [
+                    {
+                        output.clear()
+                        payloadValue.write(into: &output)
+                        sink &+= output.readableBytes
+                    }
+                ]
             )
             precondition(sink != 0)
-            rows.append(("decode " + name, decoding.codec, decoding.json, wireBytes))
-            rows.append(("encode " + name, encoding.codec, encoding.json, wireBytes))
+            for (index, baseline) in decodeBaselines.enumerated() {
+                rows.append(("decode " + name, baseline.0, baseline.1, decoding.codec, decoding.baselines[index], wireBytes))
+            }
+            let encodeBaseline = attachments.isEmpty ? "JSON serialise of the payload" : "JSON serialise of the placeholder text"
+            rows.append(("encode " + name, encodeBaseline, true, encoding.codec, encoding.baselines[0], wireBytes))
         }
 
         print("## WireProtocol: codec vs bare JSON (\(String(format: "%.2f", seconds)) s per side and case, best of 10 alternating rounds)\n")
-        printRow("case", "codec packets/s", "codec MB/s", "JSON-only packets/s", "ratio (codec time / JSON time)", "≤ 1.20 met")
-        printRow("---", "---:", "---:", "---:", "---:", ":---:")
-        for (name, codec, json, bytes) in rows {
+        printRow(
+            "case",
+            "baseline (JSON-only work)",
+            "codec packets/s",
+            "codec MB/s",
+            "baseline ops/s",
+            "ratio (codec time / baseline time)",
+            "≤ 1.20 met"
+        )
+        printRow("---", "---", "---:", "---:", "---:", "---:", ":---:")
+        for (name, baseline, judged, codec, json, bytes) in rows {
             let ratio = codec.secondsPerOperation / json.secondsPerOperation
             printRow(
                 name,
+                baseline,
                 String(format: "%.0f", codec.operationsPerSecond),
                 String(format: "%.1f", codec.operationsPerSecond * Double(bytes) / 1e6),
                 String(format: "%.0f", json.operationsPerSecond),
                 String(format: "%.3f", ratio),
-                ratio <= Self.goalRatio ? "yes" : "no"
+                judged ? (ratio <= Self.goalRatio ? "yes" : "no") : "(info)"
             )
         }
-        print("\nMB/s counts the wire bytes (text frame plus attachments); the JSON-only column works on the packet's JSON text.")
+        print(
+            """
+
+            MB/s counts the wire bytes (text frame plus attachments). The goal is judged on baseline (a) for the binary
+            decode: the JSON parse of the placeholder text plus taking the attachment bytes (a slice) is the least work any
+            decoder must do for that packet. Baseline (b) parses 5.5 KB of base64 text the codec never touches, so its ratio
+            understates the codec's own overhead; it is shown for information only (see Docs/benchmarks-wire.md).
+            """
+        )
     }
 }

@@ -128,12 +128,17 @@ struct JSONParser {
     /// Added to offsets in errors, for parsers that start inside a larger packet.
     let baseOffset: Int
     var index: Int
+    /// Set for the payload of a Socket.IO binary packet: every placeholder object is then parsed into a
+    /// ``JSONValue/binary(_:)`` marker and its `num` recorded there, so that attachments can be put in without looking
+    /// for placeholders in the tree again. A pointer (owned by the caller), so that the parser stays a trivial type.
+    var placeholders: UnsafeMutablePointer<SocketIOPlaceholders>?
 
     init(bytes: UnsafeRawBufferPointer, maximumDepth: Int, baseOffset: Int = 0) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
         self.baseOffset = baseOffset
         self.index = 0
+        self.placeholders = nil
     }
 
     mutating func parseDocument() throws(JSONError) -> JSONValue {
@@ -216,6 +221,11 @@ struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         index += 1  // {
         var object = JSONObject()
+        // Placeholders recorded before this object; any found inside it are dropped if it is a placeholder itself.
+        let placeholdersBefore = placeholders?.pointee.count ?? 0
+        // Where `_placeholder` and `num` are among the members (a duplicate key keeps its place and takes the last value).
+        var placeholderKeyIndex = -1
+        var numKeyIndex = -1
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -225,12 +235,23 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpected() }
             let key = try parseString()
+            var isPlaceholderKey = false
+            var isNumKey = false
+            if placeholders != nil {
+                switch key.utf8.count {
+                case 12: isPlaceholderKey = key == "_placeholder"
+                case 3: isNumKey = key == "num"
+                default: break
+                }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw unexpected() }
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
             if object[key] == nil {
+                if isPlaceholderKey { placeholderKeyIndex = object.count }
+                if isNumKey { numKeyIndex = object.count }
                 object.appendUnchecked(.init(key: key, value: value))
             } else {
                 object[key] = value  // last one wins, as in JavaScript and Python
@@ -241,6 +262,13 @@ struct JSONParser {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
+                // Checked on the finished object, so that the last of duplicate keys wins as for any member.
+                if placeholderKeyIndex >= 0, case .bool(true) = object.members[placeholderKeyIndex].value {
+                    // A marker instead, and any placeholders inside this one forgotten (they are not attachments).
+                    placeholders!.pointee.removeLast(placeholders!.pointee.count - placeholdersBefore)
+                    placeholders!.pointee.append(num: numKeyIndex >= 0 ? object.members[numKeyIndex].value.intValue : nil)
+                    return .binary(ByteBuffer())
+                }
                 return .object(object)
             default: throw unexpected()
             }

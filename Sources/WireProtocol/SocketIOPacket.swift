@@ -18,13 +18,23 @@ public enum SocketIOPacketType: UInt8, CaseIterable, Hashable, Sendable {
     case binaryAck = 6
 
     /// Whether packets of this type carry `<n>-` and attachments.
-    public var isBinary: Bool { self == .binaryEvent || self == .binaryAck }
+    public var isBinary: Bool { rawValue >= SocketIOPacketType.binaryEvent.rawValue }
 
     /// Whether packets of this type are events (`EVENT`/`BINARY_EVENT`).
-    public var isEvent: Bool { self == .event || self == .binaryEvent }
+    public var isEvent: Bool {
+        switch self {
+        case .event, .binaryEvent: true
+        default: false
+        }
+    }
 
     /// Whether packets of this type are acknowledgements (`ACK`/`BINARY_ACK`).
-    public var isAck: Bool { self == .ack || self == .binaryAck }
+    public var isAck: Bool {
+        switch self {
+        case .ack, .binaryAck: true
+        default: false
+        }
+    }
 }
 
 /// One Socket.IO v5 packet: `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` plus binary attachments.
@@ -63,6 +73,16 @@ public struct SocketIOPacket: Hashable, Sendable {
         self.payload = payload
     }
 
+    /// The decoder's initializer, kept out of line: inlined into the decoder, Swift 6.3 adds a copy and a destroy of the
+    /// whole packet there (value-witness calls), on top of the pair it leaves inside any initializer of this struct.
+    @inline(never)
+    init(decodedType type: SocketIOPacketType, namespace: String, ackID: Int?, payload: consuming JSONValue?) {
+        self.type = type
+        self.namespace = namespace
+        self.ackID = ackID
+        self.payload = payload
+    }
+
     /// An event `[name, arguments…]`, as a `BINARY_EVENT` if any argument contains binary.
     public static func event(_ name: String, _ arguments: [JSONValue] = [], namespace: String = mainNamespace, ackID: Int? = nil) -> Self {
         let payload = JSONValue.array([.string(name)] + arguments)
@@ -75,15 +95,26 @@ public struct SocketIOPacket: Hashable, Sendable {
         return Self(type: payload.containsBinary ? .binaryAck : .ack, namespace: namespace, ackID: ackID, payload: payload)
     }
 
-    /// ``reservedEventNames`` as plain comparisons (no hashing on the hot path).
+    /// Whether `name` is one of ``reservedEventNames``.
     static func isReservedEventName(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 7: name == "connect"
-        case 10: name == "disconnect"
-        case 11: name == "newListener"
-        case 13: name == "connect_error" || name == "disconnecting"
-        case 14: name == "removeListener"
-        default: false
+        var name = name
+        return name.withUTF8 { isReservedEventName(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``reservedEventNames`` as byte comparisons on the UTF-8 of the name (no hashing, no `String` on the hot path).
+    static func isReservedEventName(utf8 name: UnsafeRawBufferPointer) -> Bool {
+        func equals(_ reserved: StaticString) -> Bool {
+            let bytes = reserved.utf8Start
+            for offset in 0..<name.count where name[offset] != bytes[offset] { return false }
+            return true
+        }
+        switch name.count {
+        case 7: return equals("connect")
+        case 10: return equals("disconnect")
+        case 11: return equals("newListener")
+        case 13: return equals("connect_error") || equals("disconnecting")
+        case 14: return equals("removeListener")
+        default: return false
         }
     }
 
@@ -105,13 +136,23 @@ public struct SocketIOPacket: Hashable, Sendable {
 
     /// The checks of ``validate()`` except the namespace, which the decoder has already checked while reading it.
     func validateAckIDAndPayload() throws(SocketIOError) {
-        if ackID != nil, !(type.isEvent || type.isAck) { throw .unexpectedAckID(type) }
-        if let ackID, ackID < 0 { throw .invalidAckID }
+        try Self.validateAckIDAndPayload(type: type, ackID: ackID, payload: payload)
+    }
+
+    /// ``validateAckIDAndPayload()`` on the parts, so that the decoder checks them before building the packet.
+    static func validateAckIDAndPayload(type: SocketIOPacketType, ackID: Int?, payload: JSONValue?) throws(SocketIOError) {
+        if let ackID {
+            guard type.isEvent || type.isAck else { throw .unexpectedAckID(type) }
+            guard ackID >= 0 else { throw .invalidAckID }
+        }
         switch type {
         case .connect:
-            if let payload, payload.objectValue == nil { throw .invalidPayload(type) }
+            switch payload {
+            case nil, .object?: break
+            default: throw .invalidPayload(type)
+            }
         case .disconnect:
-            if payload != nil { throw .invalidPayload(type) }
+            guard case nil = payload else { throw .invalidPayload(type) }
         case .connectError:
             switch payload {
             case .object?, .string?: break
@@ -119,12 +160,12 @@ public struct SocketIOPacket: Hashable, Sendable {
             }
         case .event, .binaryEvent:
             guard case .array(let elements)? = payload else { throw .invalidPayload(type) }
-            guard let first = elements.first else { throw .emptyEvent }
-            guard case .string(let name) = first else { throw .invalidEventName }
-            guard !Self.isReservedEventName(name) else { throw .reservedEventName(name) }
+            guard !elements.isEmpty else { throw .emptyEvent }
+            guard case .string(let name) = elements[0] else { throw .invalidEventName }
+            guard !isReservedEventName(name) else { throw .reservedEventName(name) }
         case .ack, .binaryAck:
             guard ackID != nil else { throw .missingAckID }
-            guard payload?.arrayValue != nil else { throw .invalidPayload(type) }
+            guard case .array? = payload else { throw .invalidPayload(type) }
         }
     }
 }

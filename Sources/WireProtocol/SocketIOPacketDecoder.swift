@@ -36,9 +36,61 @@ public struct SocketIOPacketDecoder: Sendable {
         }
     }
 
-    private enum State: Hashable, Sendable {
+    private enum State: Sendable {
         case idle
-        case awaitingAttachments(SocketIOPacket, expected: Int, received: [ByteBuffer], bytes: Int)
+        case awaitingAttachments(Pending)
+    }
+
+    /// A binary packet waiting for its attachments.
+    private struct Pending: Sendable {
+        /// The packet, with a ``JSONValue/binary(_:)`` marker where each placeholder was.
+        var packet: SocketIOPacket
+        var placeholders: SocketIOPlaceholders
+        var expected: Int
+        /// The attachments received so far, except the last one (which completes the packet without being stored).
+        var received: [ByteBuffer]
+        var bytes: Int
+
+        /// Puts the attachments (`received`, then `last`) where the placeholders were, in place.
+        mutating func reconstruct(last: ByteBuffer?) throws(SocketIOError) {
+            guard placeholders.count > 0 else { return }
+            guard placeholders.areValid else { throw .invalidPlaceholder }
+            guard var payload = packet.payload.take() else { return }
+            var next = 0
+            fill(&payload, next: &next, last: last)
+            packet.payload = consume payload
+        }
+
+        /// Replaces the markers the parser left for placeholders, in document order. Containers that hold no container
+        /// and no marker are left alone (not even made unique).
+        private func fill(_ value: inout JSONValue, next: inout Int, last: ByteBuffer?) {
+            switch value {
+            case .binary:
+                let num = placeholders[next]
+                next += 1
+                value = .binary(num < received.count ? received[num] : last!)
+            case .array(let elements):
+                guard elements.contains(where: { $0.mayHoldPlaceholderMarker }) else { return }
+                var taken = JSONValue.null
+                swap(&taken, &value)  // so that the elements are uniquely referenced and rewritten in place
+                guard case .array(var elements) = consume taken else { return }
+                for index in elements.indices where next < placeholders.count && elements[index].mayHoldPlaceholderMarker {
+                    fill(&elements[index], next: &next, last: last)
+                }
+                value = .array(elements)
+            case .object(let object):
+                guard object.members.contains(where: { $0.value.mayHoldPlaceholderMarker }) else { return }
+                var taken = JSONValue.null
+                swap(&taken, &value)
+                guard case .object(var object) = consume taken else { return }
+                object.updateValues { member in
+                    if next < placeholders.count, member.mayHoldPlaceholderMarker { fill(&member, next: &next, last: last) }
+                }
+                value = .object(object)
+            case .null, .bool, .int, .double, .string:
+                return
+            }
+        }
     }
 
     /// The limits in force.
@@ -64,19 +116,27 @@ public struct SocketIOPacketDecoder: Sendable {
         guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard buffer.readableBytes <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
-        // Concrete closures rather than the generic typed-throws helpers: this is the hot path.
+        // Set for a binary packet.
+        var placeholders: SocketIOPlaceholders? = nil
+        // Written by the closure rather than returned by it, and returned without unwrapping: either way round the
+        // compiler adds a copy of the whole packet.
+        var result: SocketIOPacket? = nil
+        // A concrete closure rather than the generic typed-throws helper: this is the hot path.
         var failure: SocketIOError? = nil
-        let decoded: DecodedText? = buffer.withUnsafeReadableBytes { bytes in
+        buffer.withUnsafeReadableBytes { bytes in
             do throws(SocketIOError) {
-                return try Self.decodeText(bytes, configuration: configuration)
+                result = try Self.decodeText(bytes, configuration: configuration, placeholders: &placeholders)
             } catch {
                 failure = error
-                return nil
             }
         }
-        guard let decoded else { throw failure! }
-        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        return try finish(decoded.packet, attachmentCount: decoded.attachmentCount)
+        if let failure { throw failure }
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        guard let placeholders else { return result }
+        switch consume result {
+        case .some(let packet): return try awaitAttachments(packet, placeholders: placeholders)
+        case .none: return nil
+        }
     }
 
     /// Decodes one packet from the text of an Engine.IO message (see ``decode(buffer:)``).
@@ -85,17 +145,19 @@ public struct SocketIOPacketDecoder: Sendable {
         guard text.utf8.count <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
         var text = text
+        var placeholders: SocketIOPlaceholders? = nil
+        var result: SocketIOPacket? = nil
         var failure: SocketIOError? = nil
-        let decoded: DecodedText? = text.withUTF8 { bytes in
+        text.withUTF8 { bytes in
             do throws(SocketIOError) {
-                return try Self.decodeText(UnsafeRawBufferPointer(bytes), configuration: configuration)
+                result = try Self.decodeText(UnsafeRawBufferPointer(bytes), configuration: configuration, placeholders: &placeholders)
             } catch {
                 failure = error
-                return nil
             }
         }
-        guard let decoded else { throw failure! }
-        return try finish(decoded.packet, attachmentCount: decoded.attachmentCount)
+        if let failure { throw failure }
+        guard let placeholders else { return result }
+        return try awaitAttachments(result.unsafelyUnwrapped, placeholders: placeholders)
     }
 
     /// Adds one binary attachment to the waiting packet.
@@ -104,70 +166,48 @@ public struct SocketIOPacketDecoder: Sendable {
     /// - Throws: ``SocketIOError/unexpectedAttachment`` when no packet waits, ``SocketIOError/attachmentsTooLarge(limit:)``,
     ///   or ``SocketIOError/invalidPlaceholder`` when the placeholders do not match the attachments.
     public mutating func decode(attachment: ByteBuffer) throws(SocketIOError) -> SocketIOPacket? {
-        guard case .awaitingAttachments(let packet, let expected, var received, let bytes) = state else { throw .unexpectedAttachment }
-        let total = bytes + attachment.readableBytes
-        guard total <= configuration.maxAttachmentBytes else {
-            state = .idle
-            throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes)
-        }
-        state = .idle  // drop the copies held in the state, so `received` and the payload stay uniquely referenced
-        received.append(attachment)
-        guard received.count == expected else {
-            state = .awaitingAttachments(packet, expected: expected, received: received, bytes: total)
+        guard case .awaitingAttachments = state else { throw .unexpectedAttachment }
+        // Move the pending packet out of `state` (no copy), so that it and `received` stay uniquely referenced.
+        var taken = State.idle
+        swap(&taken, &state)
+        guard case .awaitingAttachments(var pending) = consume taken else { preconditionFailure("checked above") }
+        let total = pending.bytes + attachment.readableBytes
+        guard total <= configuration.maxAttachmentBytes else { throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes) }
+        guard pending.received.count + 1 == pending.expected else {
+            if pending.received.isEmpty { pending.received.reserveCapacity(pending.expected - 1) }
+            pending.received.append(attachment)
+            pending.bytes = total
+            state = .awaitingAttachments(pending)
             return nil
         }
-        return try Self.reconstruct(consume packet, attachments: received)
+        try pending.reconstruct(last: attachment)
+        return pending.packet
     }
 
     /// Forgets a packet that waits for attachments (for example when the connection closes).
     public mutating func reset() { state = .idle }
 
-    private mutating func finish(_ packet: SocketIOPacket, attachmentCount: Int) throws(SocketIOError) -> SocketIOPacket? {
-        guard packet.type.isBinary else { return packet }
-        if attachmentCount == 0 { return try Self.reconstruct(packet, attachments: []) }
-        var received: [ByteBuffer] = []
-        received.reserveCapacity(attachmentCount)
-        state = .awaitingAttachments(packet, expected: attachmentCount, received: received, bytes: 0)
+    private mutating func awaitAttachments(
+        _ packet: consuming SocketIOPacket,
+        placeholders: SocketIOPlaceholders
+    ) throws(SocketIOError) -> SocketIOPacket? {
+        var pending = Pending(packet: packet, placeholders: placeholders, expected: placeholders.limit, received: [], bytes: 0)
+        guard pending.expected > 0 else {
+            try pending.reconstruct(last: nil)
+            return pending.packet
+        }
+        state = .awaitingAttachments(pending)
         return nil
     }
 
-    private static func reconstruct(_ packet: consuming SocketIOPacket, attachments: [ByteBuffer]) throws(SocketIOError) -> SocketIOPacket {
-        if var payload = packet.payload {
-            packet.payload = nil  // keep `payload` uniquely referenced so it is rewritten in place
-            try replacePlaceholders(in: &payload, attachments: attachments)
-            packet.payload = payload
-        }
-        return packet
-    }
-
-    /// Replaces `{"_placeholder":true,"num":N}` objects with the attachments, in place.
-    private static func replacePlaceholders(in value: inout JSONValue, attachments: [ByteBuffer]) throws(SocketIOError) {
-        switch value {
-        case .array(var elements):
-            value = .null
-            for index in elements.indices { try replacePlaceholders(in: &elements[index], attachments: attachments) }
-            value = .array(elements)
-        case .object(var object):
-            if object["_placeholder"] == .bool(true) {
-                guard let num = object["num"]?.intValue, num >= 0, num < attachments.count else { throw .invalidPlaceholder }
-                value = .binary(attachments[Int(num)])
-                return
-            }
-            value = .null
-            try object.updateValues { (member) throws(SocketIOError) in try replacePlaceholders(in: &member, attachments: attachments) }
-            value = .object(object)
-        case .null, .bool, .int, .double, .string, .binary:
-            return
-        }
-    }
-
-    /// Parses `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and validates the result.
-    struct DecodedText {
-        var packet: SocketIOPacket
-        var attachmentCount: Int
-    }
-
-    static func decodeText(_ bytes: UnsafeRawBufferPointer, configuration: Configuration) throws(SocketIOError) -> DecodedText {
+    /// Parses `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and validates the packet, in one pass over the
+    /// bytes. For a binary packet, `placeholders` is set to the attachment count (its ``SocketIOPlaceholders/limit``)
+    /// and the placeholders found in the JSON.
+    static func decodeText(
+        _ bytes: UnsafeRawBufferPointer,
+        configuration: Configuration,
+        placeholders: inout SocketIOPlaceholders?
+    ) throws(SocketIOError) -> SocketIOPacket {
         guard let first = bytes.first else { throw .emptyPacket }
         guard let type = SocketIOPacketType(rawValue: first &- UInt8(ascii: "0")) else { throw .invalidPacketType(first) }
         var index = 1
@@ -175,7 +215,7 @@ public struct SocketIOPacketDecoder: Sendable {
         if type.isBinary {
             var digits = 0
             while index < bytes.count, isDigit(bytes[index]) {
-                attachmentCount = attachmentCount * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                attachmentCount = attachmentCount * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
                 digits += 1
                 index += 1
                 // Checked while reading, before anything else is parsed.
@@ -184,7 +224,7 @@ public struct SocketIOPacketDecoder: Sendable {
             guard digits > 0, index < bytes.count, bytes[index] == UInt8(ascii: "-") else { throw .invalidAttachmentCount }
             index += 1
         }
-        var namespace = SocketIOPacket.mainNamespace
+        var namespace = "/"  // SocketIOPacket.mainNamespace, without the lazy global's check
         if index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "/") {
@@ -206,29 +246,60 @@ public struct SocketIOPacketDecoder: Sendable {
             var value = 0
             while index < bytes.count, isDigit(bytes[index]) {
                 let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times10.addingReportingOverflow(Int(bytes[index] - UInt8(ascii: "0")))
+                let (sum, o2) = times10.addingReportingOverflow(Int(bytes[index] &- UInt8(ascii: "0")))
                 guard !o1, !o2 else { throw .invalidAckID }
                 value = sum
                 index += 1
             }
             ackID = value
         }
-        var payload: JSONValue? = nil
-        if index < bytes.count {
-            var parser = JSONParser(
-                bytes: UnsafeRawBufferPointer(rebasing: bytes[index...]),
-                maximumDepth: configuration.maxDepth,
-                baseOffset: index
-            )
-            do {
-                payload = try parser.parseDocument()
-            } catch {
-                throw .invalidJSON(error, offset: index)
-            }
+        guard index < bytes.count else {
+            try SocketIOPacket.validateAckIDAndPayload(type: type, ackID: ackID, payload: nil)
+            if type.isBinary { placeholders = SocketIOPlaceholders(limit: attachmentCount) }
+            return SocketIOPacket(decodedType: type, namespace: namespace, ackID: ackID, payload: nil)
         }
-        let packet = SocketIOPacket(type: type, namespace: namespace, ackID: ackID, payload: payload)
-        try packet.validateAckIDAndPayload()
-        return DecodedText(packet: packet, attachmentCount: attachmentCount)
+        let json = UnsafeRawBufferPointer(rebasing: bytes[index...])
+        // The usual event, `["name"…` with no escape in the name: once the JSON has parsed, the payload is an array whose
+        // first element is a string, these very bytes, so only the reserved names remain to be checked, on the bytes.
+        let eventName = type.isEvent ? Self.leadingEventName(json) : nil
+        var parser = JSONParser(bytes: json, maximumDepth: configuration.maxDepth, baseOffset: index)
+        let payload: JSONValue
+        do throws(JSONError) {
+            if type.isBinary {
+                var found = SocketIOPlaceholders(limit: attachmentCount)
+                payload = try withUnsafeMutablePointer(to: &found) { (found) throws(JSONError) -> JSONValue in
+                    parser.placeholders = found
+                    return try parser.parseDocument()
+                }
+                placeholders = found
+            } else {
+                payload = try parser.parseDocument()
+            }
+        } catch {
+            throw .invalidJSON(error, offset: index)
+        }
+        if let eventName {
+            // An event may have an ack id, and one read from digits is not negative: nothing else to check.
+            if SocketIOPacket.isReservedEventName(utf8: eventName) { throw .reservedEventName(String(decoding: eventName, as: UTF8.self)) }
+        } else {
+            try SocketIOPacket.validateAckIDAndPayload(type: type, ackID: ackID, payload: payload)
+        }
+        return SocketIOPacket(decodedType: type, namespace: namespace, ackID: ackID, payload: payload)
+    }
+
+    /// The bytes of `name` when `json` starts with `["name"` and `name` has no escape.
+    private static func leadingEventName(_ json: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let base = json.baseAddress, json.count >= 3 else { return nil }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        guard bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\"") else { return nil }
+        var index = 2
+        while index < json.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { return UnsafeRawBufferPointer(start: base + 2, count: index - 2) }
+            if byte == UInt8(ascii: "\\") { return nil }
+            index += 1
+        }
+        return nil
     }
 
     @inline(__always)
@@ -236,5 +307,47 @@ public struct SocketIOPacketDecoder: Sendable {
 
     private static func isContainerStart(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "\"")
+    }
+}
+
+/// The placeholders of a binary packet's payload, in document order, as the parser found them: each one's `num`, or
+/// `-1` when it is missing, not an integer, or not below the attachment count (``limit``). The first is stored inline,
+/// since most binary packets carry one attachment.
+struct SocketIOPlaceholders: Sendable {
+    /// The packet's attachment count.
+    let limit: Int
+    private(set) var count = 0
+    private var first = -1
+    private var rest: [Int] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    subscript(index: Int) -> Int { index == 0 ? first : rest[index - 1] }
+
+    /// Whether every placeholder names an attachment.
+    var areValid: Bool {
+        (count == 0 || first >= 0) && !rest.contains { $0 < 0 }
+    }
+
+    mutating func append(num: Int64?) {
+        let value = num.flatMap { $0 >= 0 && $0 < limit ? Int($0) : nil } ?? -1
+        if count == 0 { first = value } else { rest.append(value) }
+        count += 1
+    }
+
+    mutating func removeLast(_ k: Int) {
+        guard k > 0 else { return }
+        count -= k
+        rest.removeLast(rest.count - max(count - 1, 0))
+    }
+}
+
+extension JSONValue {
+    /// Whether this is a container or binary, so that a placeholder marker may be here or inside.
+    fileprivate var mayHoldPlaceholderMarker: Bool {
+        switch self {
+        case .binary, .array, .object: true
+        case .null, .bool, .int, .double, .string: false
+        }
     }
 }

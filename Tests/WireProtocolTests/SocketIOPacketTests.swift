@@ -129,6 +129,13 @@ struct SocketIOPacketTests {
         (#"511-["a"]"#, .tooManyAttachments(limit: 10)),
         (#"599999999999999999999999-["a"]"#, .tooManyAttachments(limit: 10)),
         (#"50-["a",{"_placeholder":true,"num":0}]"#, .invalidPlaceholder),
+        // Reserved names behind an escape or whitespace (not the `["name"` shape checked on the bytes).
+        (#"2["conn\u0065ct"]"#, .reservedEventName("connect")),
+        (#"2[ "disconnect" ]"#, .reservedEventName("disconnect")),
+        (#"51-["newListener",{"_placeholder":true,"num":0}]"#, .reservedEventName("newListener")),
+        // The JSON is checked before the event name.
+        (#"2["connect",]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "]"), offset: 12), offset: 1)),
+        (#"2["connect"#, .invalidJSON(.unexpectedEnd, offset: 1)),
     ]
 
     @Test("Invalid packets are refused with a typed error", arguments: invalid)
@@ -136,6 +143,57 @@ struct SocketIOPacketTests {
         var decoder = SocketIOPacketDecoder()
         var buffer = ByteBuffer(string: text)
         #expect(throws: expected) { try decoder.decode(buffer: &buffer) }
+    }
+
+    static let placeholderCases: [SocketIOExample] = [
+        // Duplicate keys: the last one wins, as for any member.
+        .init(
+            text: #"51-["a",{"_placeholder":false,"num":0,"_placeholder":true}]"#,
+            attachments: [[1]],
+            packet: .event("a", [.binary(ByteBuffer(bytes: [1]))])
+        ),
+        .init(
+            text: #"51-["a",{"_placeholder":true,"num":0,"_placeholder":false},{"_placeholder":true,"num":0}]"#,
+            attachments: [[1]],
+            packet: .event("a", [["_placeholder": false, "num": 0], .binary(ByteBuffer(bytes: [1]))])
+        ),
+        // A placeholder inside a placeholder is not one (the outer one is replaced whole).
+        .init(
+            text: #"51-["a",{"x":{"_placeholder":true,"num":5},"_placeholder":true,"num":0},{"_placeholder":true,"num":0}]"#,
+            attachments: [[1]],
+            packet: .event("a", [.binary(ByteBuffer(bytes: [1])), .binary(ByteBuffer(bytes: [1]))])
+        ),
+        // Only binary packets have placeholders.
+        .init(text: #"2["a",{"_placeholder":true,"num":0}]"#, packet: .event("a", [["_placeholder": true, "num": 0]])),
+        // Attachments in any order of use, and deep inside containers that also hold other containers.
+        .init(
+            text: #"62-7[[["x"],{"_placeholder":true,"num":1}],{"k":[],"v":{"_placeholder":true,"num":0}}]"#,
+            attachments: [[1], [2, 2]],
+            packet: .ack(7, [[["x"], .binary(ByteBuffer(bytes: [2, 2]))], ["k": [], "v": .binary(ByteBuffer(bytes: [1]))]])
+        ),
+    ]
+
+    @Test("Placeholders are recognised on the finished object, only in binary packets", arguments: placeholderCases)
+    func placeholderRules(example: SocketIOExample) throws {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(string: example.text)
+        var packet = try decoder.decode(buffer: &buffer)
+        for attachment in example.attachments {
+            #expect(packet == nil)
+            packet = try decoder.decode(attachment: ByteBuffer(bytes: attachment))
+        }
+        #expect(packet == example.packet)
+    }
+
+    @Test("Placeholders whose num is missing, not an integer or out of range are refused", arguments: [#""0""#, "-1", "1", "0.0", "null"])
+    func invalidPlaceholderNum(num: String) throws {
+        var decoder = SocketIOPacketDecoder()
+        var buffer = ByteBuffer(string: #"51-["a",{"_placeholder":true,"num":"# + num + "}]")
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(throws: SocketIOError.invalidPlaceholder) { try decoder.decode(attachment: ByteBuffer(bytes: [1])) }
+        var missing = ByteBuffer(string: #"51-["a",{"_placeholder":true}]"#)
+        #expect(try decoder.decode(buffer: &missing) == nil)
+        #expect(throws: SocketIOError.invalidPlaceholder) { try decoder.decode(attachment: ByteBuffer(bytes: [1])) }
     }
 
     @Test("A placeholder pointing past the attachments is refused when the last attachment arrives")
