@@ -31,10 +31,10 @@ fuzz-smoke:
 
 ## lint: swift-format in lint mode (the configuration is .swift-format).
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
 
 format:
-	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
 
 ## bench: micro-benchmarks in release mode; results go to Docs/benchmarks.md by hand.
 bench:
