@@ -135,6 +135,19 @@ struct PagesSecurityTests {
         }
     }
 
+    @Test("cookie-secure comes from the flag or AUTHD_COOKIE_SECURE (the flag wins), defaults to false, and refuses non-booleans")
+    func cookieSecureOption() throws {
+        #expect(try ServerConfiguration.resolve(flags: [:], environment: [:], file: nil).cookieSecure == false)
+        #expect(try ServerConfiguration.resolve(flags: ["cookie-secure": "true"], environment: [:], file: nil).cookieSecure)
+        #expect(try ServerConfiguration.resolve(flags: [:], environment: ["AUTHD_COOKIE_SECURE": "1"], file: nil).cookieSecure)
+        let overridden = try ServerConfiguration.resolve(flags: ["cookie-secure": "false"], environment: ["AUTHD_COOKIE_SECURE": "true"], file: nil)
+        #expect(overridden.cookieSecure == false)
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.resolve(flags: [:], environment: ["AUTHD_COOKIE_SECURE": "maybe"], file: nil)
+        }
+        #expect(error?.option == "cookie-secure")
+    }
+
     @Test("a session cookie with a wrong secret, a malformed value or an API login's session id is no session")
     func forgedCookies() async throws {
         try await HTTPFixture.withServer { server in
