@@ -24,6 +24,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("public-url", valueName: "URL")) var publicUrl: String?
     @Option(help: Self.help("mail-from", valueName: "ADDRESS")) var mailFrom: String?
     @Option(help: Self.help("log-level", valueName: "LEVEL")) var logLevel: String?
+    @Flag(inversion: .prefixedNo, help: Self.help("cookie-secure")) var cookieSecure: Bool?
 
     /// The flags given, keyed by option name.
     var flags: [String: String] {
@@ -33,7 +34,8 @@ struct ServerOptions: ParsableArguments {
             ("access-token-ttl", accessTokenTtl), ("refresh-token-ttl", refreshTokenTtl), ("reset-token-ttl", resetTokenTtl),
             ("issuer", issuer), ("audience", audience), ("public-url", publicUrl), ("mail-from", mailFrom), ("log-level", logLevel),
         ]
-        return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
+        let switches: [(String, String?)] = [("cookie-secure", cookieSecure.map { String($0) })]
+        return Dictionary(uniqueKeysWithValues: (pairs + switches).compactMap { name, value in value.map { (name, $0) } })
     }
 
     /// The configuration from flags, environment, config file and defaults.

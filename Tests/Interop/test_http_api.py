@@ -215,7 +215,7 @@ def test_full_flow_and_restart(server_factory, tmp_path):
     message = wait_for_mail(data / "outbox")
     assert message["To"] == "ada@example.com"
     body = message.get_content()
-    link = re.search(r"https?://\S+/reset-password\?token=(adpr_[A-Za-z0-9_-]+)", body)
+    link = re.search(r"https?://\S+/reset-password/(adpr_[A-Za-z0-9_-]+)", body)
     assert link, body
     reset_token = link.group(1)
     assert reset_token not in server.logs()

@@ -22,7 +22,7 @@ struct HTTPPasswordResetTests {
             #expect(bodies.count == 1)
             let message = try await server.mail.waitForMessage()
             #expect(message.to == "ada@example.com")
-            #expect(message.body.contains("http://127.0.0.1:0/reset-password?token=adpr_"))
+            #expect(message.body.contains("http://127.0.0.1:0/reset-password/adpr_"))
             try await Task.sleep(for: .milliseconds(100))
             #expect(await server.mail.messages.count == 1)
         }

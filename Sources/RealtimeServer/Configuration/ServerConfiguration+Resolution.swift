@@ -109,6 +109,11 @@ extension ServerConfiguration {
             }
             configuration.logLevel = level
         },
+        Option(name: "cookie-secure", help: "Mark page cookies Secure (serve over HTTPS).", defaultDescription: "false") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.cookieSecure = try boolean(value, option: "cookie-secure")
+        },
     ]
 
     /// The option named `name`, if there is one.
@@ -184,6 +189,14 @@ extension ServerConfiguration {
             }
         }
         return values
+    }
+
+    private static func boolean(_ value: String, option: String) throws(ConfigurationError) -> Bool {
+        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError(option: option, reason: "must be true or false, not \"\(value)\"")
+        }
     }
 
     private static func integer(_ value: String, option: String) throws(ConfigurationError) -> Int {

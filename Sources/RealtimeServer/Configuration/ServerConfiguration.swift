@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var mailFrom: String
     /// The lowest level logged.
     public var logLevel: Logger.Level
+    /// Whether page cookies carry `Secure` (and the `__Host-` name prefix); set it when clients reach authd over HTTPS.
+    public var cookieSecure: Bool = false
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(

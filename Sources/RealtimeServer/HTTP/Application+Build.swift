@@ -60,12 +60,14 @@ public func buildApplication(
         logger: logger
     )
     let wellKnown = WellKnownRoutes(store: store, jwks: try keys.verificationKeys.jwks())
+    let pages = PageRoutes(api: api, templates: try PageTemplates())
 
     let router = Router()
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: APIErrorMiddleware(routes: AuthAPI.routes.merging(WellKnownRoutes.routes) { $1 }))
+    router.add(middleware: APIErrorMiddleware(routes: AuthAPI.routes.merging(WellKnownRoutes.routes) { $1 }.merging(PageRoutes.routes) { $1 }))
     api.addRoutes(to: router)
     wellKnown.addRoutes(to: router)
+    pages.addRoutes(to: router)
 
     return Application(
         router: router,

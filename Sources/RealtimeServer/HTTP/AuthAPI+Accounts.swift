@@ -31,9 +31,9 @@ extension AuthAPI {
         return Response.json(["user": ["id": .string(user.id), "username": .string(user.username)]], status: .created)
     }
 
-    /// `GET /api/me` (Bearer) → `{user: {id, username, email}}`.
+    /// `GET /api/me` (Bearer, or the page session cookie) → `{user: {id, username, email}}`.
     func me(_ request: Request) async throws -> Response {
-        let user = try await authenticate(request).user
+        let user = try await authenticateBearerOrCookie(request)
         return Response.json([
             "user": ["id": .string(user.id), "username": .string(user.username), "email": user.email.map(JSONValue.string) ?? .null]
         ])

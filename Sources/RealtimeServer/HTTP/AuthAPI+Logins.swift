@@ -13,32 +13,16 @@ extension AuthAPI {
         let body = try await body(of: request)
         let rawUsername = try body.string("username")
         let password = try body.string("password")
-        let user = try await Username.normalize(rawUsername).asyncFlatMap { try await store.findUser(username: $0) }
-        let check = try await hashing { try await hasher.verify(password, against: user?.passwordHash) }
-        guard case .match(let needsRehash) = check, let user, !user.isDisabled else {
-            logger.info("Login refused", metadata: ["auth.user": "\(user?.id ?? "unknown")"])
+        guard let user = try await hashing({ try await checkCredentials(username: rawUsername, password: password) }) else {
             throw APIError.invalidCredentials
         }
-        if needsRehash {
-            do {
-                let hash = try await hasher.hash(password)
-                _ = try await store.updatePasswordHash(ofUser: user.id, to: hash, bumpsRevocationEpoch: false)
-                logger.info("Password rehashed at the configured cost", metadata: ["auth.user": "\(user.id)"])
-            } catch {
-                // The login itself is fine; the next one tries again.
-                logger.warning("Password rehash failed", metadata: ["auth.user": "\(user.id)", "error.description": "\(error)"])
-            }
-        }
         let now = now()
-        let session = SessionRecord(
-            id: Base64URL.encode(SecureRandom.bytes(count: 32)),
-            userID: user.id,
-            createdAt: now,
-            expiresAt: now.addingTimeInterval(configuration.refreshTokenLifetime),
-            userAgent: request.headers[.userAgent].map { String($0.prefix(256)) },
-            csrfSecret: SecureRandom.bytes(count: 32)
+        let session = try await startSession(
+            for: user,
+            userAgent: request.headers[.userAgent],
+            csrfSecret: SecureRandom.bytes(count: 32),
+            now: now
         )
-        try await store.createSession(session)
         let refresh = OpaqueToken.generate(.refresh)
         try await store.issueRefreshToken(
             RefreshTokenRecord(
@@ -50,10 +34,7 @@ extension AuthAPI {
                 expiresAt: session.expiresAt
             )
         )
-        let access = try issuer.issue(
-            for: AccessTokenIdentity(userID: user.id, username: user.username, sessionID: session.id, revocationEpoch: user.revocationEpoch),
-            now: now
-        )
+        let access = try accessToken(for: user, session: session, now: now)
         logger.info("Login", metadata: ["auth.user": "\(user.id)", "auth.session": "\(session.id.prefix(6))"])
         return tokenResponse(access: access, refresh: refresh)
     }

@@ -43,7 +43,7 @@ extension AuthAPI {
                 )
             )
             let minutes = Int((configuration.passwordResetLifetime / 60).rounded())
-            let link = "\(configuration.effectiveBaseURL)/reset-password?token=\(token.value)"
+            let link = "\(configuration.effectiveBaseURL)/reset-password/\(token.value)"
             let text = """
                 Hello \(user.username),
 
@@ -76,11 +76,26 @@ extension AuthAPI {
         let body = try await body(of: request)
         let presented = try body.string("token")
         let password = try body.string("password")
+        try await resetPassword(presented: presented, password: password)
+        return Response.empty(.noContent)
+    }
+
+    /// The user whose password a presented reset token would reset, if the token is usable now (known, unused,
+    /// unexpired); the token is not used.
+    func userOfUsableReset(_ presented: String) async throws -> UserRecord? {
+        guard let token = OpaqueToken(presented: presented, kind: .passwordReset),
+            let reset = try await store.findPasswordReset(fingerprint: token.fingerprint.bytes), reset.usedAt == nil, now() < reset.expiresAt
+        else { return nil }
+        return try await store.findUser(id: reset.userID)
+    }
+
+    /// Resets a password with a presented reset token; the JSON API and the reset page share it.
+    /// - Throws: ``APIError``: `invalid_reset_token`, `password_policy` (the token still works afterwards) or
+    ///   `overloaded`; or a store error.
+    func resetPassword(presented: String, password: String) async throws {
         guard let token = OpaqueToken(presented: presented, kind: .passwordReset) else { throw APIError.invalidResetToken }
         let fingerprint = token.fingerprint.bytes
-        guard let reset = try await store.findPasswordReset(fingerprint: fingerprint), reset.usedAt == nil, now() < reset.expiresAt,
-            let user = try await store.findUser(id: reset.userID)
-        else { throw APIError.invalidResetToken }
+        guard let user = try await userOfUsableReset(presented) else { throw APIError.invalidResetToken }
         let violations = policy.violations(of: password, username: user.username)
         guard violations.isEmpty else { throw APIError.passwordPolicy(violations) }
         let hash = try await hashing { try await hasher.hash(password) }
@@ -98,6 +113,5 @@ extension AuthAPI {
             await revocations.sessionsRevoked(sessions, ofUser: user.id, reason: .passwordReset)
         }
         logger.info("Password reset", metadata: ["auth.user": "\(user.id)", "auth.sessions_revoked": "\(sessions.count)"])
-        return Response.empty(.noContent)
     }
 }

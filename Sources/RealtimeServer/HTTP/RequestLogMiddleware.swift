@@ -2,7 +2,8 @@
 internal import Hummingbird
 internal import Logging
 
-/// Logs one line per request: method, path without the query, status and latency in milliseconds.
+/// Logs one line per request: method, path without the query, status and latency in milliseconds. A matched route
+/// logs its pattern (`/reset-password/{token}`), so a secret in a path never reaches the log.
 ///
 /// Bodies, queries and headers are never logged, so tokens and passwords cannot reach the log. Put it first,
 /// outside ``APIErrorMiddleware``, so it sees the final status.
@@ -13,11 +14,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         do {
             let response = try await next(request, context)
-            log(context.logger, method: method, path: path, status: Int(response.status.code), started: started)
+            log(context.logger, method: method, path: context.endpointPath ?? path, status: Int(response.status.code), started: started)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            log(context.logger, method: method, path: path, status: Int(status), started: started)
+            log(context.logger, method: method, path: context.endpointPath ?? path, status: Int(status), started: started)
             throw error
         }
     }

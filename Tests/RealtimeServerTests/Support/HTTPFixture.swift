@@ -130,9 +130,9 @@ actor MailCatcher: MailTransport {
         throw FixtureError("no mail number \(count) within 5 seconds")
     }
 
-    /// The reset token in a reset mail.
+    /// The reset token in a reset mail's link (`…/reset-password/<token>`).
     static func resetToken(in message: MailMessage) -> String? {
-        guard let range = message.body.range(of: "token=") else { return nil }
+        guard let range = message.body.range(of: "/reset-password/") else { return nil }
         return String(message.body[range.upperBound...].prefix { !$0.isWhitespace })
     }
 }

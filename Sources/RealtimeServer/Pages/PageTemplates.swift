@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import Mustache
+
+/// The pages' templates.
+enum PageTemplate: String, Sendable, CaseIterable {
+    case layout
+    case login
+    case register
+    case dashboard
+    case logout
+    case forgotPassword = "forgot_password"
+    case resetPassword = "reset_password"
+    case error
+}
+
+/// The Mustache templates of the pages, compiled once from the Swift string literals in
+/// `PageTemplates+Sources.swift`, so a copied `authd` binary needs no template files.
+///
+/// `{{name}}` HTML-escapes (`<`, `>`, `&`, `"`, `'`); the templates use no triple mustaches, so every value a user
+/// or a request supplied is escaped, in text and in attribute values alike. Pages extend `layout` with Mustache
+/// template inheritance (`{{<layout}}{{$content}}…{{/content}}{{/layout}}`).
+///
+/// ```swift
+/// let templates = try PageTemplates()
+/// let html = templates.render(.dashboard, ["username": "ada", "csrf_token": token])
+/// ```
+struct PageTemplates: Sendable {
+    private let library: MustacheLibrary
+
+    /// Compiles every template.
+    /// - Throws: A Mustache parse error, which would be a bug in the embedded sources.
+    init() throws {
+        var library = MustacheLibrary()
+        for template in PageTemplate.allCases {
+            try library.register(Self.source(of: template), named: template.rawValue)
+        }
+        self.library = library
+    }
+
+    /// Renders `template` with `values` (strings, booleans, dictionaries and arrays of them).
+    func render(_ template: PageTemplate, _ values: [String: Any]) -> String {
+        guard let text = library.render(values, withTemplate: template.rawValue) else {
+            preconditionFailure("template \(template.rawValue) is not registered")
+        }
+        return text
+    }
+}
