@@ -55,32 +55,53 @@ public struct SocketIOPacket: Hashable, Sendable {
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     ]
 
+    /// The stored properties, kept in one inner struct built by its memberwise initializer: with the four fields stored
+    /// directly, Swift 6.3 `-O` builds the packet in a temporary and then copies and destroys the whole of it in every
+    /// initializer (value-witness calls, about 190 instructions); built through this struct, it is written in place.
+    private struct Fields: Hashable, Sendable {
+        var type: SocketIOPacketType
+        var namespace: String
+        var ackID: Int?
+        var payload: JSONValue?
+    }
+
+    private var fields: Fields
+
     /// The packet type. The encoder sends ``SocketIOPacketType/event``/``SocketIOPacketType/ack`` packets whose
     /// payload contains binary as their `BINARY_` variants.
-    public var type: SocketIOPacketType
+    public var type: SocketIOPacketType {
+        get { fields.type }
+        set { fields.type = newValue }
+    }
+
     /// The namespace, starting with `/`.
-    public var namespace: String
+    public var namespace: String {
+        get { fields.namespace }
+        _modify { yield &fields.namespace }
+    }
+
     /// The acknowledgement id of an event that wants an answer, or of an ack.
-    public var ackID: Int?
+    public var ackID: Int? {
+        get { fields.ackID }
+        set { fields.ackID = newValue }
+    }
+
     /// The payload, or `nil` when there is none.
-    public var payload: JSONValue?
+    public var payload: JSONValue? {
+        get { fields.payload }
+        _modify { yield &fields.payload }
+    }
 
     /// Creates a packet. Call ``validate()`` to check it against the protocol's rules.
     public init(type: SocketIOPacketType, namespace: String = SocketIOPacket.mainNamespace, ackID: Int? = nil, payload: JSONValue? = nil) {
-        self.type = type
-        self.namespace = namespace
-        self.ackID = ackID
-        self.payload = payload
+        fields = Fields(type: type, namespace: namespace, ackID: ackID, payload: payload)
     }
 
     /// The decoder's initializer, kept out of line: inlined into the decoder, Swift 6.3 adds a copy and a destroy of the
-    /// whole packet there (value-witness calls), on top of the pair it leaves inside any initializer of this struct.
+    /// whole packet there (value-witness calls).
     @inline(never)
     init(decodedType type: SocketIOPacketType, namespace: String, ackID: Int?, payload: consuming JSONValue?) {
-        self.type = type
-        self.namespace = namespace
-        self.ackID = ackID
-        self.payload = payload
+        fields = Fields(type: type, namespace: namespace, ackID: ackID, payload: payload)
     }
 
     /// An event `[name, arguments…]`, as a `BINARY_EVENT` if any argument contains binary.
