@@ -132,10 +132,6 @@ struct JSONParser {
     /// ``JSONValue/binary(_:)`` marker and its `num` recorded there, so that attachments can be put in without looking
     /// for placeholders in the tree again. A pointer (owned by the caller), so that the parser stays a trivial type.
     var placeholders: UnsafeMutablePointer<SocketIOPlaceholders>?
-    /// While ``placeholders`` is set: the index of the value being parsed in each enclosing container, 16 bits per
-    /// level for the first four levels (see ``SocketIOPlaceholders/Path``), so that each placeholder's location is
-    /// recorded as it is found.
-    var placeholderPath: UInt64 = 0
 
     init(bytes: UnsafeRawBufferPointer, maximumDepth: Int, baseOffset: Int = 0) {
         self.bytes = bytes
@@ -209,7 +205,6 @@ struct JSONParser {
         }
         while true {
             skipWhitespace()
-            if placeholders != nil { setPlaceholderPathComponent(level: depth - 1, index: elements.count) }
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw .unexpectedEnd }
@@ -253,13 +248,8 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw unexpected() }
             index += 1
             skipWhitespace()
-            let isNewKey = object[key] == nil
-            if placeholders != nil {
-                // A duplicate key replaces a value that may have held a placeholder: locations are then unreliable.
-                if isNewKey { setPlaceholderPathComponent(level: depth - 1, index: object.count) } else { placeholders!.pointee.needsWalk = true }
-            }
             let value = try parseValue(depth: depth)
-            if isNewKey {
+            if object[key] == nil {
                 if isPlaceholderKey { placeholderKeyIndex = object.count }
                 if isNumKey { numKeyIndex = object.count }
                 object.appendUnchecked(.init(key: key, value: value))
@@ -276,25 +266,13 @@ struct JSONParser {
                 if placeholderKeyIndex >= 0, case .bool(true) = object.members[placeholderKeyIndex].value {
                     // A marker instead, and any placeholders inside this one forgotten (they are not attachments).
                     placeholders!.pointee.removeLast(placeholders!.pointee.count - placeholdersBefore)
-                    placeholders!.pointee.append(
-                        num: numKeyIndex >= 0 ? object.members[numKeyIndex].value.intValue : nil,
-                        at: SocketIOPlaceholders.Path(components: placeholderPath, depth: depth - 1)
-                    )
+                    placeholders!.pointee.append(num: numKeyIndex >= 0 ? object.members[numKeyIndex].value.intValue : nil)
                     return .binary(ByteBuffer())
                 }
                 return .object(object)
             default: throw unexpected()
             }
         }
-    }
-
-    /// Sets the index of the value being parsed at `level` (0 for the top-level container's elements) in
-    /// ``placeholderPath``; an index too large for 16 bits is stored as `0xFFFF`, which marks the location as unknown.
-    @inline(__always)
-    private mutating func setPlaceholderPathComponent(level: Int, index: Int) {
-        guard level < SocketIOPlaceholders.Path.maximumDepth else { return }
-        let shift = UInt64(level &* 16)
-        placeholderPath = placeholderPath & ~(0xFFFF << shift) | UInt64(min(index, 0xFFFF)) << shift
     }
 
     private mutating func parseString() throws(JSONError) -> String {

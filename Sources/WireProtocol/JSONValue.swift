@@ -141,9 +141,6 @@ public struct JSONObject: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
         for index in members.indices { try body(&members[index].value) }
     }
 
-    /// Calls `body` on the value of the member at `index`, in place.
-    mutating func updateValue(at index: Int, _ body: (inout JSONValue) -> Void) { body(&members[index].value) }
-
     /// Appends without checking for a duplicate key; the parser uses it after its own check.
     mutating func appendUnchecked(_ member: Member) { members.append(member) }
 }

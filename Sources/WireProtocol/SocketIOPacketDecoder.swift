@@ -36,39 +36,33 @@ public struct SocketIOPacketDecoder: Sendable {
         }
     }
 
-    /// A binary packet waiting for its attachments. Kept in stored properties of the decoder rather than in a state
-    /// enum, so that it is built and completed in place: no copy of the packet, no retain/release of its parts.
+    private enum State: Sendable {
+        case idle
+        case awaitingAttachments(Pending)
+    }
+
+    /// A binary packet waiting for its attachments.
     private struct Pending: Sendable {
-        /// The packet without its payload, or `nil` when no packet waits.
-        var packet: SocketIOPacket? = nil
-        /// The payload, with a ``JSONValue/binary(_:)`` marker where each placeholder was.
-        var payload: JSONValue? = nil
-        var placeholders = SocketIOPlaceholders(limit: 0)
+        /// The packet, with a ``JSONValue/binary(_:)`` marker where each placeholder was.
+        var packet: SocketIOPacket
+        var placeholders: SocketIOPlaceholders
+        var expected: Int
         /// The attachments received so far, except the last one (which completes the packet without being stored).
-        /// Emptied, not freed, when the packet completes, so that a connection reuses it.
-        var received: [ByteBuffer] = []
-        var bytes = 0
+        var received: [ByteBuffer]
+        var bytes: Int
 
         /// Puts the attachments (`received`, then `last`) where the placeholders were, in place.
         mutating func reconstruct(last: ByteBuffer?) throws(SocketIOError) {
             guard placeholders.count > 0 else { return }
             guard placeholders.areValid else { throw .invalidPlaceholder }
-            guard var payload = payload.take() else { return }
-            if placeholders.needsWalk {
-                var next = 0
-                fill(&payload, next: &next, last: last)
-            } else {
-                for index in 0..<placeholders.count {
-                    let num = placeholders[index]
-                    payload.replaceMarker(at: placeholders.path(index), with: num < received.count ? received[num] : last!)
-                }
-            }
-            self.payload = consume payload
+            guard var payload = packet.payload.take() else { return }
+            var next = 0
+            fill(&payload, next: &next, last: last)
+            packet.payload = consume payload
         }
 
-        /// Replaces the markers the parser left for placeholders, in document order, for payloads whose placeholder
-        /// locations were not recorded (see ``SocketIOPlaceholders/needsWalk``). Containers that hold no container and
-        /// no marker are left alone (not even made unique).
+        /// Replaces the markers the parser left for placeholders, in document order. Containers that hold no container
+        /// and no marker are left alone (not even made unique).
         private func fill(_ value: inout JSONValue, next: inout Int, last: ByteBuffer?) {
             switch value {
             case .binary:
@@ -101,7 +95,7 @@ public struct SocketIOPacketDecoder: Sendable {
 
     /// The limits in force.
     public let configuration: Configuration
-    private var pending = Pending()
+    private var state: State = .idle
 
     /// Creates a decoder (one per connection).
     public init(configuration: Configuration = Configuration()) {
@@ -109,14 +103,17 @@ public struct SocketIOPacketDecoder: Sendable {
     }
 
     /// Whether a binary packet is waiting for attachments.
-    public var isAwaitingAttachments: Bool { pending.packet != nil }
+    public var isAwaitingAttachments: Bool {
+        if case .awaitingAttachments = state { return true }
+        return false
+    }
 
     /// Decodes the packet in the readable bytes of `buffer` (one Engine.IO text message) and consumes them.
     ///
     /// - Returns: The packet, or `nil` for a binary packet that now waits for attachments.
     /// - Throws: ``SocketIOError``.
     public mutating func decode(buffer: inout ByteBuffer) throws(SocketIOError) -> SocketIOPacket? {
-        guard pending.packet == nil else { throw .unexpectedPacketWhileAwaitingAttachments }
+        guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard buffer.readableBytes <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
         // Set for a binary packet.
@@ -144,7 +141,7 @@ public struct SocketIOPacketDecoder: Sendable {
 
     /// Decodes one packet from the text of an Engine.IO message (see ``decode(buffer:)``).
     public mutating func decode(text: String) throws(SocketIOError) -> SocketIOPacket? {
-        guard pending.packet == nil else { throw .unexpectedPacketWhileAwaitingAttachments }
+        guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard text.utf8.count <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
         let configuration = self.configuration
         var text = text
@@ -169,49 +166,38 @@ public struct SocketIOPacketDecoder: Sendable {
     /// - Throws: ``SocketIOError/unexpectedAttachment`` when no packet waits, ``SocketIOError/attachmentsTooLarge(limit:)``,
     ///   or ``SocketIOError/invalidPlaceholder`` when the placeholders do not match the attachments.
     public mutating func decode(attachment: ByteBuffer) throws(SocketIOError) -> SocketIOPacket? {
-        guard pending.packet != nil else { throw .unexpectedAttachment }
+        guard case .awaitingAttachments = state else { throw .unexpectedAttachment }
+        // Move the pending packet out of `state` (no copy), so that it and `received` stay uniquely referenced.
+        var taken = State.idle
+        swap(&taken, &state)
+        guard case .awaitingAttachments(var pending) = consume taken else { preconditionFailure("checked above") }
         let total = pending.bytes + attachment.readableBytes
-        guard total <= configuration.maxAttachmentBytes else {
-            reset()
-            throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes)
-        }
-        guard pending.received.count + 1 == pending.placeholders.limit else {
-            if pending.received.isEmpty { pending.received.reserveCapacity(pending.placeholders.limit - 1) }
+        guard total <= configuration.maxAttachmentBytes else { throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes) }
+        guard pending.received.count + 1 == pending.expected else {
+            if pending.received.isEmpty { pending.received.reserveCapacity(pending.expected - 1) }
             pending.received.append(attachment)
             pending.bytes = total
+            state = .awaitingAttachments(pending)
             return nil
         }
-        return try complete(last: attachment)
+        try pending.reconstruct(last: attachment)
+        return pending.packet
     }
 
     /// Forgets a packet that waits for attachments (for example when the connection closes).
-    public mutating func reset() {
-        pending.packet = nil
-        pending.payload = nil
-        pending.received.removeAll(keepingCapacity: true)
-        pending.bytes = 0
-    }
+    public mutating func reset() { state = .idle }
 
-    /// Keeps a binary packet (moved in, payload apart) until its attachments arrive, or completes it at once when it
-    /// announces none.
     private mutating func awaitAttachments(
         _ packet: consuming SocketIOPacket,
         placeholders: SocketIOPlaceholders
     ) throws(SocketIOError) -> SocketIOPacket? {
-        pending.payload = packet.payload.take()
-        pending.packet = consume packet
-        pending.placeholders = placeholders
-        guard placeholders.limit > 0 else { return try complete(last: nil) }
+        var pending = Pending(packet: packet, placeholders: placeholders, expected: placeholders.limit, received: [], bytes: 0)
+        guard pending.expected > 0 else {
+            try pending.reconstruct(last: nil)
+            return pending.packet
+        }
+        state = .awaitingAttachments(pending)
         return nil
-    }
-
-    /// Puts the attachments in and returns the packet, leaving the decoder idle (also when it throws).
-    private mutating func complete(last: ByteBuffer?) throws(SocketIOError) -> SocketIOPacket {
-        defer { reset() }
-        try pending.reconstruct(last: last)
-        var packet = pending.packet.take().unsafelyUnwrapped
-        packet.payload = pending.payload.take()
-        return packet
     }
 
     /// Parses `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and validates the packet, in one pass over the
@@ -324,57 +310,28 @@ public struct SocketIOPacketDecoder: Sendable {
     }
 }
 
-/// The placeholders of a binary packet's payload, in document order, as the parser found them: each one's `num` (or
-/// `-1` when it is missing, not an integer, or not below the attachment count, ``limit``) and where it is in the
-/// payload. The first is stored inline, since most binary packets carry one attachment.
+/// The placeholders of a binary packet's payload, in document order, as the parser found them: each one's `num`, or
+/// `-1` when it is missing, not an integer, or not below the attachment count (``limit``). The first is stored inline,
+/// since most binary packets carry one attachment.
 struct SocketIOPlaceholders: Sendable {
-    /// Where a placeholder is: the index in each container from the top, 16 bits per level, for up to four levels.
-    struct Path: Sendable {
-        static let maximumDepth = 4
-        /// Level `n` in bits `16n..<16n+16`; `0xFFFF` means an index too large to record.
-        var components: UInt64
-        var depth: Int
-
-        /// Whether the location was recorded in full.
-        var isKnown: Bool {
-            guard depth <= Self.maximumDepth else { return false }
-            for level in 0..<depth where (components >> UInt64(level * 16)) & 0xFFFF == 0xFFFF { return false }
-            return true
-        }
-
-        func index(atLevel level: Int) -> Int { Int(truncatingIfNeeded: (components >> UInt64(level &* 16)) & 0xFFFF) }
-    }
-
-    private struct Entry: Sendable {
-        var num: Int
-        var path: Path
-    }
-
     /// The packet's attachment count.
     let limit: Int
     private(set) var count = 0
-    /// Whether some location is unknown (too deep, an index too large, or under a duplicate key), so that the
-    /// attachments must be put in by walking the payload in document order.
-    var needsWalk = false
-    private var first = Entry(num: -1, path: Path(components: 0, depth: 0))
-    private var rest: [Entry] = []
+    private var first = -1
+    private var rest: [Int] = []
 
     init(limit: Int) { self.limit = limit }
 
-    subscript(index: Int) -> Int { index == 0 ? first.num : rest[index - 1].num }
-
-    func path(_ index: Int) -> Path { index == 0 ? first.path : rest[index - 1].path }
+    subscript(index: Int) -> Int { index == 0 ? first : rest[index - 1] }
 
     /// Whether every placeholder names an attachment.
     var areValid: Bool {
-        (count == 0 || first.num >= 0) && !rest.contains { $0.num < 0 }
+        (count == 0 || first >= 0) && !rest.contains { $0 < 0 }
     }
 
-    mutating func append(num: Int64?, at path: Path) {
+    mutating func append(num: Int64?) {
         let value = num.flatMap { $0 >= 0 && $0 < limit ? Int($0) : nil } ?? -1
-        if !path.isKnown { needsWalk = true }
-        let entry = Entry(num: value, path: path)
-        if count == 0 { first = entry } else { rest.append(entry) }
+        if count == 0 { first = value } else { rest.append(value) }
         count += 1
     }
 
@@ -391,29 +348,6 @@ extension JSONValue {
         switch self {
         case .binary, .array, .object: true
         case .null, .bool, .int, .double, .string: false
-        }
-    }
-
-    /// Replaces the placeholder marker at `path` with `attachment`, rewriting the containers on the way in place.
-    fileprivate mutating func replaceMarker(at path: SocketIOPlaceholders.Path, level: Int = 0, with attachment: ByteBuffer) {
-        guard level < path.depth else {
-            assert(self == .binary(ByteBuffer()), "a recorded placeholder location holds no marker")
-            self = .binary(attachment)
-            return
-        }
-        let index = path.index(atLevel: level)
-        var taken = JSONValue.null
-        swap(&taken, &self)  // so that the container is uniquely referenced and rewritten in place
-        switch consume taken {
-        case .array(var elements):
-            elements[index].replaceMarker(at: path, level: level + 1, with: attachment)
-            self = .array(elements)
-        case .object(var object):
-            object.updateValue(at: index) { $0.replaceMarker(at: path, level: level + 1, with: attachment) }
-            self = .object(object)
-        case let other:
-            assertionFailure("a recorded placeholder location is not in a container")
-            self = other
         }
     }
 }
