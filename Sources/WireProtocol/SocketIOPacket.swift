@@ -55,53 +55,32 @@ public struct SocketIOPacket: Hashable, Sendable {
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     ]
 
-    /// The stored properties, kept in one inner struct built by its memberwise initializer: with the four fields stored
-    /// directly, Swift 6.3 `-O` builds the packet in a temporary and then copies and destroys the whole of it in every
-    /// initializer (value-witness calls, about 190 instructions); built through this struct, it is written in place.
-    private struct Fields: Hashable, Sendable {
-        var type: SocketIOPacketType
-        var namespace: String
-        var ackID: Int?
-        var payload: JSONValue?
-    }
-
-    private var fields: Fields
-
     /// The packet type. The encoder sends ``SocketIOPacketType/event``/``SocketIOPacketType/ack`` packets whose
     /// payload contains binary as their `BINARY_` variants.
-    public var type: SocketIOPacketType {
-        get { fields.type }
-        set { fields.type = newValue }
-    }
-
+    public var type: SocketIOPacketType
     /// The namespace, starting with `/`.
-    public var namespace: String {
-        get { fields.namespace }
-        _modify { yield &fields.namespace }
-    }
-
+    public var namespace: String
     /// The acknowledgement id of an event that wants an answer, or of an ack.
-    public var ackID: Int? {
-        get { fields.ackID }
-        set { fields.ackID = newValue }
-    }
-
+    public var ackID: Int?
     /// The payload, or `nil` when there is none.
-    public var payload: JSONValue? {
-        get { fields.payload }
-        _modify { yield &fields.payload }
-    }
+    public var payload: JSONValue?
 
     /// Creates a packet. Call ``validate()`` to check it against the protocol's rules.
     public init(type: SocketIOPacketType, namespace: String = SocketIOPacket.mainNamespace, ackID: Int? = nil, payload: JSONValue? = nil) {
-        fields = Fields(type: type, namespace: namespace, ackID: ackID, payload: payload)
+        self.type = type
+        self.namespace = namespace
+        self.ackID = ackID
+        self.payload = payload
     }
 
     /// The decoder's initializer, kept out of line: inlined into the decoder, Swift 6.3 adds a copy and a destroy of the
-    /// whole packet there (value-witness calls).
+    /// whole packet there (value-witness calls), on top of the pair it leaves inside any initializer of this struct.
     @inline(never)
     init(decodedType type: SocketIOPacketType, namespace: String, ackID: Int?, payload: consuming JSONValue?) {
-        fields = Fields(type: type, namespace: namespace, ackID: ackID, payload: payload)
+        self.type = type
+        self.namespace = namespace
+        self.ackID = ackID
+        self.payload = payload
     }
 
     /// An event `[name, arguments…]`, as a `BINARY_EVENT` if any argument contains binary.
