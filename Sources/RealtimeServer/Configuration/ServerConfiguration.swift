@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var mailFrom: String
     /// The lowest level logged.
     public var logLevel: Logger.Level
+    /// The SMTP server for mails; `nil` writes them to the development outbox (see ``makeMailTransport(logger:)``).
+    public var smtp: SMTPConfiguration? = nil
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(
@@ -139,6 +141,7 @@ public struct ServerConfiguration: Sendable {
         guard !mailFrom.isEmpty, !mailFrom.contains(where: { $0 == "\r" || $0 == "\n" }) else {
             throw ConfigurationError(option: "mail-from", reason: "must be one line, such as \"authd <no-reply@example.com>\"")
         }
+        try validateSMTP()
         if let publicURL {
             guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
             else {
