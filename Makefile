@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test fuzz-smoke lint format bench deps venv clean
+.PHONY: run test swift-test interop-test fuzz-smoke lint format bench bench-login deps venv clean
 
 ## run: build authd (release) and run it.
 run:
@@ -39,6 +39,11 @@ format:
 ## bench: micro-benchmarks in release mode; results go to Docs/benchmarks.md by hand.
 bench:
 	bash Benchmarks/run.sh
+
+## bench-login: logins/s of authd at bcrypt cost 10 and 12 against raw C bcrypt and the Flask peer (Docs/benchmarks-login.md).
+BENCH_LOGIN_SECONDS ?= 20
+bench-login: venv
+	PYTHON=$(PYTHON) bash Benchmarks/login.sh $(BENCH_LOGIN_SECONDS) 10 12
 
 ## deps: system packages for a fresh Debian machine (run as root).
 deps:

@@ -9,7 +9,7 @@ struct AuthdBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd-bench",
         abstract: "Benchmarks authd's building blocks against raw limits in the same run.",
-        subcommands: [BcryptBenchmark.self, JWTBenchmark.self, WireProtocolBenchmark.self, AllBenchmarks.self]
+        subcommands: [BcryptBenchmark.self, BcryptCapacityBenchmark.self, JWTBenchmark.self, WireProtocolBenchmark.self, AllBenchmarks.self]
     )
 }
 

@@ -17,7 +17,7 @@ extension ServerConfiguration {
         let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
     }
 
-    /// Every setting, in `--help` order.
+    /// The general settings, in `--help` order; ``allOptions`` adds the `smtp-*` ones.
     public static let options: [Option] = [
         Option(name: "host", help: "Address to listen on.", defaultDescription: "127.0.0.1") { configuration, value throws(ConfigurationError) in
             configuration.host = value
@@ -118,7 +118,7 @@ extension ServerConfiguration {
 
     /// The option named `name`, if there is one.
     public static func option(named name: String) -> Option? {
-        options.first { $0.name == name }
+        allOptions.first { $0.name == name }
     }
 
     /// Resolves the configuration from its sources, each overriding the next: flags, then `AUTHD_*` environment
@@ -139,7 +139,7 @@ extension ServerConfiguration {
         for name in flags.keys where option(named: name) == nil {
             throw ConfigurationError(option: name, reason: "is not an option of authd serve")
         }
-        for option in options {
+        for option in allOptions {
             let value: String
             let origin: String
             if let flag = flags[option.name] {
@@ -199,7 +199,7 @@ extension ServerConfiguration {
         }
     }
 
-    private static func integer(_ value: String, option: String) throws(ConfigurationError) -> Int {
+    static func integer(_ value: String, option: String) throws(ConfigurationError) -> Int {
         guard let number = Int(value.trimmingCharacters(in: .whitespaces)) else {
             throw ConfigurationError(option: option, reason: "must be an integer, not \"\(value)\"")
         }

@@ -52,6 +52,8 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Whether page cookies carry `Secure` (and the `__Host-` name prefix); set it when clients reach authd over HTTPS.
     public var cookieSecure: Bool = false
+    /// The SMTP server for mails; `nil` writes them to the development outbox (see ``makeMailTransport(logger:)``).
+    public var smtp: SMTPConfiguration? = nil
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(
@@ -141,6 +143,7 @@ public struct ServerConfiguration: Sendable {
         guard !mailFrom.isEmpty, !mailFrom.contains(where: { $0 == "\r" || $0 == "\n" }) else {
             throw ConfigurationError(option: "mail-from", reason: "must be one line, such as \"authd <no-reply@example.com>\"")
         }
+        try validateSMTP()
         if let publicURL {
             guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
             else {

@@ -53,7 +53,7 @@ public func buildApplication(
         validator: AccessTokenValidator(keys: keys.verificationKeys, algorithms: [keys.signer.algorithm], policy: policy),
         policy: .standard,
         configuration: configuration,
-        mail: dependencies.mailTransport ?? OutboxMailTransport(directory: configuration.outboxDirectory, logger: logger),
+        mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
         jobs: jobs,
         revocations: dependencies.revocationListener,
         now: dependencies.now,

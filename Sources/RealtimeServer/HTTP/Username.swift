@@ -2,16 +2,16 @@
 internal import Foundation
 
 /// The rules for usernames: trimmed, lower-cased, 3 to 32 characters of `[a-z0-9_.-]`.
-enum Username {
+package enum Username {
     /// The allowed lengths.
-    static let lengthRange = 3...32
+    package static let lengthRange = 3...32
 
     /// The normalised form of `input`, or `nil` when it breaks the rules.
     ///
     /// ```swift
     /// Username.normalize("  Ada.Lovelace ")   // "ada.lovelace"
     /// ```
-    static func normalize(_ input: String) -> String? {
+    package static func normalize(_ input: String) -> String? {
         let candidate = input.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard lengthRange.contains(candidate.utf8.count), candidate.utf8.allSatisfy(isAllowed) else { return nil }
         return candidate
@@ -29,9 +29,9 @@ enum Username {
 
 /// The rules for e-mail addresses: deliberately loose (one `@`, something on both sides, no spaces or control
 /// characters, at most 254 bytes); the reset mail is the real check.
-enum EmailAddress {
+package enum EmailAddress {
     /// The trimmed address, or `nil` when it is not usable.
-    static func normalize(_ input: String) -> String? {
+    package static func normalize(_ input: String) -> String? {
         let candidate = input.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = candidate.split(separator: "@", omittingEmptySubsequences: false)
         guard candidate.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),

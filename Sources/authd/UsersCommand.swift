@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import AuthCore
+import Foundation
+import Logging
+import RealtimeServer
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `authd users list|create|disable|enable|delete`: account administration over the store in `--data-dir`.
+///
+/// Works beside a running `authd serve` (SQLite in WAL mode). Disabling and deleting raise the user's revocation
+/// epoch and revoke every session and refresh token, so the server refuses the user's tokens from the next request.
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "List, create, disable, enable and delete user accounts.",
+        discussion: "Exit status: 0 success, 1 no such user (or the username is taken, or the store cannot open), 2 bad input.",
+        subcommands: [List.self, Create.self, Disable.self, Enable.self, Delete.self]
+    )
+
+    /// The options every subcommand shares: where the store is.
+    struct StoreOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("JSON config file (data-dir, bcrypt-cost and log-level are used here). Env AUTHD_CONFIG.", valueName: "FILE"))
+        var config: String?
+
+        @Option(help: ServerOptions.help("data-dir", valueName: "DIR"))
+        var dataDir: String?
+
+        @Option(help: ServerOptions.help("log-level", valueName: "LEVEL"))
+        var logLevel: String?
+
+        /// Resolves the configuration (flags, `AUTHD_*`, config file, defaults) with `extra` flags.
+        func resolve(_ extra: [String: String] = [:]) throws -> ServerConfiguration {
+            var flags = extra
+            flags["data-dir"] = dataDir
+            // Quiet by default: the store's own notices would clutter a table on the terminal.
+            flags["log-level"] = logLevel ?? "warning"
+            return try ServerOptions.resolve(flags: flags, config: config)
+        }
+
+        /// Opens and migrates the store, runs `body`, and closes the store.
+        func withStore<T>(_ configuration: ServerConfiguration, _ body: (SQLiteAuthStore) async throws -> T) async throws -> T {
+            let logger = bootstrapLogging(level: configuration.logLevel)
+            let store: SQLiteAuthStore
+            do {
+                store = try SQLiteAuthStore(path: configuration.databasePath, logger: logger)
+                try await store.migrate()
+            } catch let error as AuthStoreError {
+                throw CommandFailure.rejected("cannot open the store \(configuration.databasePath): \(error.reason)")
+            }
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch let error as AuthStoreError {
+                try? await store.close()
+                throw CommandFailure.rejected("store error: \(error.reason)")
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+    }
+
+    /// Finds the user named `rawUsername` (normalised as at login), or fails with exit status 2 or 1.
+    static func user(named rawUsername: String, in store: SQLiteAuthStore) async throws -> UserRecord {
+        guard let username = Username.normalize(rawUsername) else {
+            throw CommandFailure.badInput("invalid username \"\(rawUsername)\": 3 to 32 characters of a-z, 0-9, _, . and -")
+        }
+        guard let user = try await store.findUser(username: username) else {
+            throw CommandFailure.rejected("no user named \(username)")
+        }
+        return user
+    }
+
+    /// Revokes every login of `user`: sessions, refresh tokens and unused reset links.
+    static func revokeLogins(of user: UserRecord, in store: SQLiteAuthStore, now: Date) async throws -> Int {
+        let sessions = try await store.revokeSessions(ofUser: user.id, now: now)
+        try await store.revokeRefreshTokens(ofUser: user.id, now: now)
+        try await store.invalidatePasswordResets(ofUser: user.id, now: now)
+        return sessions.count
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users, ordered by username.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print JSON: {\"users\": [{id, username, email, disabled, created_at, disabled_at, revocation_epoch}]}.")
+        var json = false
+
+        func run() async throws {
+            try await reportingAsyncFailures {
+                let configuration = try store.resolve()
+                let users = try await store.withStore(configuration) { store in
+                    var users: [UserRecord] = []
+                    var after: String? = nil
+                    // Bounded by the table's size: every page moves `after` strictly forward.
+                    while true {
+                        let page = try await store.listUsers(after: after, limit: 500)
+                        users += page
+                        guard page.count == 500, let last = page.last else { break }
+                        after = last.username
+                    }
+                    return users
+                }
+                if json {
+                    print((["users": .array(users.map(Self.json))] as JSONValue).serialized())
+                } else {
+                    print(Self.table(users), terminator: "")
+                }
+            }
+        }
+
+        static func json(_ user: UserRecord) -> JSONValue {
+            [
+                "id": .string(user.id),
+                "username": .string(user.username),
+                "email": user.email.map(JSONValue.string) ?? .null,
+                "disabled": .bool(user.isDisabled),
+                "created_at": .string(timestamp(user.createdAt)),
+                "disabled_at": user.disabledAt.map { .string(timestamp($0)) } ?? .null,
+                "revocation_epoch": .int(Int64(user.revocationEpoch)),
+            ]
+        }
+
+        static func table(_ users: [UserRecord]) -> String {
+            let header = ["USERNAME", "STATUS", "EMAIL", "CREATED", "ID"]
+            let rows = users.map { user in
+                [user.username, user.isDisabled ? "disabled" : "enabled", user.email ?? "-", timestamp(user.createdAt), user.id]
+            }
+            let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+            let render = { (cells: [String]) in
+                zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            }
+            return ([header] + rows).map(render).joined() + "(\(users.count) user\(users.count == 1 ? "" : "s"))\n"
+        }
+
+        static func timestamp(_ date: Date) -> String {
+            date.formatted(.iso8601)
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user; the password comes from standard input (or a prompt on a terminal).",
+            discussion: "The password must pass the same policy as POST /api/register and is hashed at --bcrypt-cost."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: ServerOptions.help("bcrypt-cost"))
+        var bcryptCost: String?
+
+        @Option(help: "E-mail address for password resets.")
+        var email: String?
+
+        @Argument(help: "The username: 3 to 32 characters of a-z, 0-9, _, . and - (lower-cased).")
+        var username: String
+
+        func run() async throws {
+            try await reportingAsyncFailures {
+                var extra: [String: String] = [:]
+                extra["bcrypt-cost"] = bcryptCost
+                let configuration = try store.resolve(extra)
+                guard let name = Username.normalize(username) else {
+                    throw CommandFailure.badInput("invalid username \"\(username)\": 3 to 32 characters of a-z, 0-9, _, . and -")
+                }
+                var address: String? = nil
+                if let email, !email.trimmingCharacters(in: .whitespaces).isEmpty {
+                    guard let normalized = EmailAddress.normalize(email) else { throw CommandFailure.badInput("invalid e-mail address") }
+                    address = normalized
+                }
+                let password = try StandardInput.readPassword(prompt: "Password for \(name): ")
+                if isatty(STDIN_FILENO) == 1 {
+                    guard try StandardInput.readPassword(prompt: "Repeat the password: ") == password else {
+                        throw CommandFailure.badInput("the passwords differ")
+                    }
+                }
+                let violations = PasswordPolicy.standard.violations(of: password, username: name)
+                guard violations.isEmpty else {
+                    throw CommandFailure.badInput("password refused: " + violations.map(\.message).joined(separator: "; "))
+                }
+                let hash: String
+                do {
+                    hash = try Bcrypt.hash(password, cost: configuration.bcryptCost)
+                } catch let error as BcryptError {
+                    throw CommandFailure.badInput(error.reason)
+                }
+                let user = try await store.withStore(configuration) { store in
+                    do {
+                        return try await store.createUser(username: name, email: address, passwordHash: hash, now: Date())
+                    } catch let error as AuthStoreError where error.code == .usernameTaken {
+                        throw CommandFailure.rejected("the username \(name) is taken")
+                    }
+                }
+                print("created user \(user.username) (id \(user.id))")
+            }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a user: logins fail, and every session, refresh token and access token is revoked."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The username.")
+        var username: String
+
+        func run() async throws {
+            try await reportingAsyncFailures {
+                let configuration = try store.resolve()
+                let (user, sessions) = try await store.withStore(configuration) { store in
+                    let now = Date()
+                    let found = try await UsersCommand.user(named: username, in: store)
+                    // Raises the revocation epoch (once), so access tokens already issued stop working.
+                    let user = try await store.disableUser(id: found.id, now: now)
+                    return (user, try await UsersCommand.revokeLogins(of: user, in: store, now: now))
+                }
+                print("disabled user \(user.username) (\(sessions) session\(sessions == 1 ? "" : "s") revoked)")
+            }
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled user; tokens revoked while disabled stay revoked."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The username.")
+        var username: String
+
+        func run() async throws {
+            try await reportingAsyncFailures {
+                let configuration = try store.resolve()
+                let user = try await store.withStore(configuration) { store in
+                    let found = try await UsersCommand.user(named: username, in: store)
+                    return try await store.enableUser(id: found.id)
+                }
+                print("enabled user \(user.username)")
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a user with their sessions, refresh tokens and reset links.",
+            discussion: "Without --yes, asks to type the username on a terminal, and refuses (exit status 2) otherwise."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Do not ask for confirmation.")
+        var yes = false
+
+        @Argument(help: "The username.")
+        var username: String
+
+        func run() async throws {
+            try await reportingAsyncFailures {
+                let configuration = try store.resolve()
+                let deleted = try await store.withStore(configuration) { store in
+                    let now = Date()
+                    let found = try await UsersCommand.user(named: username, in: store)
+                    if !yes {
+                        guard isatty(STDIN_FILENO) == 1 else {
+                            throw CommandFailure.badInput("refusing to delete \(found.username) without --yes (standard input is not a terminal)")
+                        }
+                        FileHandle.standardError.write(Data("Type \(found.username) to delete this user: ".utf8))
+                        guard Swift.readLine(strippingNewline: true) == found.username else {
+                            throw CommandFailure.badInput("not confirmed; nothing deleted")
+                        }
+                    }
+                    // Revoke first, so that a server that still holds the user in a request sees a dead login.
+                    _ = try await store.disableUser(id: found.id, now: now)
+                    _ = try await UsersCommand.revokeLogins(of: found, in: store, now: now)
+                    guard try await store.deleteUser(id: found.id) else {
+                        throw CommandFailure.rejected("no user named \(found.username)")
+                    }
+                    return found
+                }
+                print("deleted user \(deleted.username)")
+            }
+        }
+    }
+}
