@@ -2,12 +2,7 @@
 import ArgumentParser
 import AuthCore
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import RealtimeServer
 
 /// Reading and writing key files for the operator tools.
 enum KeyFile {
@@ -57,23 +52,12 @@ enum KeyFile {
 
     /// Writes `bytes` to a new file readable by its owner only; never replaces an existing file.
     static func writeNew(_ bytes: [UInt8], to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let reason = errno == EEXIST ? "it already exists (remove it first to replace it)" : String(cString: strerror(errno))
-            throw CommandFailure.badInput("cannot create \(path): \(reason)")
+        let created: Bool
+        do {
+            created = try SecretFiles.createExclusively(path, contents: bytes)
+        } catch let error as ConfigurationError {
+            throw CommandFailure.badInput(error.reason)
         }
-        defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                unlink(path)
-                throw CommandFailure.badInput("cannot write \(path): \(reason)")
-            }
-            offset += written
-        }
-        guard fsync(descriptor) == 0 else { throw CommandFailure.badInput("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        guard created else { throw CommandFailure.badInput("cannot create \(path): it already exists (remove it first to replace it)") }
     }
 }

@@ -11,7 +11,7 @@ internal import Darwin
 
 /// Owner-only files for secrets: directories 0700, files 0600, created exclusively so that two processes starting
 /// at once agree on one secret.
-enum SecretFiles {
+package enum SecretFiles {
     static let directoryMode: mode_t = 0o700
     static let fileMode: mode_t = 0o600
 
@@ -21,10 +21,21 @@ enum SecretFiles {
         try createPrivateDirectory((path as NSString).deletingLastPathComponent)
         if let existing = try readPrivate(path) { return (existing, false) }
         let bytes = try generate()
+        guard try createExclusively(path, contents: bytes) else {
+            // Another process created it in the meantime: use theirs.
+            if let existing = try readPrivate(path) { return (existing, false) }
+            throw failure("cannot create \(path)", EEXIST)
+        }
+        return (bytes, true)
+    }
+
+    /// Creates `path` with mode 0600 and writes `bytes`, then syncs it; never replaces an existing file.
+    /// - Returns: `false`, writing nothing, when `path` already exists.
+    /// - Throws: ``ConfigurationError`` when the file cannot be created, written or synced (a partial file is removed).
+    package static func createExclusively(_ path: String, contents bytes: [UInt8]) throws -> Bool {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
         guard descriptor >= 0 else {
-            // Another process created it in the meantime: use theirs.
-            if errno == EEXIST, let existing = try readPrivate(path) { return (existing, false) }
+            if errno == EEXIST { return false }
             throw failure("cannot create \(path)", errno)
         }
         defer { close(descriptor) }
@@ -40,7 +51,7 @@ enum SecretFiles {
             offset += written
         }
         guard fsync(descriptor) == 0 else { throw failure("cannot sync \(path)", errno) }
-        return (bytes, true)
+        return true
     }
 
     /// Reads an existing secret file, narrowing its mode to 0600; `nil` when it does not exist.
