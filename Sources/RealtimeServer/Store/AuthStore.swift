@@ -84,6 +84,20 @@ public protocol AuthStore: Sendable {
     /// - Throws: ``AuthStoreError/Code/userNotFound``.
     func bumpRevocationEpoch(ofUser id: String) async throws -> Int
 
+    // MARK: Revocation feed
+
+    /// The position of the newest revocation event (0 when there is none), where a starting server begins to follow.
+    func latestRevocationEventID() async throws -> Int64
+
+    /// The revocation events after position `id`, oldest first, at most `limit` of them. Every committed session
+    /// revocation, epoch rise, disable and delete appears here, whichever process committed it.
+    func revocationEvents(after id: Int64, limit: Int) async throws -> [RevocationEvent]
+
+    /// Deletes events older than `date` (every running server has long read them).
+    /// - Returns: How many were deleted.
+    @discardableResult
+    func pruneRevocationEvents(before date: Date) async throws -> Int
+
     // MARK: Sessions
 
     /// Saves a new session.

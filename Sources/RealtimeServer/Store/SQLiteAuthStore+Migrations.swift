@@ -78,6 +78,47 @@ extension SQLiteAuthStore {
             )
         }
 
+        // Every revocation, whoever commits it (the server, `authd users …` in another process, a later instance),
+        // becomes a row that running servers poll to close the affected sockets. Triggers write the rows, so no
+        // writer can forget; the same shape maps onto PostgreSQL NOTIFY later.
+        migrator.registerMigration("v2-revocation-events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE revocation_events (
+                        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id    TEXT    NOT NULL,
+                        kind       TEXT    NOT NULL CHECK (kind IN ('session', 'epoch', 'disabled', 'deleted')),
+                        session_id TEXT,
+                        epoch      INTEGER,
+                        created_at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE TRIGGER revocation_events_session AFTER UPDATE OF revoked_at ON sessions
+                    WHEN OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
+                    BEGIN
+                        INSERT INTO revocation_events (user_id, kind, session_id, created_at)
+                        VALUES (NEW.user_id, 'session', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER revocation_events_epoch AFTER UPDATE OF revocation_epoch ON users
+                    WHEN NEW.revocation_epoch > OLD.revocation_epoch
+                    BEGIN
+                        INSERT INTO revocation_events (user_id, kind, epoch, created_at)
+                        VALUES (NEW.id, 'epoch', NEW.revocation_epoch, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER revocation_events_disabled AFTER UPDATE OF disabled_at ON users
+                    WHEN OLD.disabled_at IS NULL AND NEW.disabled_at IS NOT NULL
+                    BEGIN
+                        INSERT INTO revocation_events (user_id, kind, created_at)
+                        VALUES (NEW.id, 'disabled', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER revocation_events_deleted AFTER DELETE ON users
+                    BEGIN
+                        INSERT INTO revocation_events (user_id, kind, created_at)
+                        VALUES (OLD.id, 'deleted', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    """
+            )
+        }
+
         return migrator
     }
 }

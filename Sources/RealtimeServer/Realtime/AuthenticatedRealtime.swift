@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import AuthCore
+internal import Foundation
+internal import Logging
+internal import WireProtocol
+
+/// authd's realtime behaviour on the main namespace: authentication at CONNECT, the greeting, the secure demo
+/// event, in-band token refresh, and disconnecting sockets whose credential expires.
+///
+/// Events (Docs/api.md has the full contract):
+/// - server → client `server_response` `{"message": "Connected as <username>"}` right after CONNECT;
+/// - client → server `get_secret` [`{"token": …}`] → `secret_message` `{"message": …}` (and the same object as ack);
+/// - client → server `auth_refresh` `{"token": <new access JWT>}` → ack `{"ok": true, "expires_in": N}` or
+///   `{"ok": false, "error": {"code", "message"}}`;
+/// - server → client `auth_expiring` `{"expires_in": N}` shortly before, and `auth_expired` `{"code", "message"}`
+///   when the credential expires, then a disconnect;
+/// - server → client `revoked` `{"reason": …}` then a disconnect (see ``SocketRevoker``).
+struct AuthenticatedRealtime: Sendable {
+    let authenticator: SocketAuthenticator
+    let logger: Logger
+
+    /// How long before expiry `auth_expiring` is sent (at most a fifth of the remaining lifetime).
+    static let expiryWarning: TimeInterval = 60
+
+    /// Installs the middleware and handlers on `namespace`.
+    func install(on namespace: SocketIONamespace) {
+        namespace.use { socket in
+            do {
+                socket.identity = try await authenticator.authenticate(socket.handshake)
+            } catch let error as RealtimeAuthError {
+                throw error.connectError
+            }
+        }
+        namespace.onConnection { socket in
+            guard let identity = socket.identity else { return }
+            socket.join(RealtimeIdentity.userRoom(identity.userID))
+            if let sessionID = identity.sessionID { socket.join(RealtimeIdentity.sessionRoom(sessionID)) }
+            scheduleExpiry(of: socket, identity: identity)
+            socket.emit("server_response", [["message": .string("Connected as \(identity.username)")]])
+            logger.debug(
+                "Socket authenticated",
+                metadata: ["socketio.sid": "\(socket.id)", "auth.user": "\(identity.userID)", "auth.credential": "\(identity.credential.rawValue)"]
+            )
+        }
+        namespace.on("get_secret") { event in await getSecret(event) }
+        namespace.on("auth_refresh") { event in await refresh(event) }
+    }
+
+    // MARK: Events
+
+    private func getSecret(_ event: SocketIOEvent) async {
+        let socket = event.socket
+        guard var identity = socket.identity else { return }
+        // Seed clients also send {"token": …}: that token must be valid too, and for the same user.
+        if case .string(let token)? = event.arguments.first?["token"] {
+            do {
+                let presented = try await authenticator.authenticate(token: token)
+                guard presented.userID == identity.userID else { throw RealtimeAuthError.userMismatch }
+                identity = presented
+            } catch {
+                let unauthorized: WireProtocol.JSONValue = ["message": "Unauthorized"]
+                socket.emit("secret_message", [unauthorized])
+                event.acknowledgement?.send([unauthorized])
+                socket.disconnect(closingTransport: true)
+                return
+            }
+        }
+        let answer: WireProtocol.JSONValue = ["message": .string(SecretMessage.make(for: identity.username))]
+        socket.emit("secret_message", [answer])
+        event.acknowledgement?.send([answer])
+    }
+
+    private func refresh(_ event: SocketIOEvent) async {
+        let socket = event.socket
+        guard let current = socket.identity else { return }
+        func answer(_ value: WireProtocol.JSONValue) {
+            if let acknowledgement = event.acknowledgement {
+                acknowledgement.send([value])
+            } else {
+                socket.emit("auth_refresh_result", [value])
+            }
+        }
+        guard case .string(let token)? = event.arguments.first?["token"] else {
+            answer(["ok": false, "error": ["code": "bad_request", "message": "auth_refresh needs {\"token\": <access token>}"]])
+            return
+        }
+        let renewed: RealtimeIdentity
+        do {
+            renewed = try await authenticator.authenticate(token: token)
+            guard renewed.userID == current.userID else { throw RealtimeAuthError.userMismatch }
+        } catch let error as RealtimeAuthError {
+            answer(["ok": false, "error": error.jsonValue])
+            return
+        } catch {
+            answer(["ok": false, "error": RealtimeAuthError.invalid.jsonValue])
+            return
+        }
+        socket.cancelScheduledActions()
+        if let old = current.sessionID, old != renewed.sessionID { socket.leave(RealtimeIdentity.sessionRoom(old)) }
+        if let new = renewed.sessionID { socket.join(RealtimeIdentity.sessionRoom(new)) }
+        socket.identity = renewed
+        scheduleExpiry(of: socket, identity: renewed)
+        let expiresIn = max(0, Int(renewed.expiresAt.timeIntervalSince(authenticator.api.now()).rounded(.down)))
+        answer(["ok": true, "expires_in": .int(Int64(expiresIn))])
+    }
+
+    // MARK: Expiry
+
+    /// Arms `auth_expiring` and the expiry disconnect for the socket's current credential.
+    private func scheduleExpiry(of socket: SocketIOSocket, identity: RealtimeIdentity) {
+        let remaining = identity.expiresAt.timeIntervalSince(authenticator.api.now())
+        let warning = min(Self.expiryWarning, remaining / 5)
+        if warning >= 1 {
+            socket.schedule(after: .seconds(remaining - warning)) { socket in
+                socket.emit("auth_expiring", [["expires_in": .int(Int64(warning.rounded()))]])
+            }
+        }
+        socket.schedule(after: .seconds(max(0, remaining))) { socket in
+            let expired = RealtimeAuthError.expired
+            socket.emit("auth_expired", [expired.jsonValue])
+            socket.disconnect(closingTransport: true)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import AuthCore
+internal import Foundation
+internal import HTTPTypes
+internal import Hummingbird
+internal import Logging
+internal import WireProtocol
+
+/// Decides who a connecting socket is, with the same checks as the HTTP API.
+///
+/// An access JWT (CONNECT auth object `{"token": …}`, else `Authorization: Bearer`) must verify (signature, `typ`,
+/// issuer, audience, expiry); its user must exist and be enabled, its `rev` must equal the stored revocation epoch
+/// and its login session (`sid`) must still be valid. Without a token, a valid page session cookie is accepted
+/// (same-origin pages; the Engine.IO layer has already refused foreign origins).
+struct SocketAuthenticator: Sendable {
+    let api: AuthAPI
+    /// Where tokens are looked for (the query string only when an operator enabled it).
+    let credentials: HandshakeCredential.Configuration
+
+    /// Authenticates a CONNECT.
+    /// - Throws: ``RealtimeAuthError``.
+    func authenticate(_ handshake: SocketIOHandshake) async throws(RealtimeAuthError) -> RealtimeIdentity {
+        let headers = handshake.request.headers
+        let credential = HandshakeCredential.extract(
+            auth: handshake.auth,
+            authorization: headers[.authorization],
+            cookie: nil,
+            query: handshake.request.query,
+            configuration: credentials
+        )
+        if let credential {
+            return try await authenticate(token: credential.token)
+        }
+        let cookies = Cookies(from: headers[values: .cookie])
+        let signedIn: PageSession?
+        do {
+            signedIn = try await api.cookieSessions.authenticate(cookies)
+        } catch {
+            api.logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
+            throw .unavailable
+        }
+        guard let signedIn else {
+            throw cookies[api.cookieSessions.sessionCookieName] == nil ? .missing : .sessionInvalid
+        }
+        return RealtimeIdentity(
+            userID: signedIn.user.id,
+            username: signedIn.user.username,
+            sessionID: signedIn.session.id,
+            revocationEpoch: signedIn.user.revocationEpoch,
+            expiresAt: signedIn.session.expiresAt,
+            credential: .sessionCookie
+        )
+    }
+
+    /// Validates an access token and checks it against the store as it is now.
+    /// - Throws: ``RealtimeAuthError``.
+    func authenticate(token: String) async throws(RealtimeAuthError) -> RealtimeIdentity {
+        let now = api.now()
+        let accessToken: AccessToken
+        do {
+            accessToken = try api.validator.validate(token, now: now)
+        } catch let error as JWTError {
+            api.logger.debug("Socket token refused", metadata: ["auth.reason": "\(error.code)"])
+            throw RealtimeAuthError(error)
+        } catch {
+            throw .invalid
+        }
+        let identity = accessToken.identity
+        do {
+            guard let user = try await api.store.findUser(id: identity.userID), !user.isDisabled,
+                user.revocationEpoch == identity.revocationEpoch
+            else {
+                throw RealtimeAuthError.revoked
+            }
+            if let sessionID = identity.sessionID {
+                guard let session = try await api.store.findValidSession(id: sessionID, now: now), session.userID == user.id else {
+                    throw RealtimeAuthError.revoked
+                }
+            }
+            return RealtimeIdentity(
+                userID: user.id,
+                username: user.username,
+                sessionID: identity.sessionID,
+                revocationEpoch: identity.revocationEpoch,
+                expiresAt: accessToken.expiresAt,
+                credential: .accessToken
+            )
+        } catch let error as RealtimeAuthError {
+            api.logger.debug("Socket token of a missing, disabled or revoked user", metadata: ["auth.user": "\(identity.userID)"])
+            throw error
+        } catch {
+            api.logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
+            throw .unavailable
+        }
+    }
+}

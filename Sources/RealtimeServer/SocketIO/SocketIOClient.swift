@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import Logging
+internal import NIOCore
+internal import Synchronization
+internal import WireProtocol
+
+/// The Socket.IO side of one Engine.IO session: decodes its packets (reassembling binary attachments), multiplexes
+/// its namespaces, and encodes what the server sends.
+final class SocketIOClient: EngineIOConnectionHandler {
+    unowned let server: SocketIOServer
+    let connection: any EngineIOConnection
+
+    private struct State {
+        var decoder: SocketIOPacketDecoder
+        var sockets: [String: SocketIOSocket] = [:]
+        var connectTimer: DeadlineScheduler.Ticket?
+        var hasConnectedOnce = false
+    }
+
+    private let state: Mutex<State>
+
+    init(server: SocketIOServer, connection: any EngineIOConnection) {
+        self.server = server
+        self.connection = connection
+        self.state = Mutex(State(decoder: SocketIOPacketDecoder(configuration: server.configuration.decoder)))
+    }
+
+    /// Closes the session if no CONNECT arrives within the configured time.
+    func armConnectTimeout() {
+        let ticket = server.scheduler.schedule(after: server.configuration.connectTimeout) { [weak self] in
+            guard let self else { return }
+            let idle = self.state.withLock { !$0.hasConnectedOnce }
+            if idle {
+                self.server.logger.debug("Socket.IO connect timeout", metadata: ["engineio.sid": "\(self.connection.id)"])
+                self.connection.close()
+            }
+        }
+        state.withLock { $0.connectTimer = ticket }
+    }
+
+    // MARK: Sending
+
+    /// Encodes a packet as Engine.IO messages: the text, then one binary message per attachment.
+    static func encode(_ packet: SocketIOPacket) -> [EngineIOMessage] {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(64)
+        let attachments = SocketIOPacketEncoder().encode(packet, into: &buffer)
+        if attachments.isEmpty { return [.text(buffer)] }
+        return [.text(buffer)] + attachments.map { .binary($0) }
+    }
+
+    @discardableResult
+    func send(_ messages: [EngineIOMessage]) -> Bool {
+        connection.send(messages)
+    }
+
+    // MARK: EngineIOConnectionHandler
+
+    func connectionReceived(_ message: EngineIOMessage) async {
+        let packet: SocketIOPacket?
+        do {
+            packet = try state.withLock { state throws(SocketIOError) in
+                switch message {
+                case .text(var buffer): return try state.decoder.decode(buffer: &buffer)
+                case .binary(let buffer): return try state.decoder.decode(attachment: buffer)
+                }
+            }
+        } catch {
+            server.logger.debug(
+                "Socket.IO packet refused",
+                metadata: ["engineio.sid": "\(connection.id)", "socketio.error": "\(error)"]
+            )
+            connection.close()
+            return
+        }
+        guard let packet else { return }
+        await handle(packet)
+    }
+
+    func connectionClosed(reason: EngineIOCloseReason) async {
+        let (sockets, timer) = state.withLock { state in
+            defer {
+                state.sockets = [:]
+                state.connectTimer = nil
+                state.decoder.reset()
+            }
+            return (Array(state.sockets.values), state.connectTimer)
+        }
+        if let timer { server.scheduler.cancel(timer) }
+        for socket in sockets where socket.markDisconnected() {
+            await socket.namespace.disconnected(socket, reason: SocketIODisconnectReason(reason))
+        }
+        server.forget(self)
+    }
+
+    // MARK: Packets
+
+    private func handle(_ packet: SocketIOPacket) async {
+        switch packet.type {
+        case .connect:
+            await connect(to: packet.namespace, auth: packet.payload)
+        case .disconnect:
+            if let socket = socket(in: packet.namespace) {
+                remove(socket, reason: .clientNamespaceDisconnect, closingTransport: false)
+                await socket.namespace.disconnected(socket, reason: .clientNamespaceDisconnect)
+            }
+        case .event, .binaryEvent:
+            guard let socket = socket(in: packet.namespace), let name = packet.eventName,
+                case .array(let payload)? = packet.payload
+            else {
+                // An event for a namespace the client did not join: the reference server ignores it.
+                return
+            }
+            let acknowledgement = packet.ackID.map { SocketIOAcknowledgement(socket: socket, id: $0) }
+            await socket.namespace.dispatch(
+                SocketIOEvent(socket: socket, name: name, arguments: Array(payload.dropFirst()), acknowledgement: acknowledgement)
+            )
+        case .ack, .binaryAck:
+            guard let socket = socket(in: packet.namespace), let ackID = packet.ackID, case .array(let arguments)? = packet.payload
+            else { return }
+            socket.receivedAck(ackID, arguments: arguments)
+        case .connectError:
+            // Only servers send CONNECT_ERROR.
+            connection.close()
+        }
+    }
+
+    private func socket(in namespace: String) -> SocketIOSocket? {
+        state.withLock { $0.sockets[namespace] }
+    }
+
+    private func connect(to namespaceName: String, auth: JSONValue?) async {
+        let timer = state.withLock { state in
+            state.hasConnectedOnce = true
+            defer { state.connectTimer = nil }
+            return state.connectTimer
+        }
+        if let timer { server.scheduler.cancel(timer) }
+
+        guard let namespace = server.existingNamespace(namespaceName) else {
+            refuse(namespaceName, SocketIOConnectError("Invalid namespace"))
+            return
+        }
+        if socket(in: namespaceName) != nil {
+            // A second CONNECT to the same namespace: the reference server ignores it.
+            return
+        }
+        if let auth, case .object = auth {
+        } else if auth != nil {
+            refuse(namespaceName, SocketIOConnectError("Invalid auth payload", data: ["code": "bad_request"]))
+            return
+        }
+        let handshake = SocketIOHandshake(auth: auth, request: connection.request, connectionID: connection.id)
+        let socket = SocketIOSocket(namespace: namespace, handshake: handshake, client: self)
+        do {
+            try await namespace.admit(socket)
+        } catch {
+            _ = socket.markDisconnected()
+            refuse(namespaceName, error)
+            return
+        }
+        state.withLock { $0.sockets[namespaceName] = socket }
+        send(SocketIOClient.encode(SocketIOPacket(type: .connect, namespace: namespaceName, payload: ["sid": .string(socket.id)])))
+        await namespace.connected(socket)
+    }
+
+    private func refuse(_ namespace: String, _ error: SocketIOConnectError) {
+        send(SocketIOClient.encode(SocketIOPacket(type: .connectError, namespace: namespace, payload: error.payload)))
+        let isIdle = state.withLock { $0.sockets.isEmpty }
+        if server.configuration.closesTransportOnConnectError, isIdle {
+            connection.close()
+        }
+    }
+
+    /// Forgets `socket` (after a DISCONNECT either way) and closes the transport when asked or when it was the last.
+    func remove(_ socket: SocketIOSocket, reason: SocketIODisconnectReason, closingTransport: Bool) {
+        let isLast = state.withLock { state in
+            if state.sockets[socket.namespace.name] === socket { state.sockets[socket.namespace.name] = nil }
+            return state.sockets.isEmpty
+        }
+        _ = socket.markDisconnected()
+        if closingTransport || (isLast && reason == .serverNamespaceDisconnect) {
+            connection.close()
+        }
+    }
+}
