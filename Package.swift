@@ -134,6 +134,7 @@ let package = Package(
             dependencies: [
                 "RealtimeServer",
                 "AuthCore",
+                "WireProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

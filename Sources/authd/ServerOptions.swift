@@ -25,6 +25,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("mail-from", valueName: "ADDRESS")) var mailFrom: String?
     @Option(help: Self.help("log-level", valueName: "LEVEL")) var logLevel: String?
     @Flag(inversion: .prefixedNo, help: Self.help("cookie-secure")) var cookieSecure: Bool?
+    @OptionGroup(title: "Sockets (Socket.IO endpoint)") var sockets: SocketOptions
     @OptionGroup(title: "SMTP (mail for password resets)") var smtp: SMTPOptions
 
     /// The flags given, keyed by option name.
@@ -42,7 +43,7 @@ struct ServerOptions: ParsableArguments {
     /// The configuration from flags, environment, config file and defaults.
     /// - Throws: ``CommandFailure/badInput(_:)`` (exit status 2) naming the bad setting.
     func resolve() throws -> ServerConfiguration {
-        try Self.resolve(flags: flags.merging(smtp.flags) { $1 }, config: config)
+        try Self.resolve(flags: flags.merging(sockets.flags) { $1 }.merging(smtp.flags) { $1 }, config: config)
     }
 
     static func resolve(flags: [String: String], config: String?) throws -> ServerConfiguration {

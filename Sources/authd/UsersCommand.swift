@@ -11,16 +11,16 @@ import Glibc
 import Darwin
 #endif
 
-/// `authd users list|create|disable|enable|delete`: account administration over the store in `--data-dir`.
+/// `authd users list|create|disable|enable|revoke|delete`: account administration over the store in `--data-dir`.
 ///
 /// Works beside a running `authd serve` (SQLite in WAL mode). Disabling and deleting raise the user's revocation
 /// epoch and revoke every session and refresh token, so the server refuses the user's tokens from the next request.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "List, create, disable, enable and delete user accounts.",
+        abstract: "List, create, disable, enable, sign out and delete user accounts.",
         discussion: "Exit status: 0 success, 1 no such user (or the username is taken, or the store cannot open), 2 bad input.",
-        subcommands: [List.self, Create.self, Disable.self, Enable.self, Delete.self]
+        subcommands: [List.self, Create.self, Disable.self, Enable.self, Revoke.self, Delete.self]
     )
 
     /// The options every subcommand shares: where the store is.
@@ -226,6 +226,31 @@ struct UsersCommand: AsyncParsableCommand {
                     return (user, try await UsersCommand.revokeLogins(of: user, in: store, now: now))
                 }
                 print("disabled user \(user.username) (\(sessions) session\(sessions == 1 ? "" : "s") revoked)")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a user out everywhere: revoke every session, refresh token and access token, and close their sockets.",
+            discussion: "A running authd serve closes the user's sockets (event `revoked`) within a second. The account stays enabled."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The username.")
+        var username: String
+
+        func run() async throws {
+            try await reportingAsyncFailures {
+                let configuration = try store.resolve()
+                let (user, sessions, epoch) = try await store.withStore(configuration) { store in
+                    let now = Date()
+                    let found = try await UsersCommand.user(named: username, in: store)
+                    let epoch = try await store.bumpRevocationEpoch(ofUser: found.id)
+                    return (found, try await UsersCommand.revokeLogins(of: found, in: store, now: now), epoch)
+                }
+                print("signed out user \(user.username) everywhere (\(sessions) session\(sessions == 1 ? "" : "s") revoked, epoch \(epoch))")
             }
         }
     }

@@ -3,8 +3,8 @@ internal import Foundation
 public import Logging
 
 extension ServerConfiguration {
-    /// Every setting of `authd serve`: ``options`` and then the `smtp-*` ones.
-    public static var allOptions: [Option] { options + smtpOptions }
+    /// Every setting of `authd serve`: ``options``, the `socket-*` ones, then the `smtp-*` ones.
+    public static var allOptions: [Option] { options + realtimeOptions + smtpOptions }
 
     /// The `smtp-*` settings of `authd serve`; with `smtp-host` unset, mail goes to the development outbox.
     static let smtpOptions: [Option] = [

@@ -54,6 +54,8 @@ public struct ServerConfiguration: Sendable {
     public var cookieSecure: Bool = false
     /// The SMTP server for mails; `nil` writes them to the development outbox (see ``makeMailTransport(logger:)``).
     public var smtp: SMTPConfiguration? = nil
+    /// The Socket.IO endpoint.
+    public var realtime = RealtimeConfiguration()
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(
