@@ -254,3 +254,33 @@ struct SocketIOServerTests {
         #expect(harness.connection.isClosed)
     }
 }
+
+@Suite("SocketIOConformanceServer")
+struct SocketIOConformanceServerTests {
+    @Test("behaves as the socket.io-protocol suite expects, packet for packet")
+    func referenceBehaviour() async throws {
+        let harness = await SocketIOHarness(server: SocketIOConformanceServer.make(logger: Logger(label: "test")))
+        await harness.receive("0{\"token\":\"123\"}")
+        #expect(harness.connection.sent.last == "2[\"auth\",{\"token\":\"123\"}]")
+        await harness.receive("0/custom")
+        #expect(harness.connection.sent.last == "2/custom,[\"auth\",{}]")
+        await harness.receive("0/random")
+        #expect(harness.connection.sent.last == "4/random,{\"message\":\"Invalid namespace\"}")
+        #expect(!harness.connection.isClosed)
+        await harness.receive("1/custom")
+        await harness.receive("2[\"message\",1,\"2\",{\"3\":[true]}]")
+        #expect(harness.connection.sent.last == "2[\"message-back\",1,\"2\",{\"3\":[true]}]")
+        await harness.receive("2456[\"message-with-ack\",1,\"2\",{\"3\":[false]}]")
+        #expect(harness.connection.sent.last == "3456[1,\"2\",{\"3\":[false]}]")
+        await harness.receive("52-789[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]")
+        await harness.receive(binary: [1, 2, 3])
+        await harness.receive(binary: [4, 5, 6])
+        #expect(
+            harness.connection.sent.suffix(3) == [
+                "62-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]", "<binary 3 bytes>", "<binary 3 bytes>",
+            ]
+        )
+        await harness.receive("1")
+        #expect(!harness.connection.isClosed)
+    }
+}

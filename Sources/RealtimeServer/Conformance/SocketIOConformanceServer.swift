@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Logging
+internal import WireProtocol
+
+/// The reference behaviour that the official socket.io-protocol test suite (`test-suite/test-suite.js`) expects
+/// at `/socket.io/`: namespaces `/` and `/custom` that emit `auth` with the handshake's auth object on connect,
+/// answer `message` with `message-back` and acknowledge `message-with-ack` with its own arguments.
+///
+/// Served by `authd conformance`, with Engine.IO timings pingInterval 300 ms, pingTimeout 200 ms and a 1 s
+/// connect timeout.
+public enum SocketIOConformanceServer {
+    /// The connect timeout the suite expects (it waits for the close of a connection that never sends CONNECT).
+    public static let connectTimeout: Duration = .seconds(1)
+
+    /// Creates the Socket.IO server with the suite's namespaces and handlers.
+    public static func make(logger: Logger) -> SocketIOServer {
+        // The reference server keeps the transport open after a refused CONNECT: the suite expects that.
+        let server = SocketIOServer(
+            configuration: .init(connectTimeout: connectTimeout, closesTransportOnConnectError: false),
+            logger: logger
+        )
+        for name in ["/", "/custom"] {
+            let namespace = server.namespace(name)
+            namespace.onConnection { socket in
+                socket.emit("auth", [socket.handshake.auth ?? .object([:])])
+            }
+            namespace.on("message") { event in
+                event.socket.emit("message-back", event.arguments)
+            }
+            namespace.on("message-with-ack") { event in
+                event.acknowledgement?.send(event.arguments)
+            }
+        }
+        return server
+    }
+}
