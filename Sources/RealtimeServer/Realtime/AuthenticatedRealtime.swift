@@ -17,6 +17,7 @@ internal import WireProtocol
 /// - server → client `revoked` `{"reason": …}` then a disconnect (see ``SocketRevoker``).
 struct AuthenticatedRealtime: Sendable {
     let authenticator: SocketAuthenticator
+    let revoker: SocketRevoker
     let logger: Logger
 
     /// How long before expiry `auth_expiring` is sent (at most a fifth of the remaining lifetime).
@@ -35,6 +36,9 @@ struct AuthenticatedRealtime: Sendable {
             guard let identity = socket.identity else { return }
             socket.join(RealtimeIdentity.userRoom(identity.userID))
             if let sessionID = identity.sessionID { socket.join(RealtimeIdentity.sessionRoom(sessionID)) }
+            // A revocation may have been applied between the credential check and joining the rooms.
+            revoker.closeIfRevoked(socket)
+            guard socket.isConnected else { return }
             scheduleExpiry(of: socket, identity: identity)
             socket.emit("server_response", [["message": .string("Connected as \(identity.username)")]])
             logger.debug(

@@ -8,6 +8,7 @@ struct RealtimeEndpoint: Sendable {
     let sockets: SocketIOServer
     let revoker: SocketRevoker
     let feed: RevocationFeed
+    let cache = SocketCredentialCache()
 
     /// Creates the Socket.IO server and its revocation paths; call ``install(api:configuration:)`` once the API exists.
     init(store: any AuthStore, configuration: ServerConfiguration, logger: Logger) {
@@ -15,7 +16,7 @@ struct RealtimeEndpoint: Sendable {
             configuration: .init(connectTimeout: configuration.realtime.connectTimeout, closesTransportOnConnectError: true),
             logger: logger
         )
-        revoker = SocketRevoker(namespace: sockets.namespace(SocketIOPacket.mainNamespace), logger: logger)
+        revoker = SocketRevoker(namespace: sockets.namespace(SocketIOPacket.mainNamespace), cache: cache, logger: logger)
         feed = RevocationFeed(store: store, revoker: revoker, logger: logger)
     }
 
@@ -26,8 +27,12 @@ struct RealtimeEndpoint: Sendable {
             cookieName: nil,
             queryParameter: configuration.realtime.acceptsQueryToken ? "token" : nil
         )
-        AuthenticatedRealtime(authenticator: SocketAuthenticator(api: api, credentials: credentials), logger: api.logger)
-            .install(on: sockets.namespace(SocketIOPacket.mainNamespace))
+        AuthenticatedRealtime(
+            authenticator: SocketAuthenticator(api: api, cache: cache, credentials: credentials),
+            revoker: revoker,
+            logger: api.logger
+        )
+        .install(on: sockets.namespace(SocketIOPacket.mainNamespace))
     }
 }
 

@@ -14,6 +14,8 @@ internal import WireProtocol
 /// (same-origin pages; the Engine.IO layer has already refused foreign origins).
 struct SocketAuthenticator: Sendable {
     let api: AuthAPI
+    /// Verified tokens, user epochs and sessions seen before, and the revocations heard of since.
+    let cache: SocketCredentialCache
     /// Where tokens are looked for (the query string only when an operator enabled it).
     let credentials: HandshakeCredential.Configuration
 
@@ -52,39 +54,39 @@ struct SocketAuthenticator: Sendable {
         )
     }
 
-    /// Validates an access token and checks it against the store as it is now.
+    /// Validates an access token and checks it against the store as it is now (or as the cache knows it, see
+    /// ``SocketCredentialCache``).
     /// - Throws: ``RealtimeAuthError``.
     func authenticate(token: String) async throws(RealtimeAuthError) -> RealtimeIdentity {
         let now = api.now()
         let accessToken: AccessToken
-        do {
-            accessToken = try api.validator.validate(token, now: now)
-        } catch let error as JWTError {
-            api.logger.debug("Socket token refused", metadata: ["auth.reason": "\(error.code)"])
-            throw RealtimeAuthError(error)
-        } catch {
-            throw .invalid
+        if let cached = cache.accessToken(for: token), now.timeIntervalSince(cached.expiresAt) < api.validator.policy.leeway {
+            accessToken = cached
+        } else {
+            do {
+                accessToken = try api.validator.validate(token, now: now)
+            } catch let error as JWTError {
+                api.logger.debug("Socket token refused", metadata: ["auth.reason": "\(error.code)"])
+                throw RealtimeAuthError(error)
+            } catch {
+                throw .invalid
+            }
+            cache.remember(accessToken)
         }
-        let identity = accessToken.identity
+        let claimed = accessToken.identity
+        let identity = RealtimeIdentity(
+            userID: claimed.userID,
+            username: claimed.username,
+            sessionID: claimed.sessionID,
+            revocationEpoch: claimed.revocationEpoch,
+            expiresAt: accessToken.expiresAt,
+            credential: .accessToken
+        )
+        guard !cache.isRevoked(identity) else { throw .revoked }
         do {
-            guard let user = try await api.store.findUser(id: identity.userID), !user.isDisabled,
-                user.revocationEpoch == identity.revocationEpoch
-            else {
-                throw RealtimeAuthError.revoked
-            }
-            if let sessionID = identity.sessionID {
-                guard let session = try await api.store.findValidSession(id: sessionID, now: now), session.userID == user.id else {
-                    throw RealtimeAuthError.revoked
-                }
-            }
-            return RealtimeIdentity(
-                userID: user.id,
-                username: user.username,
-                sessionID: identity.sessionID,
-                revocationEpoch: identity.revocationEpoch,
-                expiresAt: accessToken.expiresAt,
-                credential: .accessToken
-            )
+            try await checkUser(of: identity)
+            if let sessionID = identity.sessionID { try await checkSession(sessionID, of: identity, now: now) }
+            return identity
         } catch let error as RealtimeAuthError {
             api.logger.debug("Socket token of a missing, disabled or revoked user", metadata: ["auth.user": "\(identity.userID)"])
             throw error
@@ -92,5 +94,28 @@ struct SocketAuthenticator: Sendable {
             api.logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
             throw .unavailable
         }
+    }
+
+    /// The user must exist, be enabled, and have the token's revocation epoch.
+    private func checkUser(of identity: RealtimeIdentity) async throws {
+        if let epoch = cache.epoch(ofUser: identity.userID) {
+            guard epoch == identity.revocationEpoch else { throw RealtimeAuthError.revoked }
+            return
+        }
+        guard let user = try await api.store.findUser(id: identity.userID), !user.isDisabled else { throw RealtimeAuthError.revoked }
+        cache.remember(userID: user.id, epoch: user.revocationEpoch)
+        guard user.revocationEpoch == identity.revocationEpoch else { throw RealtimeAuthError.revoked }
+    }
+
+    /// The login session must be the user's and still valid.
+    private func checkSession(_ sessionID: String, of identity: RealtimeIdentity, now: Date) async throws {
+        if let cached = cache.session(sessionID), cached.expiresAt > now {
+            guard cached.userID == identity.userID else { throw RealtimeAuthError.revoked }
+            return
+        }
+        guard let session = try await api.store.findValidSession(id: sessionID, now: now), session.userID == identity.userID else {
+            throw RealtimeAuthError.revoked
+        }
+        cache.remember(sessionID: sessionID, .init(userID: session.userID, expiresAt: session.expiresAt))
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import Foundation
 internal import Logging
 internal import WireProtocol
 
@@ -9,9 +10,13 @@ internal import WireProtocol
 /// Closing an already closed socket does nothing, so the duplicate is harmless.
 struct SocketRevoker: RevocationListener {
     let namespace: SocketIONamespace
+    let cache: SocketCredentialCache
     let logger: Logger
 
     func sessionsRevoked(_ sessionIDs: [String], ofUser userID: String, reason: RevocationReason) async {
+        for sessionID in sessionIDs {
+            cache.apply(RevocationEvent(id: 0, userID: userID, kind: .session, sessionID: sessionID, createdAt: Date()))
+        }
         let sessions = Set(sessionIDs)
         kick(userID: userID, reason: reason.rawValue) { identity in
             identity.sessionID.map(sessions.contains) ?? false
@@ -19,11 +24,13 @@ struct SocketRevoker: RevocationListener {
     }
 
     func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {
+        cache.apply(RevocationEvent(id: 0, userID: userID, kind: .epoch, epoch: epoch, createdAt: Date()))
         kick(userID: userID, reason: "revoked") { $0.revocationEpoch < epoch }
     }
 
     /// Applies one event of the store's feed.
     func apply(_ event: RevocationEvent) async {
+        cache.apply(event)
         switch event.kind {
         case .session:
             if let sessionID = event.sessionID {
@@ -36,6 +43,13 @@ struct SocketRevoker: RevocationListener {
         case .deleted:
             kick(userID: event.userID, reason: "account_deleted") { _ in true }
         }
+    }
+
+    /// Closes `socket` if a revocation heard of voids its identity (the check after it joined its rooms).
+    func closeIfRevoked(_ socket: SocketIOSocket) {
+        guard let identity = socket.identity, cache.isRevoked(identity) else { return }
+        socket.emit("revoked", [["reason": "revoked"]])
+        socket.disconnect(closingTransport: true)
     }
 
     /// Closes every socket of `userID` on this instance whose identity `matches`.
