@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test fuzz-smoke lint format bench bench-login deps venv clean
+.PHONY: run test swift-test interop-test conformance fuzz-smoke lint format bench bench-login deps venv clean
 
 ## run: build authd (release) and run it.
 run:
@@ -14,7 +14,7 @@ run:
 	$$($(SWIFT) build -c release --show-bin-path)/authd $(ARGS)
 
 ## test: every test: Swift Testing suites, then the Python interop suites against the built authd.
-test: venv lint swift-test interop-test fuzz-smoke
+test: venv lint swift-test interop-test conformance fuzz-smoke
 
 swift-test: venv
 	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) build --build-tests
@@ -23,6 +23,11 @@ swift-test: venv
 interop-test: venv
 	$(SWIFT) build --product authd
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd $(PYTHON) -m pytest -q Tests/Interop
+
+## conformance: the official engine.io-protocol suite (Debian's mocha + node-ws) against `authd conformance`.
+conformance:
+	$(SWIFT) build --product authd
+	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh engine.io
 
 ## fuzz-smoke: every libFuzzer harness for a short, bounded time (FUZZ_SECONDS each), so that they cannot rot.
 FUZZ_SECONDS ?= 15

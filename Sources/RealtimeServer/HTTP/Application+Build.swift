@@ -69,10 +69,18 @@ public func buildApplication(
     wellKnown.addRoutes(to: router)
     pages.addRoutes(to: router)
 
+    // Engine.IO (and so Socket.IO) on the same port, when the layer above is given: its routes, the WebSocket
+    // upgrade, and its service (heartbeats; closes every session on graceful shutdown).
+    let engineIO = dependencies.engineIODelegate.map {
+        EngineIOServer(configuration: dependencies.engineIOConfiguration, delegate: $0, logger: logger)
+    }
+    engineIO?.addRoutes(to: router)
+
     return Application(
         router: router,
+        server: engineIO?.httpServerBuilder ?? .http1(),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [ServerResources(store: store, hasher: hasher, logger: logger), jobs],
+        services: [ServerResources(store: store, hasher: hasher, logger: logger), jobs] + (engineIO.map { [$0] } ?? []),
         onServerRunning: { channel in
             logger.notice(
                 "authd listening",

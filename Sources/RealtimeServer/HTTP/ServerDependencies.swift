@@ -16,15 +16,24 @@ public struct ServerDependencies: Sendable {
     public var mailTransport: (any MailTransport)?
     /// Told about revoked sessions and raised revocation epochs.
     public var revocationListener: any RevocationListener
+    /// The layer above Engine.IO (Socket.IO); when set, the application serves Engine.IO (``EngineIOServer``) at
+    /// `engineIOConfiguration.path` on the same port, with WebSocket upgrades.
+    public var engineIODelegate: (any EngineIOServerDelegate)?
+    /// Settings of the Engine.IO server (used only with an `engineIODelegate`).
+    public var engineIOConfiguration: EngineIOServer.Configuration
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
         now: @escaping @Sendable () -> Date = { Date() },
         mailTransport: (any MailTransport)? = nil,
-        revocationListener: any RevocationListener = NoRevocationListener()
+        revocationListener: any RevocationListener = NoRevocationListener(),
+        engineIODelegate: (any EngineIOServerDelegate)? = nil,
+        engineIOConfiguration: EngineIOServer.Configuration = EngineIOServer.Configuration()
     ) {
         self.now = now
         self.mailTransport = mailTransport
         self.revocationListener = revocationListener
+        self.engineIODelegate = engineIODelegate
+        self.engineIOConfiguration = engineIOConfiguration
     }
 }

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import NIOCore
+internal import Synchronization
+internal import WireProtocol
+
+/// One Engine.IO session: the ``EngineIOConnection`` the layer above talks to, whatever the transport.
+///
+/// All mutable state sits behind one `Mutex`; the transports (a polling request, a WebSocket task) and the shared
+/// heartbeat sweep of ``EngineIOServer`` feed it events and carry out what it decides. Nothing here owns a task or a
+/// timer: an idle session is this object, its state machine and an empty queue.
+final class EngineIOSession: EngineIOConnection {
+    typealias Machine = EngineIOSessionStateMachine<ContinuousClock.Instant>
+
+    /// What a polling `GET` answers.
+    enum PollResult: Sendable {
+        case packets([EngineIOPacket])
+        case refused(EngineIOServerError)
+    }
+
+    /// What the writer of a WebSocket does next.
+    enum WebSocketOutput: Sendable {
+        case packets([EngineIOPacket])
+        /// Close this WebSocket, after sending `1` when `sendClosePacket`.
+        case close(sendClosePacket: Bool)
+    }
+
+    /// Something for the handler, delivered one at a time in order.
+    private enum Inbound: Sendable {
+        case message(EngineIOMessage)
+        case closed(EngineIOCloseReason)
+    }
+
+    private struct WebSocketSlot {
+        var id: UInt64
+        /// Packets for this WebSocket only (`3probe`).
+        var direct: [EngineIOPacket] = []
+        var waiter: CheckedContinuation<WebSocketOutput, Never>?
+        /// The client sent `2probe` on it.
+        var probed = false
+        var aborted = false
+    }
+
+    private struct State {
+        var machine: Machine
+        var outbox: [EngineIOPacket] = []
+        var queuedBytes = 0
+        var pendingPoll: CheckedContinuation<PollResult, Never>?
+        var webSocket: WebSocketSlot?
+        var closeReason: EngineIOCloseReason?
+        var handler: (any EngineIOConnectionHandler)?
+        var inbox: [Inbound] = []
+        /// Someone is delivering `inbox` (or the handler is not known yet).
+        var delivering = true
+    }
+
+    let id: String
+    let request: EngineIORequestInfo
+    private let server: EngineIOServer
+    private let state: Mutex<State>
+
+    init(id: String, request: EngineIORequestInfo, transport: Machine.Transport, server: EngineIOServer, now: ContinuousClock.Instant) {
+        self.id = id
+        self.request = request
+        self.server = server
+        let configuration = server.configuration
+        self.state = Mutex(
+            State(
+                machine: Machine(
+                    transport: transport,
+                    configuration: .init(
+                        pingInterval: configuration.pingInterval,
+                        pingTimeout: configuration.pingTimeout,
+                        upgradeTimeout: configuration.upgradeTimeout
+                    ),
+                    now: now
+                )
+            )
+        )
+    }
+
+    /// The current transport, or `nil` once closed.
+    var transport: EngineIOServer.Transport? {
+        state.withLock { state in
+            guard state.closeReason == nil else { return nil }
+            switch state.machine.transport {
+            case .polling: return .polling
+            case .websocket: return .websocket
+            case nil: return nil
+            }
+        }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closeReason != nil } }
+
+    // MARK: EngineIOConnection
+
+    @discardableResult
+    func send(_ messages: [EngineIOMessage]) -> Bool {
+        let (accepted, needsDelivery) = state.withLock { state -> (Bool, Bool) in
+            guard state.closeReason == nil else { return (false, false) }
+            var bytes = 0
+            for message in messages {
+                switch message {
+                case .text(let text): bytes += text.readableBytes + 1
+                case .binary(let data): bytes += data.readableBytes
+                }
+            }
+            let configuration = server.configuration
+            guard state.queuedBytes + bytes <= configuration.maxQueuedBytes,
+                state.outbox.count + messages.count <= configuration.maxQueuedMessages
+            else {
+                return (false, Self.closeLocked(&state, reason: .sendQueueOverflow))
+            }
+            state.queuedBytes += bytes
+            for message in messages {
+                switch message {
+                case .text(let text): state.outbox.append(.message(String(buffer: text)))
+                case .binary(let data): state.outbox.append(.binaryMessage(data))
+                }
+            }
+            Self.flushLocked(&state)
+            return (true, false)
+        }
+        settle(needsDelivery: needsDelivery)
+        return accepted
+    }
+
+    func close() {
+        let needsDelivery = state.withLock { state in
+            guard case .close = state.machine.close() else { return false }
+            return Self.closeLocked(&state, reason: .closedByServer)
+        }
+        settle(needsDelivery: needsDelivery)
+    }
+
+    // MARK: Handler delivery
+
+    /// Sets the handler returned by the delegate and delivers anything that happened meanwhile.
+    func start(handler: any EngineIOConnectionHandler) async {
+        state.withLock { $0.handler = handler }
+        await deliverInbox()
+    }
+
+    /// Delivers queued inbound items until none is left; only one caller at a time gets past the flag.
+    func deliverInbox() async {
+        while true {
+            let next = state.withLock { state -> (Inbound, any EngineIOConnectionHandler)? in
+                guard let handler = state.handler, !state.inbox.isEmpty else {
+                    state.delivering = false
+                    return nil
+                }
+                state.delivering = true
+                return (state.inbox.removeFirst(), handler)
+            }
+            guard let (item, handler) = next else { return }
+            switch item {
+            case .message(let message): await handler.connectionReceived(message)
+            case .closed(let reason):
+                await handler.connectionClosed(reason: reason)
+                // The handler usually holds the connection: drop it so that neither outlives the session.
+                state.withLock { state in
+                    state.handler = nil
+                    state.inbox.removeAll()
+                }
+            }
+        }
+    }
+
+    /// Queues an item; returns whether the caller must run ``deliverInbox()``.
+    private static func enqueueLocked(_ state: inout State, _ item: Inbound) -> Bool {
+        state.inbox.append(item)
+        guard !state.delivering, state.handler != nil else { return false }
+        state.delivering = true
+        return true
+    }
+
+    // MARK: Closing
+
+    /// After an event from a context that cannot await: unregisters a closed session and arranges delivery.
+    private func settle(needsDelivery: Bool) {
+        if isClosed { server.remove(self) }
+        if needsDelivery { server.scheduleDelivery(self) }
+    }
+
+    /// Closes the session: answers a pending poll, wakes the WebSocket writer, queues `connectionClosed`.
+    /// Returns whether the caller must arrange delivery.
+    private static func closeLocked(_ state: inout State, reason: EngineIOCloseReason) -> Bool {
+        guard state.closeReason == nil else { return false }
+        let transport = state.machine.transport
+        state.closeReason = reason
+        _ = state.machine.close()
+        // Closed by the server: what was queued still goes out, then `1` (the reference server drains its buffer
+        // first). Otherwise the queue is dropped.
+        var farewell: [EngineIOPacket] = []
+        if reason == .closedByServer {
+            farewell = takeOutboxLocked(&state)
+            farewell.append(.close)
+        }
+        state.outbox = []
+        state.queuedBytes = 0
+        if let poll = state.pendingPoll {
+            state.pendingPoll = nil
+            // The reference server ends a pending poll with `noop` when the client closed, `close` otherwise.
+            poll.resume(returning: .packets(reason == .closedByClient ? [.noop] : (farewell.isEmpty ? [.close] : farewell)))
+        } else if transport == .websocket {
+            state.outbox = farewell
+        }
+        if var slot = state.webSocket, let waiter = slot.waiter {
+            slot.waiter = nil
+            state.webSocket = slot
+            if state.outbox.isEmpty {
+                waiter.resume(returning: .close(sendClosePacket: false))
+            } else {
+                waiter.resume(returning: .packets(takeOutboxLocked(&state)))
+            }
+        }
+        return enqueueLocked(&state, .closed(reason))
+    }
+
+    private static func closeReason(_ reason: Machine.CloseReason) -> EngineIOCloseReason {
+        switch reason {
+        case .pingTimeout: .pingTimeout
+        case .closedByClient: .closedByClient
+        case .closedByServer: .closedByServer
+        case .protocolViolation: .parseError
+        }
+    }
+
+    // MARK: Outbound
+
+    /// Hands queued packets to whichever transport is waiting for them.
+    private static func flushLocked(_ state: inout State) {
+        guard !state.outbox.isEmpty else { return }
+        switch state.machine.transport {
+        case .polling:
+            if let poll = state.pendingPoll {
+                state.pendingPoll = nil
+                poll.resume(returning: .packets(takeOutboxLocked(&state)))
+            }
+        case .websocket:
+            if var slot = state.webSocket, let waiter = slot.waiter {
+                slot.waiter = nil
+                state.webSocket = slot
+                waiter.resume(returning: .packets(takeOutboxLocked(&state)))
+            }
+        case nil:
+            break
+        }
+    }
+
+    private static func takeOutboxLocked(_ state: inout State) -> [EngineIOPacket] {
+        let packets = state.outbox
+        state.outbox = []
+        state.queuedBytes = 0
+        return packets
+    }
+
+    private static func wakeWebSocketLocked(_ state: inout State) {
+        guard var slot = state.webSocket, let waiter = slot.waiter else { return }
+        if slot.aborted {
+            slot.waiter = nil
+            state.webSocket = slot
+            waiter.resume(returning: .close(sendClosePacket: false))
+        } else if !slot.direct.isEmpty {
+            slot.waiter = nil
+            let direct = slot.direct
+            slot.direct = []
+            state.webSocket = slot
+            waiter.resume(returning: .packets(direct))
+        }
+    }
+
+    // MARK: State machine actions
+
+    /// Carries out one action of the state machine; returns whether the caller must arrange delivery.
+    private static func applyLocked(_ action: Machine.Action, _ state: inout State) -> Bool {
+        switch action {
+        case .none:
+            return false
+        case .send(let packet):
+            state.outbox.append(packet)
+            flushLocked(&state)
+            return false
+        case .deliver(let packet):
+            switch packet {
+            case .message(let text): return enqueueLocked(&state, .message(.text(ByteBuffer(string: text))))
+            case .binaryMessage(let data): return enqueueLocked(&state, .message(.binary(data)))
+            default: return false
+            }
+        case .answerProbe:
+            state.webSocket?.direct.append(.pong("probe"))
+            state.webSocket?.probed = true
+            wakeWebSocketLocked(&state)
+            if let poll = state.pendingPoll {
+                state.pendingPoll = nil
+                poll.resume(returning: .packets([.noop]))
+            }
+            return false
+        case .completeUpgrade:
+            if let poll = state.pendingPoll {
+                state.pendingPoll = nil
+                poll.resume(returning: .packets([.noop]))
+            }
+            flushLocked(&state)
+            return false
+        case .abortUpgrade:
+            state.webSocket?.aborted = true
+            wakeWebSocketLocked(&state)
+            return false
+        case .close(let reason):
+            return closeLocked(&state, reason: closeReason(reason))
+        }
+    }
+
+    /// Fires due timers (pings, ping timeout, upgrade timeout); returns whether the caller must arrange delivery.
+    private static func fireTimersLocked(_ state: inout State, now: ContinuousClock.Instant) -> Bool {
+        var needsDelivery = false
+        guard state.closeReason == nil else { return false }
+        while let deadline = state.machine.nextDeadline, deadline <= now {
+            // Fire at the deadline itself, not at the (later) sweep: the schedule stays exact, so a pong deadline is
+            // the ping's deadline plus pingTimeout however late the sweep ran.
+            let action = state.machine.timerFired(now: deadline)
+            if case .none = action { break }
+            needsDelivery = applyLocked(action, &state) || needsDelivery
+        }
+        return needsDelivery
+    }
+
+    /// The shared heartbeat sweep: fires due timers.
+    func sweep(now: ContinuousClock.Instant) {
+        let needsDelivery = state.withLock { Self.fireTimersLocked(&$0, now: now) }
+        settle(needsDelivery: needsDelivery)
+    }
+
+    // MARK: Polling
+
+    /// A polling `GET`: answers queued packets, or waits for some (unless `immediately`, for the handshake).
+    func poll(now: ContinuousClock.Instant, immediately: Bool = false) async -> PollResult {
+        var needsDelivery = false
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<PollResult, Never>) in
+            state.withLock { state in
+                needsDelivery = Self.fireTimersLocked(&state, now: now)
+                if state.closeReason != nil {
+                    continuation.resume(returning: .refused(EngineIOServerError(.unknownSessionID)))
+                    return
+                }
+                guard case .polling = state.machine.transport else {
+                    continuation.resume(returning: .refused(EngineIOServerError(.badRequest)))
+                    return
+                }
+                if state.pendingPoll != nil {
+                    // Overlapping polls: the reference server closes the session.
+                    _ = state.machine.close()
+                    needsDelivery = Self.closeLocked(&state, reason: .transportError) || needsDelivery
+                    continuation.resume(returning: .refused(EngineIOServerError(.badRequest)))
+                    return
+                }
+                if !state.outbox.isEmpty || immediately {
+                    continuation.resume(returning: .packets(Self.takeOutboxLocked(&state)))
+                } else if let slot = state.webSocket, slot.probed, !slot.aborted {
+                    // Upgrading: end polls at once so that the client can complete the upgrade.
+                    continuation.resume(returning: .packets([.noop]))
+                } else {
+                    state.pendingPoll = continuation
+                }
+            }
+        }
+        settle(needsDelivery: needsDelivery)
+        return result
+    }
+
+    /// A polling `POST` with a decoded payload; delivers its messages before it returns. `nil` means `ok`.
+    func receivePolling(_ packets: [EngineIOPacket], now: ContinuousClock.Instant) async -> EngineIOServerError? {
+        let (refusal, needsDelivery) = state.withLock { state -> (EngineIOServerError?, Bool) in
+            var needsDelivery = Self.fireTimersLocked(&state, now: now)
+            if state.closeReason != nil { return (EngineIOServerError(.unknownSessionID), needsDelivery) }
+            guard case .polling = state.machine.transport else {
+                return (EngineIOServerError(.badRequest), needsDelivery)
+            }
+            for packet in packets {
+                let action = state.machine.packetReceived(packet, on: .polling, now: now)
+                needsDelivery = Self.applyLocked(action, &state) || needsDelivery
+            }
+            return (nil, needsDelivery)
+        }
+        if isClosed { server.remove(self) }
+        if needsDelivery { await deliverInbox() }
+        return refusal
+    }
+
+    /// A polling `POST` that cannot be decoded (or is too large): closes the session.
+    func refusePayload() {
+        let needsDelivery = state.withLock { state in
+            _ = state.machine.close()
+            return Self.closeLocked(&state, reason: .parseError)
+        }
+        settle(needsDelivery: needsDelivery)
+    }
+
+    // MARK: WebSocket
+
+    /// Attaches a WebSocket: the session's own transport (direct handshake) or an upgrade candidate. Returns `false`
+    /// when the session is closed, already upgraded or already probing another WebSocket.
+    func attachWebSocket(id: UInt64) -> Bool {
+        state.withLock { state in
+            guard state.closeReason == nil, state.webSocket == nil else { return false }
+            state.webSocket = WebSocketSlot(id: id)
+            return true
+        }
+    }
+
+    /// The WebSocket writer's next step; waits until there is something to write.
+    func nextWebSocketOutput(id: UInt64) async -> WebSocketOutput {
+        await withCheckedContinuation { (continuation: CheckedContinuation<WebSocketOutput, Never>) in
+            state.withLock { state in
+                guard var slot = state.webSocket, slot.id == id, !slot.aborted else {
+                    continuation.resume(returning: .close(sendClosePacket: false))
+                    return
+                }
+                if !slot.direct.isEmpty {
+                    let direct = slot.direct
+                    slot.direct = []
+                    state.webSocket = slot
+                    continuation.resume(returning: .packets(direct))
+                    return
+                }
+                if state.closeReason != nil {
+                    if state.outbox.isEmpty {
+                        continuation.resume(returning: .close(sendClosePacket: false))
+                    } else {
+                        continuation.resume(returning: .packets(Self.takeOutboxLocked(&state)))
+                    }
+                    return
+                }
+                if case .websocket = state.machine.transport, !state.outbox.isEmpty {
+                    continuation.resume(returning: .packets(Self.takeOutboxLocked(&state)))
+                    return
+                }
+                slot.waiter = continuation
+                state.webSocket = slot
+            }
+        }
+    }
+
+    /// A packet arrived on the WebSocket `id`; delivers messages before it returns.
+    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: ContinuousClock.Instant) async {
+        let needsDelivery = state.withLock { state -> Bool in
+            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return false }
+            var needsDelivery = Self.fireTimersLocked(&state, now: now)
+            let action = state.machine.packetReceived(packet, on: .websocket, now: now)
+            needsDelivery = Self.applyLocked(action, &state) || needsDelivery
+            return needsDelivery
+        }
+        if isClosed { server.remove(self) }
+        if needsDelivery { await deliverInbox() }
+    }
+
+    /// The WebSocket `id` ended (closed by the peer, or failed): closes the session if it was its transport.
+    func webSocketEnded(id: UInt64, reason: EngineIOCloseReason) {
+        let needsDelivery = state.withLock { state -> Bool in
+            guard var slot = state.webSocket, slot.id == id else { return false }
+            if let waiter = slot.waiter {
+                slot.waiter = nil
+                state.webSocket = slot
+                waiter.resume(returning: .close(sendClosePacket: false))
+            }
+            if case .websocket = state.machine.transport, !slot.aborted {
+                _ = state.machine.close()
+                return Self.closeLocked(&state, reason: reason)
+            }
+            // A failed upgrade candidate: the polling transport goes on.
+            state.webSocket = nil
+            return false
+        }
+        settle(needsDelivery: needsDelivery)
+    }
+}

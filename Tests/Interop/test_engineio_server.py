@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The Engine.IO server of authd (`authd conformance`, the echo server at /engine.io/) against the real
+python-engineio client over polling only, WebSocket only and polling upgraded to WebSocket, plus raw HTTP error
+codes."""
+import json
+import queue
+import socket
+import subprocess
+import time
+
+import engineio
+import pytest
+import requests
+import websocket
+
+PATH = "engine.io"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(authd_bin):
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(authd_bin), "conformance", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"authd conformance did not start: {process.stderr.read().decode(errors='replace')}")
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("authd conformance did not stop on SIGTERM")
+    assert process.returncode == 0
+
+
+def _client():
+    client = engineio.Client()
+    received = queue.Queue()
+    client.on("message", lambda data: received.put(data))
+    return client, received
+
+
+@pytest.mark.parametrize(
+    "transports, expected",
+    [(["polling"], "polling"), (["websocket"], "websocket"), (["polling", "websocket"], "websocket")],
+    ids=["polling", "websocket", "upgrade"],
+)
+def test_echo_text_and_binary(server, transports, expected):
+    client, received = _client()
+    client.connect(server, transports=transports, engineio_path=PATH)
+    try:
+        assert client.transport() == expected
+        client.send("héllo")
+        assert received.get(timeout=5) == "héllo"
+        client.send(b"\x00\x01\x02\xff")
+        assert received.get(timeout=5) == b"\x00\x01\x02\xff"
+        for i in range(20):
+            client.send(f"message {i}")
+        assert [received.get(timeout=5) for _ in range(20)] == [f"message {i}" for i in range(20)]
+    finally:
+        client.disconnect()
+
+
+def test_session_survives_heartbeats(server):
+    """pingInterval is 300 ms: the client answers several pings and the session stays open."""
+    client, received = _client()
+    client.connect(server, transports=["websocket"], engineio_path=PATH)
+    try:
+        time.sleep(1.2)
+        client.send("still here")
+        assert received.get(timeout=5) == "still here"
+    finally:
+        client.disconnect()
+
+
+def _error(response):
+    return response.status_code, response.json()
+
+
+def test_unknown_sid(server):
+    response = requests.get(f"{server}/{PATH}/?EIO=4&transport=polling&sid=nope", timeout=5)
+    assert _error(response) == (400, {"code": 1, "message": "Session ID unknown"})
+
+
+def test_unknown_transport(server):
+    response = requests.get(f"{server}/{PATH}/?EIO=4&transport=carrier-pigeon", timeout=5)
+    assert _error(response) == (400, {"code": 0, "message": "Transport unknown"})
+
+
+def test_bad_handshake_method(server):
+    response = requests.post(f"{server}/{PATH}/?EIO=4&transport=polling", data="4x", timeout=5)
+    assert _error(response) == (400, {"code": 2, "message": "Bad handshake method"})
+
+
+def test_eio3_refused(server):
+    response = requests.get(f"{server}/{PATH}/?EIO=3&transport=polling", timeout=5)
+    assert _error(response) == (400, {"code": 5, "message": "Unsupported protocol version"})
+
+
+def _handshake(server):
+    response = requests.get(f"{server}/{PATH}/?EIO=4&transport=polling", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith("0")
+    return json.loads(response.text[1:])
+
+
+def test_oversize_post_refused_and_session_closed(server):
+    handshake = _handshake(server)
+    url = f"{server}/{PATH}/?EIO=4&transport=polling&sid={handshake['sid']}"
+    response = requests.post(url, data=b"4" + b"x" * handshake["maxPayload"], timeout=10)
+    assert response.status_code == 413
+    assert requests.get(url, timeout=5).status_code == 400
+
+
+def test_foreign_origin_refused_on_polling(server):
+    response = requests.get(
+        f"{server}/{PATH}/?EIO=4&transport=polling", headers={"Origin": "https://evil.example"}, timeout=5
+    )
+    assert _error(response) == (403, {"code": 4, "message": "Forbidden"})
+
+
+def test_same_origin_allowed_on_polling(server):
+    response = requests.get(f"{server}/{PATH}/?EIO=4&transport=polling", headers={"Origin": server}, timeout=5)
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_foreign_origin_refused_on_websocket(server):
+    url = server.replace("http", "ws") + f"/{PATH}/?EIO=4&transport=websocket"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(url, origin="https://evil.example", timeout=5)
+    assert refused.value.status_code in (400, 403)
+    # Without a foreign Origin the same request is upgraded and receives the open packet.
+    ws = websocket.create_connection(url, timeout=5)
+    try:
+        assert ws.recv().startswith("0{")
+    finally:
+        ws.close()

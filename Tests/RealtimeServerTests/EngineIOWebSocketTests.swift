@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOPosix
+import RealtimeServer
+import Testing
+
+@Suite("Engine.IO server: WebSocket transport, upgrade and backpressure")
+struct EngineIOWebSocketTests {
+    /// Reads whole messages from a client WebSocket.
+    struct Reader {
+        var iterator: WebSocketInboundMessageStream.AsyncIterator
+
+        mutating func next() async throws -> WebSocketMessage {
+            guard let message = try await iterator.next() else { throw EngineIOFixture.FixtureError(description: "WebSocket closed") }
+            return message
+        }
+
+        mutating func nextText() async throws -> String {
+            guard case .text(let text) = try await next() else { throw EngineIOFixture.FixtureError(description: "expected text") }
+            return text
+        }
+    }
+
+    @Test("a direct WebSocket session gets the open packet first, then echoes text and binary messages")
+    func directEcho() async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(delegate: delegate) { _, port in
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
+                inbound, outbound, _ in
+                var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                let open = try await reader.nextText()
+                #expect(open.hasPrefix("0{"))
+                #expect(open.contains(#""upgrades":[]"#))
+                try await outbound.write(.text("4héllo"))
+                #expect(try await reader.next() == .text("4héllo"))
+                try await outbound.write(.binary(ByteBuffer(bytes: [0, 1, 2, 255])))
+                #expect(try await reader.next() == .binary(ByteBuffer(bytes: [0, 1, 2, 255])))
+                try await outbound.write(.text("1"))
+            }
+            var reasons = delegate.closes.makeAsyncIterator()
+            #expect(await reasons.next() == .closedByClient)
+        }
+    }
+
+    @Test("a polling session upgrades: 3probe on the WebSocket, noop to the poll, then messages on the WebSocket")
+    func upgrade() async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(delegate: delegate) { client, port in
+            let (sid, _) = try await EngineIOFixture.handshake(client)
+            let url = "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket&sid=\(sid)"
+            try await WebSocketClient.connect(url: url, logger: EngineIOFixture.logger) { inbound, outbound, _ in
+                var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                try await outbound.write(.text("2probe"))
+                #expect(try await reader.nextText() == "3probe")
+                let poll = try await client.execute(uri: "/socket.io/?EIO=4&transport=polling&sid=\(sid)", method: .get)
+                #expect(String(buffer: poll.body) == "6")
+                try await outbound.write(.text("5"))
+                try await outbound.write(.text("4upgraded"))
+                #expect(try await reader.nextText() == "4upgraded")
+                let late = try await client.execute(uri: "/socket.io/?EIO=4&transport=polling&sid=\(sid)", method: .get)
+                #expect(late.status == .badRequest)
+            }
+        }
+    }
+
+    @Test("an invalid packet closes the WebSocket session with parseError")
+    func invalidPacket() async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(delegate: delegate) { _, port in
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
+                inbound, outbound, _ in
+                var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                _ = try await reader.nextText()
+                try await outbound.write(.text("abc"))
+                for try await _ in inbound.messages(maxSize: 1 << 20) {}
+            }
+            var reasons = delegate.closes.makeAsyncIterator()
+            #expect(await reasons.next() == .parseError)
+        }
+    }
+
+    @Test("a client that stops reading overflows only its own send queue; other connections go on")
+    func stalledClientOverflows() async throws {
+        let delegate = RecordingEngineIODelegate()
+        let configuration = EngineIOServer.Configuration(maxQueuedBytes: 256 * 1024)
+        try await EngineIOFixture.withServer(configuration: configuration, delegate: delegate) { _, port in
+            // A raw TCP client that performs the WebSocket handshake and then never reads a byte.
+            let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.autoRead, value: false)
+                .connect(host: "127.0.0.1", port: port)
+                .get()
+            defer { stalled.close(promise: nil) }
+            let upgrade = """
+                GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r
+                Host: 127.0.0.1:\(port)\r
+                Upgrade: websocket\r
+                Connection: Upgrade\r
+                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                Sec-WebSocket-Version: 13\r
+                \r
+
+                """
+            try await stalled.writeAndFlush(ByteBuffer(string: upgrade)).get()
+            var connections = delegate.connections.makeAsyncIterator()
+            let connection = try #require(await connections.next())
+
+            let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
+            var sent = 0
+            while sent < 20_000, connection.send(.text(chunk)) {
+                sent += 1
+                if sent % 16 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            #expect(sent < 20_000)
+            var reasons = delegate.closes.makeAsyncIterator()
+            #expect(await reasons.next() == .sendQueueOverflow)
+            #expect(connection.send(.text(ByteBuffer(string: "late"))) == false)
+
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
+                inbound, outbound, _ in
+                var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                _ = try await reader.nextText()
+                try await outbound.write(.text("4still serving"))
+                #expect(try await reader.nextText() == "4still serving")
+            }
+        }
+    }
+}
