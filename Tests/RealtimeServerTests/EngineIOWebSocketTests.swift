@@ -30,7 +30,9 @@ struct EngineIOWebSocketTests {
         let delegate = RecordingEngineIODelegate()
         try await EngineIOFixture.withServer(delegate: delegate) { _, port in
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
-                inbound, outbound, _ in
+                inbound,
+                outbound,
+                _ in
                 var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
                 let open = try await reader.nextText()
                 #expect(open.hasPrefix("0{"))
@@ -72,7 +74,9 @@ struct EngineIOWebSocketTests {
         let delegate = RecordingEngineIODelegate()
         try await EngineIOFixture.withServer(delegate: delegate) { _, port in
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
-                inbound, outbound, _ in
+                inbound,
+                outbound,
+                _ in
                 var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
                 _ = try await reader.nextText()
                 try await outbound.write(.text("abc"))
@@ -120,7 +124,9 @@ struct EngineIOWebSocketTests {
             #expect(connection.send(.text(ByteBuffer(string: "late"))) == false)
 
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
-                inbound, outbound, _ in
+                inbound,
+                outbound,
+                _ in
                 var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
                 _ = try await reader.nextText()
                 try await outbound.write(.text("4still serving"))

@@ -97,3 +97,16 @@ extension ServerConfiguration {
         return seconds
     }
 }
+
+extension ServerConfiguration {
+    /// The Engine.IO settings of `authd serve`.
+    public var engineIOConfiguration: EngineIOServer.Configuration {
+        EngineIOServer.Configuration(
+            path: realtime.path,
+            pingInterval: realtime.pingInterval,
+            pingTimeout: realtime.pingTimeout,
+            maxPayload: realtime.maxPayload,
+            allowedOrigins: Set(realtime.allowedOrigins)
+        )
+    }
+}

@@ -46,6 +46,7 @@ public func buildApplication(
         audience: configuration.audience,
         lifetime: configuration.accessTokenLifetime
     )
+    let realtime = RealtimeEndpoint(store: store, configuration: configuration, logger: logger)
     let api = AuthAPI(
         store: store,
         hasher: hasher,
@@ -55,7 +56,7 @@ public func buildApplication(
         configuration: configuration,
         mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
         jobs: jobs,
-        revocations: dependencies.revocationListener,
+        revocations: RevocationListeners(listeners: [realtime.revoker, dependencies.revocationListener]),
         now: dependencies.now,
         logger: logger
     )
@@ -69,18 +70,21 @@ public func buildApplication(
     wellKnown.addRoutes(to: router)
     pages.addRoutes(to: router)
 
-    // Engine.IO (and so Socket.IO) on the same port, when the layer above is given: its routes, the WebSocket
-    // upgrade, and its service (heartbeats; closes every session on graceful shutdown).
-    let engineIO = dependencies.engineIODelegate.map {
-        EngineIOServer(configuration: dependencies.engineIOConfiguration, delegate: $0, logger: logger)
-    }
-    engineIO?.addRoutes(to: router)
+    // Socket.IO over Engine.IO on the same port: its routes, the WebSocket upgrade, and the services (heartbeats and
+    // sessions, Socket.IO timers, the store's revocation feed). A delegate in `dependencies` replaces authd's own.
+    realtime.install(api: api, configuration: configuration)
+    let engineIO = EngineIOServer(
+        configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,
+        delegate: dependencies.engineIODelegate ?? realtime.sockets,
+        logger: logger
+    )
+    engineIO.addRoutes(to: router)
 
     return Application(
         router: router,
-        server: engineIO?.httpServerBuilder ?? .http1(),
+        server: engineIO.httpServerBuilder,
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [ServerResources(store: store, hasher: hasher, logger: logger), jobs] + (engineIO.map { [$0] } ?? []),
+        services: [ServerResources(store: store, hasher: hasher, logger: logger), jobs, realtime.sockets, realtime.feed, engineIO],
         onServerRunning: { channel in
             logger.notice(
                 "authd listening",

@@ -16,11 +16,10 @@ public struct ServerDependencies: Sendable {
     public var mailTransport: (any MailTransport)?
     /// Told about revoked sessions and raised revocation epochs.
     public var revocationListener: any RevocationListener
-    /// The layer above Engine.IO (Socket.IO); when set, the application serves Engine.IO (``EngineIOServer``) at
-    /// `engineIOConfiguration.path` on the same port, with WebSocket upgrades.
+    /// Replaces authd's own Socket.IO layer above the Engine.IO server (tests, embedding).
     public var engineIODelegate: (any EngineIOServerDelegate)?
-    /// Settings of the Engine.IO server (used only with an `engineIODelegate`).
-    public var engineIOConfiguration: EngineIOServer.Configuration
+    /// Replaces the Engine.IO settings derived from ``ServerConfiguration/realtime``.
+    public var engineIOConfiguration: EngineIOServer.Configuration?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
@@ -28,7 +27,7 @@ public struct ServerDependencies: Sendable {
         mailTransport: (any MailTransport)? = nil,
         revocationListener: any RevocationListener = NoRevocationListener(),
         engineIODelegate: (any EngineIOServerDelegate)? = nil,
-        engineIOConfiguration: EngineIOServer.Configuration = EngineIOServer.Configuration()
+        engineIOConfiguration: EngineIOServer.Configuration? = nil
     ) {
         self.now = now
         self.mailTransport = mailTransport
