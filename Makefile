@@ -24,10 +24,11 @@ interop-test: venv
 	$(SWIFT) build --product authd
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd $(PYTHON) -m pytest -q Tests/Interop
 
-## conformance: the official engine.io-protocol suite (Debian's mocha + node-ws) against `authd conformance`.
+## conformance: the official engine.io-protocol and socket.io-protocol suites (Debian's mocha + node-ws) against `authd conformance`.
 conformance:
 	$(SWIFT) build --product authd
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh engine.io
+	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh socket.io
 
 ## fuzz-smoke: every libFuzzer harness for a short, bounded time (FUZZ_SECONDS each), so that they cannot rot.
 FUZZ_SECONDS ?= 15

@@ -5,12 +5,12 @@
 # built authd: AUTHD_BIN, else `swift build --show-bin-path`/authd. Starts the server on a free port, runs the suite,
 # stops the server. See Docs/conformance.md.
 set -euo pipefail
-suite=${1:?usage: run.sh engine.io}
+suite=${1:?usage: run.sh engine.io|socket.io}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 case "$suite" in
-engine.io) ;;
-*) echo "run.sh: unknown suite '$suite' (known: engine.io)" >&2; exit 2 ;;
+engine.io | socket.io) ;;
+*) echo "run.sh: unknown suite '$suite' (known: engine.io, socket.io)" >&2; exit 2 ;;
 esac
 bin=${AUTHD_BIN:-$(cd "$root" && swift build --show-bin-path)/authd}
 [[ -x "$bin" ]] || { echo "run.sh: $bin not found; build it with: swift build --product authd" >&2; exit 2; }
@@ -38,7 +38,9 @@ for _ in $(seq 1 100); do
 done
 
 # The suite hard-codes http://localhost:3000: run a copy that points at our port.
-cp "$here/$suite"/*.js "$here/$suite/package.json" "$work/"
+# Both suites share the engine.io directory's node-imports.js and chai.js stand-ins.
+cp "$here/engine.io/node-imports.js" "$here/engine.io/chai.js" "$work/"
+cp "$here/$suite/test-suite.js" "$here/$suite/package.json" "$work/"
 sed -i "s#http://localhost:3000#http://127.0.0.1:$port#" "$work/test-suite.js"
 status=0
 (cd "$work" && "$mocha" --exit --timeout 10000 test-suite.js) || status=$?

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Hummingbird
+internal import HummingbirdWebSocket
 public import Logging
 
 /// Builds the application of `authd conformance`: the reference servers that the official protocol test suites
 /// talk to, on one port.
 ///
 /// - `/engine.io/`: ``EngineIOEchoServer`` (the `engine.io-protocol` suite).
-/// - `/socket.io/`: reserved for the Socket.IO conformance server (`socket.io-protocol` suite), added with the
-///   Socket.IO layer.
+/// - `/socket.io/`: ``SocketIOConformanceServer`` (the `socket.io-protocol` suite), with the same Engine.IO timings.
 ///
 /// ```swift
 /// let app = buildConformanceApplication(host: "127.0.0.1", port: 3000, logger: logger)
@@ -21,13 +21,21 @@ public func buildConformanceApplication(host: String, port: Int, logger: Logger)
     let router = Router()
     let engineIO = EngineIOServer(configuration: EngineIOEchoServer.configuration, delegate: EngineIOEchoServer(), logger: logger)
     engineIO.addRoutes(to: router)
-    // The Socket.IO conformance server goes here (path /socket.io/), on its own EngineIOServer; its upgrade decision
-    // must then be combined with this one's in `server:`.
+    var socketIOConfiguration = EngineIOEchoServer.configuration
+    socketIOConfiguration.path = "/socket.io/"
+    let sockets = SocketIOConformanceServer.make(logger: logger)
+    let socketIO = EngineIOServer(configuration: socketIOConfiguration, delegate: sockets, logger: logger)
+    socketIO.addRoutes(to: router)
     return Application(
         router: router,
-        server: engineIO.httpServerBuilder,
+        // One upgrade decision for both paths: each server declines the other's.
+        server: .http1WebSocketUpgrade(configuration: .init(ws: engineIO.webSocketConfiguration)) { request, channel, _ in
+            let decision = socketIO.shouldUpgrade(request, channel: channel)
+            if case .dontUpgrade = decision { return engineIO.shouldUpgrade(request, channel: channel) }
+            return decision
+        },
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
-        services: [engineIO],
+        services: [engineIO, socketIO, sockets],
         onServerRunning: { channel in
             logger.notice("authd conformance listening", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
         },

@@ -160,8 +160,10 @@ final class SocketIOClient: EngineIOConnectionHandler {
             return
         }
         state.withLock { $0.sockets[namespaceName] = socket }
-        send(SocketIOClient.encode(SocketIOPacket(type: .connect, namespace: namespaceName, payload: ["sid": .string(socket.id)])))
+        // CONNECT and whatever the connection handlers send go out as one unit (no heartbeat in between, one flush).
+        socket.cork(SocketIOClient.encode(SocketIOPacket(type: .connect, namespace: namespaceName, payload: ["sid": .string(socket.id)])))
         await namespace.connected(socket)
+        socket.uncork()
     }
 
     private func refuse(_ namespace: String, _ error: SocketIOConnectError) {

@@ -100,7 +100,7 @@ public final class SocketIOServer: EngineIOServerDelegate, Service {
         guard !recipients.isEmpty else { return }
         let messages = SocketIOClient.encode(.event(broadcast.event, broadcast.arguments, namespace: broadcast.namespace))
         for socket in recipients where socket.isConnected {
-            socket.client.send(messages)
+            socket.send(messages)
         }
     }
 

@@ -30,6 +30,8 @@ public final class SocketIOSocket: Sendable {
         var pendingAcks: [Int: PendingAck] = [:]
         var data: [ObjectIdentifier: any Sendable] = [:]
         var timers: [DeadlineScheduler.Ticket] = []
+        /// While the connection handlers run: what they send, held back to go out in one unit after CONNECT.
+        var corked: [EngineIOMessage]?
     }
 
     private struct PendingAck {
@@ -76,6 +78,7 @@ public final class SocketIOSocket: Sendable {
         timeout: Duration? = nil
     ) async throws -> [WireProtocol.JSONValue] {
         let timeout = timeout ?? namespace.server.configuration.ackTimeout
+        uncork()
         return try await withCheckedThrowingContinuation { continuation in
             let registered: Int? = state.withLock { state in
                 guard state.isConnected else { return nil }
@@ -100,7 +103,32 @@ public final class SocketIOSocket: Sendable {
     /// Encodes `packet` once and queues its text and attachments on the connection.
     @discardableResult
     func sendPacket(_ packet: SocketIOPacket) -> Bool {
-        client.send(SocketIOClient.encode(packet))
+        send(SocketIOClient.encode(packet))
+    }
+
+    /// Queues encoded messages, or holds them back while corked.
+    @discardableResult
+    func send(_ messages: [EngineIOMessage]) -> Bool {
+        let sendNow = state.withLock { state in
+            guard state.corked != nil else { return true }
+            state.corked! += messages
+            return false
+        }
+        return sendNow ? client.send(messages) : true
+    }
+
+    /// Holds back what the socket sends from now on, until ``uncork()``.
+    func cork(_ first: [EngineIOMessage]) {
+        state.withLock { $0.corked = first }
+    }
+
+    /// Sends what was held back, in one unit, and stops holding back.
+    func uncork() {
+        let held = state.withLock { state in
+            defer { state.corked = nil }
+            return state.corked ?? []
+        }
+        if !held.isEmpty { client.send(held) }
     }
 
     // MARK: Rooms
@@ -149,6 +177,7 @@ public final class SocketIOSocket: Sendable {
     public func disconnect(closingTransport: Bool = false) {
         guard isConnected else { return }
         sendPacket(SocketIOPacket(type: .disconnect, namespace: namespace.name))
+        uncork()
         client.remove(self, reason: .serverNamespaceDisconnect, closingTransport: closingTransport)
     }
 
