@@ -18,6 +18,7 @@ from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_TOKENS = {"good-token": "ada", "fresh-token": "ada"}
+SESSION_COOKIE = "authd_session=test-session"
 
 
 def free_port() -> int:
@@ -61,8 +62,17 @@ TEST_PAGE = """<!doctype html>
 class SocketIOTestServer:
     """python-socketio AsyncServer on aiohttp; `events` records what the server saw (thread-safe list appends)."""
 
-    def __init__(self, script: str, *, websocket: bool = True, ping_interval: float = 25, ping_timeout: float = 20):
+    def __init__(
+        self,
+        script: str,
+        *,
+        websocket: bool = True,
+        ping_interval: float = 25,
+        ping_timeout: float = 20,
+        pages: dict | None = None,
+    ):
         self.script = script
+        self.pages = pages or {}  # extra GET routes: path -> (content type, text, headers)
         self.port = free_port()
         self.events: list[tuple] = []
         self.refuse_code: str | None = None  # refuse every CONNECT with this code when set
@@ -98,6 +108,8 @@ class SocketIOTestServer:
             code = self.refuse_once or self.refuse_code
             self.refuse_once = None
             token = (auth or {}).get("token")
+            if token is None and SESSION_COOKIE in environ.get("HTTP_COOKIE", ""):
+                token = "good-token"  # the dashboard's case: no token, the session cookie of this origin
             if code is None and token is None:
                 code = "token_missing"
             elif code is None and token not in GOOD_TOKENS:
@@ -182,6 +194,12 @@ class SocketIOTestServer:
 
         app.router.add_get("/static/authd-socket.js", client_js)
         app.router.add_get("/test.html", page)
+        for path, (content_type, text, headers) in self.pages.items():
+
+            async def extra(request, content_type=content_type, text=text, headers=headers):
+                return web.Response(text=text, content_type=content_type, charset="utf-8", headers=headers)
+
+            app.router.add_get(path, extra)
         self.runner = web.AppRunner(app)
         self.loop.run_until_complete(self.runner.setup())
         site = web.TCPSite(self.runner, "127.0.0.1", self.port)
@@ -194,6 +212,16 @@ class SocketIOTestServer:
         if not self.ready.wait(15):
             raise RuntimeError("the python-socketio test server did not start within 15 s")
         return self
+
+    def revoke_all(self, reason: str):
+        """Emits `revoked {reason}` to every socket, then disconnects them (what authd does on logout elsewhere)."""
+
+        async def revoke():
+            await self.sio.emit("revoked", {"reason": reason})
+            for sid in [sid for sid, _ in self.sio.manager.get_participants("/", None)]:
+                await self.sio.disconnect(sid)
+
+        self.call(revoke())
 
     def call(self, coroutine, timeout: float = 10):
         """Runs `coroutine` on the server's loop and returns its result."""

@@ -387,6 +387,24 @@ def test_heartbeat_answers_pings_and_detects_a_silent_server(browser, socket_ser
     assert result.get("reason") == "ping timeout", result
 
 
+def test_without_a_url_the_page_origin_and_the_default_namespace_are_used(browser, socket_server):
+    server = socket_server()
+    result = run_in_page(
+        browser,
+        server,
+        """
+        const socket = AuthdSocket.io({ auth: { token: "good-token" } });  // the page is /test.html
+        out.nsp = socket.nsp;
+        await next(socket, "connect");
+        out.echo = await socket.timeout(5000).emitWithAck("echo", location.pathname);
+        socket.disconnect();
+        done(out);
+        """,
+    )
+    assert result["nsp"] == "/"
+    assert result["echo"] == ["/test.html"]
+
+
 def test_namespaces_share_one_connection(browser, socket_server):
     server = socket_server()
     result = run_in_page(

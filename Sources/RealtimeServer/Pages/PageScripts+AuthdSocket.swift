@@ -1051,7 +1051,8 @@ extension PageScripts {
             opts = defaults(opts || {});
             const location = root.location && root.location.href;
             const parsed = new URL(url || location || "http://localhost/", location || undefined);
-            const nsp = parsed.pathname && parsed.pathname !== "" ? parsed.pathname : "/";
+            // Without a URL the page's origin is meant, not its path: namespace "/".
+            const nsp = url && parsed.pathname ? parsed.pathname : "/";
             const base = parsed.origin + "/";
             const key = base + "|" + opts.path;
             let manager = managers.get(key);
