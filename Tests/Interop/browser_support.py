@@ -38,7 +38,7 @@ def headless_chromium():
         "--disable-gpu",
         "--no-first-run",
         "--disable-extensions",
-        "--window-size=1024,768",
+        "--window-size=1024,1400",
         f"--user-data-dir={profile}",
     ]:
         options.add_argument(argument)

@@ -144,6 +144,10 @@ class SocketIOTestServer:
             return list(args)
 
         @sio.event
+        async def transport(sid):
+            return sio.transport(sid)
+
+        @sio.event
         async def fire(sid, data):
             await sio.emit("fired", data, to=sid)
 

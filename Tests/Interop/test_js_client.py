@@ -177,6 +177,37 @@ def test_polling_fallback_when_websocket_is_refused(browser, socket_server):
     assert "transport=polling" in connect[2]
 
 
+def test_polling_then_upgrade_to_websocket(browser, socket_server):
+    server = socket_server()
+    result = run_in_page(
+        browser,
+        server,
+        """
+        const socket = AuthdSocket.io(url, { auth: { token: "good-token" }, transports: ["polling", "websocket"] });
+        const upgraded = next(socket.io, "upgrade");
+        await next(socket, "connect");
+        out.first = socket.io.engine.transport.name;
+        // Emitted during the upgrade: must arrive once, over whichever transport is current.
+        const early = socket.timeout(5000).emitWithAck("echo", "during upgrade");
+        out.upgraded = (await upgraded)[0];
+        out.early = await early;
+        out.now = socket.io.engine.transport.name;
+        const back = next(socket, "binary_back");
+        out.ack = await socket.timeout(5000).emitWithAck("binary_echo", { raw: new Uint8Array([4, 5]) });
+        out.back = bytes((await back)[0].raw);
+        out.transportSeenByServer = await socket.timeout(5000).emitWithAck("transport");
+        socket.disconnect();
+        done(out);
+        """,
+    )
+    assert result["first"] == "polling"
+    assert result["upgraded"] == "websocket" and result["now"] == "websocket"
+    assert result["early"] == ["during upgrade"]
+    assert result["back"] == [4, 5, 255]
+    assert result["transportSeenByServer"] == "websocket"
+    assert [e for e in server.events if e[0] == "echo"] == [("echo", ("during upgrade",))]
+
+
 def test_polling_only_transport(browser, socket_server):
     server = socket_server()
     result = run_in_page(

@@ -2,7 +2,7 @@
 
 extension PageScripts {
     /// `/static/authd-socket.js`: the dependency-free Engine.IO v4 / Socket.IO v5 browser client (API in Docs/api.md).
-    /// 
+    ///
     /// This literal is the only copy of the script: `authd` serves it, and Tests/Interop reads it from here to run it
     /// in headless Chromium and Node against python-socketio.
     static let authdSocket = #"""
@@ -18,7 +18,8 @@ extension PageScripts {
          *   await socket.refreshToken(newToken);                      // emits auth_refresh, resolves with the ack
          *   socket.disconnect();
          *
-         * Transports: WebSocket first, long-polling (fetch) when WebSocket fails; `transports: ["polling"]` forces polling.
+         * Transports: WebSocket first, long-polling (fetch) when WebSocket fails; `transports: ["polling", "websocket"]` starts
+         * on polling and upgrades to WebSocket; `transports: ["polling"]` forces polling.
          * Reconnects with exponential backoff and jitter, except after `revoked`, after a server-side Socket.IO disconnect,
          * or after a CONNECT_ERROR whose `data.code` says retrying cannot help (see `fatalCodes`).
          */
@@ -354,6 +355,10 @@ extension PageScripts {
             }
             _poll() {
               if (this.closed) return;
+              if (this.paused) {
+                this._checkPaused();
+                return;
+              }
               this.polling = true;
               this._request("GET").then(
                 (text) => {
@@ -390,10 +395,16 @@ extension PageScripts {
             }
             send(packets) {
               this.writable = false;
+              this.posting = true;
               const body = packets.map((p) => (p.binary ? "b" + base64Encode(p.data) : p.type + (p.data || ""))).join(SEPARATOR);
               this._request("POST", body).then(
                 () => {
+                  this.posting = false;
                   if (this.closed) return;
+                  if (this.paused) {
+                    this._checkPaused();
+                    return;
+                  }
                   this.writable = true;
                   this._fire("drain");
                 },
@@ -408,6 +419,27 @@ extension PageScripts {
               this.writable = false;
               if (this.aborter) this.aborter.abort();
               this._fire("close", reason);
+            }
+            /** Stops polling for an upgrade: calls `onPaused` once no GET or POST is in flight (the server ends the GET with a noop). */
+            pause(onPaused) {
+              this.paused = true;
+              this.writable = false;
+              this.onPaused = onPaused;
+              this._checkPaused();
+            }
+            _checkPaused() {
+              if (this.paused && !this.polling && !this.posting && this.onPaused) {
+                const callback = this.onPaused;
+                this.onPaused = null;
+                callback();
+              }
+            }
+            /** Drops the transport after an upgrade, without sending a CLOSE packet. */
+            discard() {
+              this.closed = true;
+              this.writable = false;
+              this.off();
+              if (this.aborter) this.aborter.abort();
             }
             close() {
               if (this.closed) return;
@@ -453,15 +485,58 @@ extension PageScripts {
               const name = names[this.transportIndex];
               const query = { ...(this.opts.query || {}) };
               const transport = name === "polling" ? new PollingTransport(this, query) : new WebSocketTransport(this, query);
-              this.transport = transport;
               this.id = null;
+              this._attach(transport);
+              transport.open();
+            }
+            _attach(transport) {
+              this.transport = transport;
               transport.on("packet", (packet) => this._onPacket(packet));
               transport.on("drain", () => this._flush());
               transport.on("error", (error) => this._onTransportError(transport, error));
               transport.on("close", (reason) => {
                 if (this.transport === transport) this._onTransportClosed(transport, reason);
               });
-              transport.open();
+            }
+            /**
+             * Polling → WebSocket upgrade: probe with `2probe`/`3probe` on a WebSocket with this session id, pause polling,
+             * then send `5` and switch. A failed probe leaves the session on polling.
+             */
+            _probe() {
+              const probe = new WebSocketTransport(this, { ...(this.opts.query || {}), sid: this.id });
+              this.probeTransport = probe;
+              let finished = false;
+              const fail = () => {
+                if (finished) return;
+                finished = true;
+                this.probeTransport = null;
+                probe.close();
+                this._fire("upgrade_error");
+              };
+              probe.on("error", fail);
+              probe.on("close", fail);
+              probe.on("open", () => probe.ws.send(EIO.PING + "probe"));
+              probe.on("packet", (packet) => {
+                if (finished) return;
+                if (packet.type !== EIO.PONG || packet.data !== "probe") return fail();
+                finished = true;
+                const polling = this.transport;
+                if (this.readyState !== "open" || !polling || polling.name !== "polling") return probe.close();
+                polling.pause(() => {
+                  if (this.readyState !== "open" || this.transport !== polling || probe.closed) {
+                    probe.close();
+                    return;
+                  }
+                  this.probeTransport = null;
+                  probe.off();
+                  probe.ws.send(EIO.UPGRADE);
+                  polling.discard();
+                  this._attach(probe);
+                  this._fire("upgrade", probe.name);
+                  this._flush();
+                });
+              });
+              probe.open();
             }
             _onTransportError(transport, error) {
               if (this.transport !== transport) return;
@@ -521,6 +596,12 @@ extension PageScripts {
               this._resetPingTimer();
               this._fire("open", this.transport.name);
               this._flush();
+              const upgrades = Array.isArray(handshake.upgrades) ? handshake.upgrades : [];
+              // Upgrade only when polling was the first choice (not after WebSocket already failed).
+              if (this.opts.upgrade !== false && this.transport.name === "polling" && this.opts.transports[0] === "polling" &&
+                upgrades.includes("websocket") && this.opts.transports.includes("websocket")) {
+                this._probe();
+              }
             }
             _resetPingTimer() {
               clearTimeout(this.pingTimer);
@@ -572,6 +653,11 @@ extension PageScripts {
               this.transport = null;
               this.writeBuffer = [];
               if (transport) transport.close();
+              if (this.probeTransport) {
+                this.probeTransport.off();
+                this.probeTransport.close();
+                this.probeTransport = null;
+              }
               this.id = null;
               this._fire("close", reason, error);
             }
@@ -605,7 +691,8 @@ extension PageScripts {
 
           /**
            * Owns one Engine.IO connection shared by the sockets of every namespace on it, and reconnects it.
-           * Events: open, close(reason), error(err), reconnect_attempt(n), reconnect(n), reconnect_error(err), reconnect_failed.
+           * Events: open, close(reason), error(err), reconnect_attempt(n), reconnect(n), reconnect_failed, transport_fallback(name),
+           * upgrade(name), upgrade_error, ping.
            */
           class Manager extends Emitter {
             constructor(base, opts) {
@@ -654,6 +741,8 @@ extension PageScripts {
                 for (const socket of this.nsps.values()) socket._onOpen();
               });
               engine.on("fallback", (name, error) => this._fire("transport_fallback", name, error));
+              engine.on("upgrade", (name) => this._fire("upgrade", name));
+              engine.on("upgrade_error", () => this._fire("upgrade_error"));
               engine.on("message", (data) => this._onEngineMessage(data));
               engine.on("ping", () => this._fire("ping"));
               engine.on("close", (reason, error) => {

@@ -34,6 +34,7 @@ extension PageScripts {
           }
 
           function showAlert(text, offerLogin) {
+            if (offerLogin && greeting) greeting.textContent = "";
             alertText.textContent = text;
             loginLink.hidden = !offerLogin;
             alertBox.hidden = false;
