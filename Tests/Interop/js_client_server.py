@@ -70,10 +70,11 @@ class SocketIOTestServer:
         ping_interval: float = 25,
         ping_timeout: float = 20,
         pages: dict | None = None,
+        port: int | None = None,
     ):
         self.script = script
         self.pages = pages or {}  # extra GET routes: path -> (content type, text, headers)
-        self.port = free_port()
+        self.port = port or free_port()
         self.events: list[tuple] = []
         self.refuse_code: str | None = None  # refuse every CONNECT with this code when set
         self.refuse_once: str | None = None  # refuse only the next CONNECT with this code
@@ -180,6 +181,10 @@ class SocketIOTestServer:
             if how == "revoke":
                 await sio.emit("revoked", {"reason": "logout"}, to=sid)
                 await sio.disconnect(sid)
+            elif how == "expire":  # then close the transport, so only the client's rule prevents a reconnect
+                await sio.emit("auth_expired", {"message": "The access token expires in 5 seconds."}, to=sid)
+                eio_sid = sio.manager.eio_sid_from_sid(sid, "/")
+                asyncio.ensure_future(sio.eio.disconnect(eio_sid))
             else:
                 eio_sid = sio.manager.eio_sid_from_sid(sid, "/")
                 asyncio.ensure_future(sio.eio.disconnect(eio_sid))
@@ -206,7 +211,7 @@ class SocketIOTestServer:
             app.router.add_get(path, extra)
         self.runner = web.AppRunner(app)
         self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port, reuse_address=True)
         self.loop.run_until_complete(site.start())
         self.ready.set()
         self.loop.run_forever()
@@ -232,8 +237,10 @@ class SocketIOTestServer:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def stop(self):
-        if not self.ready.is_set():
+        """Closes every session and the listener; safe to call twice."""
+        if not self.ready.is_set() or getattr(self, "stopped", False):
             return
+        self.stopped = True
 
         async def shutdown():
             for eio_sid in list(self.sio.eio.sockets):

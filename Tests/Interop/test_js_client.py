@@ -184,9 +184,10 @@ def test_polling_then_upgrade_to_websocket(browser, socket_server):
         server,
         """
         const socket = AuthdSocket.io(url, { auth: { token: "good-token" }, transports: ["polling", "websocket"] });
+        const opened = next(socket.io, "open");
         const upgraded = next(socket.io, "upgrade");
+        out.first = (await opened)[0];  // the transport of the handshake
         await next(socket, "connect");
-        out.first = socket.io.engine.transport.name;
         // Emitted during the upgrade: must arrive once, over whichever transport is current.
         const early = socket.timeout(5000).emitWithAck("echo", "during upgrade");
         out.upgraded = (await upgraded)[0];
@@ -328,6 +329,109 @@ def test_revoked_disconnects_without_reconnecting(browser, socket_server):
     assert result["reason"] == "io server disconnect"
     assert result["connected"] is False and result["active"] is False and result["stopReason"] == "revoked"
     assert len(connects(server)) == 1
+
+
+def test_auth_expired_stops_reconnecting_with_a_fixed_token(browser, socket_server):
+    server = socket_server()
+    result = run_in_page(
+        browser,
+        server,
+        """
+        const socket = AuthdSocket.io(url, { auth: { token: "good-token" }, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+        await next(socket, "connect");
+        const expired = next(socket, "auth_expired");
+        const lost = next(socket, "disconnect");
+        socket.emit("kick", "expire");
+        out.expired = (await expired)[0];
+        out.reason = (await lost)[0];
+        await sleep(1000);
+        out.connected = socket.connected;
+        out.stopReason = socket.stopReason;
+        done(out);
+        """,
+    )
+    assert result["expired"] == {"message": "The access token expires in 5 seconds."}
+    assert result["reason"] == "transport close"
+    assert result["connected"] is False and result["stopReason"] == "auth_expired"
+    assert len(connects(server)) == 1
+
+
+def test_auth_expired_with_an_auth_callback_reconnects_with_a_fresh_token(browser, socket_server):
+    server = socket_server()
+    result = run_in_page(
+        browser,
+        server,
+        """
+        let token = "good-token";
+        const socket = AuthdSocket.io(url, { auth: (cb) => cb({ token }), reconnectionDelay: 50, reconnectionDelayMax: 100 });
+        await next(socket, "connect");
+        socket.on("auth_expired", () => { token = "fresh-token"; });
+        const back = next(socket.io, "reconnect");
+        socket.emit("kick", "expire");
+        await back;
+        if (!socket.connected) await next(socket, "connect");
+        out.connected = socket.connected;
+        socket.disconnect();
+        done(out);
+        """,
+    )
+    assert result["connected"] is True
+    assert [c[1] for c in connects(server)] == [{"token": "good-token"}, {"token": "fresh-token"}]
+
+
+def test_reconnects_when_the_server_restarts(browser, socket_server, client_js):
+    first = socket_server()
+    browser.get(first.url + "/test.html")
+    result = browser.execute_async_script(
+        PRELUDE
+        + """
+        (async () => {
+          window.socket = AuthdSocket.io(url, { auth: { token: "good-token" }, reconnectionDelay: 100, reconnectionDelayMax: 400 });
+          window.failures = 0;
+          socket.on("connect_error", () => window.failures++);
+          await next(socket, "connect");
+          out.sid = socket.id;
+          done(out);
+        })().catch(fail);
+        """,
+        first.url,
+        {},
+    )
+    assert "failure" not in result, result
+    first.stop()
+    # Down: the client keeps trying (and failing) to reconnect; then a new server comes up on the same port.
+    result = browser.execute_async_script(
+        PRELUDE
+        + """
+        (async () => {
+          if (socket.connected) out.reason = (await next(socket, "disconnect"))[0];
+          while (window.failures < 2) await next(socket, "connect_error");
+          out.failures = window.failures;
+          done(out);
+        })().catch(fail);
+        """,
+        first.url,
+        {},
+    )
+    assert "failure" not in result, result
+    assert result["failures"] >= 2
+    second = socket_server(port=first.port)
+    result = browser.execute_async_script(
+        PRELUDE
+        + """
+        (async () => {
+          if (!socket.connected) await next(socket, "connect", 15000);
+          out.secret = await socket.timeout(5000).emitWithAck("get_secret", {});
+          socket.disconnect();
+          done(out);
+        })().catch(fail);
+        """,
+        second.url,
+        {},
+    )
+    assert "failure" not in result, result
+    assert SECRET.search(result["secret"]["message"])
+    assert [c[1] for c in connects(second)] == [{"token": "good-token"}]
 
 
 def test_refresh_token_emits_auth_refresh_and_uses_the_new_token_on_reconnect(browser, socket_server):
