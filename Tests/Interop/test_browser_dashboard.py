@@ -49,6 +49,11 @@ def text_matches(locator, pattern):
     return check
 
 
+def state_is(state):
+    """The dashboard's connection state (`data-state` of #connection-status) is exactly `state`."""
+    return lambda driver: driver.find_element(By.ID, "connection-status").get_attribute("data-state") == state
+
+
 def screenshot(browser, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
@@ -83,7 +88,7 @@ def test_dashboard_against_authd(authd_server, browser):
     wait.until(EC.url_contains("/dashboard"))
     assert browser.find_element(By.ID, "username").text == "grace"
 
-    wait.until(EC.text_to_be_present_in_element((By.ID, "connection-status"), "Connected"))
+    wait.until(state_is("connected"))
     wait.until(EC.text_to_be_present_in_element((By.ID, "server-response"), "Connected as grace"))
     button = wait.until(EC.element_to_be_clickable((By.ID, "get-secret")))
     button.click()
@@ -125,7 +130,7 @@ def test_dashboard_script_against_python_socketio(authd_server, browser):
 
         browser.add_cookie({"name": "authd_session", "value": "test-session", "path": "/"})
         browser.get(server.url + "/dashboard")
-        wait.until(EC.text_to_be_present_in_element((By.ID, "connection-status"), "Connected"))
+        wait.until(state_is("connected"))
         wait.until(EC.text_to_be_present_in_element((By.ID, "server-response"), "Connected as ada"))
         assert not browser.find_element(By.ID, "realtime-alert").is_displayed()
         wait.until(EC.element_to_be_clickable((By.ID, "get-secret"))).click()
@@ -137,7 +142,7 @@ def test_dashboard_script_against_python_socketio(authd_server, browser):
         alert = wait.until(EC.visibility_of_element_located((By.ID, "realtime-alert")))
         assert "signed out (password_reset)" in alert.text
         assert browser.find_element(By.ID, "realtime-login").get_attribute("href").endswith("/login")
-        wait.until(EC.text_to_be_present_in_element((By.ID, "connection-status"), "Disconnected"))
+        wait.until(state_is("disconnected"))
         assert not browser.find_element(By.ID, "get-secret").is_enabled()
         screenshot(browser, "dashboard-revoked.png")
         assert not script_errors(browser), script_errors(browser)

@@ -607,6 +607,46 @@ socket.once("connect", async () => {
         assert out["binary"] == [1, 2, 3]
 
 
+def test_packet_codec_in_node_round_trips_and_rejects_hostile_input(client_js, tmp_path):
+    """The Socket.IO v5 codec on the spec's examples, and malformed packets fail with an Error, never a crash."""
+    script = tmp_path / "authd-socket.js"
+    script.write_text(client_js, encoding="utf-8")
+    driver = tmp_path / "codec.js"
+    driver.write_text(
+        """
+const { encodeSocketPacket: encode, decodeSocketPacket: decode } = require(process.argv[2]);
+const out = { decoded: {}, rejected: {} };
+for (const text of ['0{"token":"abc"}', '0/admin,{"sid":"x"}', '1/admin,', '2["hello",1]', '2/admin,456["project:delete",123]',
+                    '3/admin,456[]', '4{"message":"Not authorized","data":{"code":"token_invalid"}}', '51-["hello",{"_placeholder":true,"num":0}]']) {
+  out.decoded[text] = decode(text);
+}
+for (const text of ['', '9', '2', '2[', '2{}', '2[1]', '3[]', '1{"a":1}', '5x-["a"]', '5999-["a"]', '0[1]', '4[]', '2/admin']) {
+  try { decode(text); out.rejected[text] = "accepted"; } catch (e) { out.rejected[text] = e instanceof Error ? "Error" : typeof e; }
+}
+const binary = encode({ type: 2, nsp: "/", id: 7, data: ["up", { raw: new Uint8Array([1, 2]), list: [new ArrayBuffer(1)] }] });
+out.binary = { text: binary.text, sizes: binary.buffers.map((b) => b.byteLength) };
+out.plain = encode({ type: 0, nsp: "/admin", data: { token: "t" } }).text;
+console.log(JSON.stringify(out));
+""",
+        encoding="utf-8",
+    )
+    run = subprocess.run([NODE, str(driver), str(script)], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    decoded = out["decoded"]
+    assert decoded['0{"token":"abc"}'] == {"type": 0, "nsp": "/", "attachments": 0, "data": {"token": "abc"}}
+    assert decoded['0/admin,{"sid":"x"}']["nsp"] == "/admin"
+    assert decoded["1/admin,"] == {"type": 1, "nsp": "/admin", "attachments": 0}
+    assert decoded['2/admin,456["project:delete",123]'] == {"type": 2, "nsp": "/admin", "attachments": 0, "id": 456,
+                                                          "data": ["project:delete", 123]}
+    assert decoded['4{"message":"Not authorized","data":{"code":"token_invalid"}}']["data"]["data"] == {"code": "token_invalid"}
+    assert decoded['51-["hello",{"_placeholder":true,"num":0}]']["attachments"] == 1
+    assert set(out["rejected"].values()) == {"Error"}, out["rejected"]
+    assert out["binary"] == {"text": '52-7["up",{"raw":{"_placeholder":true,"num":0},"list":[{"_placeholder":true,"num":1}]}]',
+                             "sizes": [2, 1]}
+    assert out["plain"] == '0/admin,{"token":"t"}'
+
+
 def test_served_scripts_are_the_swift_source(authd_bin, tmp_path):
     """`authd serve` serves the Swift literals byte for byte, as JavaScript that Node parses."""
     from test_http_api import Server
