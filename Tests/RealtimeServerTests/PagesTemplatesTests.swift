@@ -16,7 +16,10 @@ struct PagesTemplatesTests {
 
     @Test("no template has inline script, inline style, event handlers or unescaped output", arguments: PageTemplate.allCases)
     func strictSources(template: PageTemplate) {
-        let source = PageTemplates.source(of: template)
+        var source = PageTemplates.source(of: template)
+        for script in PageScript.allCases {  // external scripts of this origin are allowed; inline ones are not
+            source = source.replacingOccurrences(of: "<script src=\"\(script.rawValue)\" defer></script>", with: "")
+        }
         for forbidden in ["<script", "<style", "style=", "{{{", "{{&", "javascript:", "http://", "https://"] {
             #expect(!source.lowercased().contains(forbidden), "\(template.rawValue) contains \(forbidden)")
         }

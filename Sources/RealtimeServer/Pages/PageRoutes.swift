@@ -35,6 +35,8 @@ struct PageRoutes: Sendable {
         "/logout": [.get, .post],
         "/forgot-password": [.get, .post],
         "/static/app.css": [.get],
+        "/static/authd-socket.js": [.get],
+        "/static/dashboard.js": [.get],
     ]
 
     /// Adds the pages to `router`, behind ``PageMiddleware``.
@@ -57,6 +59,9 @@ struct PageRoutes: Sendable {
             try await resetPassword(request, token: context.parameters.require("token"))
         }
         pages.get("/static/app.css") { _, _ in stylesheet() }
+        for script in PageScript.allCases {
+            pages.get(RouterPath(script.rawValue)) { request, _ in PageScripts.response(script, request: request) }
+        }
     }
 
     // MARK: Rendering

@@ -6,6 +6,10 @@ internal import HTTPTypes
 /// No inline script or style, no plug-ins, no framing, forms only to this origin:
 /// `Content-Security-Policy: default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
 /// plus `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin` and (for old browsers) `X-Frame-Options: DENY`.
+///
+/// `script-src` and `connect-src` fall back to `'self'`: the dashboard loads ``PageScript``s from this origin only, and
+/// its Socket.IO client reaches `/socket.io/` on this origin by `fetch` and by WebSocket (CSP Level 3 browsers match
+/// `ws:`/`wss:` to the same host with `'self'`; Tests/Interop/test_browser_dashboard.py checks Chromium does).
 enum PageSecurityHeaders {
     static let contentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!

@@ -102,6 +102,15 @@ extension PageTemplates {
         {{$content}}
         <h1>Dashboard</h1>
         <p class="signed-in">Logged in as <strong id="username">{{username}}</strong></p>
+        <section class="card realtime" aria-labelledby="realtime-heading">
+        <h2 id="realtime-heading">Realtime connection</h2>
+        <p>Status: <span id="connection-status" class="connection-status" role="status" data-state="idle">Waiting for the page script…</span></p>
+        <p id="server-response" class="server-response" aria-live="polite"></p>
+        <div id="realtime-alert" class="flash flash-error" role="alert" hidden>
+        <p id="realtime-alert-text"></p>
+        <p><a id="realtime-login" href="/login" hidden>Log in again</a></p>
+        </div>
+        </section>
         <section class="card secret" aria-labelledby="secret-heading">
         <h2 id="secret-heading">Secret message</h2>
         <p id="secret-message" class="secret-message" aria-live="polite">The secret message will appear here.</p>
@@ -111,6 +120,8 @@ extension PageTemplates {
         <input type="hidden" name="csrf_token" value="{{csrf_token}}">
         <button type="submit" class="secondary">Log out</button>
         </form>
+        <script src="/static/authd-socket.js" defer></script>
+        <script src="/static/dashboard.js" defer></script>
         {{/content}}
         {{/layout}}
         """
@@ -206,6 +217,10 @@ extension PageTemplates {
         .flash-error { border-left-color: var(--error); background: color-mix(in srgb, var(--error) 10%, transparent); }
         .links { display: flex; gap: 1rem; color: var(--muted); }
         .secret-message { min-height: 1.5rem; font-style: italic; }
+        .server-response:empty { display: none; }
+        .connection-status[data-state="connected"] { color: #15803d; font-weight: 600; }
+        .connection-status[data-state="disconnected"] { color: var(--error); font-weight: 600; }
+        [hidden] { display: none !important; }
 
         """
 }
