@@ -11,6 +11,9 @@ struct Authd: AsyncParsableCommand {
             Operator tools read secrets from standard input, never from arguments (which leak into shell history
             and process lists). Exit status: 0 success, 1 a negative answer (no match, invalid token), 2 bad input.
             """,
-        subcommands: [ServeCommand.self, ConformanceCommand.self, MigrateCommand.self, UsersCommand.self, PasswordCommand.self, TokenCommand.self, KeysCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, UsersCommand.self, PasswordCommand.self, TokenCommand.self, KeysCommand.self,
+            ConformanceCommand.self,
+        ]
     )
 }

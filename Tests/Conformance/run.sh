@@ -41,7 +41,7 @@ done
 cp "$here/$suite"/*.js "$here/$suite/package.json" "$work/"
 sed -i "s#http://localhost:3000#http://127.0.0.1:$port#" "$work/test-suite.js"
 status=0
-(cd "$work" && "$mocha" --exit --timeout 10000 test-suite.js) || status=$?
+(cd "$work" && "$mocha" --exit --retries "${CONFORMANCE_RETRIES:-2}" test-suite.js) || status=$?
 if ((status != 0)); then
     echo "--- authd conformance log ---" >&2
     cat "$log" >&2
