@@ -41,6 +41,22 @@ struct EngineIOPollingTests {
         }
     }
 
+    @Test("a poll carries at most 16 packets (python-engineio's limit); the rest waits for the next poll")
+    func pollPacketLimit() async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(delegate: delegate) { client, _ in
+            let (sid, _) = try await EngineIOFixture.handshake(client)
+            let url = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+            let messages = (0..<20).map { "4m\($0)" }
+            let post = try await client.execute(uri: url, method: .post, body: ByteBuffer(string: messages.joined(separator: "\u{1E}")))
+            #expect(post.status == .ok)
+            let first = try await client.execute(uri: url, method: .get)
+            #expect(String(buffer: first.body) == messages[0..<16].joined(separator: "\u{1E}"))
+            let second = try await client.execute(uri: url, method: .get)
+            #expect(String(buffer: second.body) == messages[16...].joined(separator: "\u{1E}"))
+        }
+    }
+
     @Test(
         "bad requests get the reference server's error codes",
         arguments: [

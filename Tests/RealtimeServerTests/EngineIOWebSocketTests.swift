@@ -10,6 +10,9 @@ import Testing
 
 @Suite("Engine.IO server: WebSocket transport, upgrade and backpressure")
 struct EngineIOWebSocketTests {
+    /// HummingbirdWSClient sends `Origin: ws://127.0.0.1` (no port), which is not same-origin: allow it explicitly.
+    static let configuration = EngineIOServer.Configuration(allowedOrigins: ["ws://127.0.0.1"])
+
     /// Reads whole messages from a client WebSocket.
     struct Reader {
         var iterator: WebSocketInboundMessageStream.AsyncIterator
@@ -28,7 +31,7 @@ struct EngineIOWebSocketTests {
     @Test("a direct WebSocket session gets the open packet first, then echoes text and binary messages")
     func directEcho() async throws {
         let delegate = RecordingEngineIODelegate()
-        try await EngineIOFixture.withServer(delegate: delegate) { _, port in
+        try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { _, port in
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
                 inbound,
                 outbound,
@@ -51,7 +54,7 @@ struct EngineIOWebSocketTests {
     @Test("a polling session upgrades: 3probe on the WebSocket, noop to the poll, then messages on the WebSocket")
     func upgrade() async throws {
         let delegate = RecordingEngineIODelegate()
-        try await EngineIOFixture.withServer(delegate: delegate) { client, port in
+        try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { client, port in
             let (sid, _) = try await EngineIOFixture.handshake(client)
             let url = "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket&sid=\(sid)"
             try await WebSocketClient.connect(url: url, logger: EngineIOFixture.logger) { inbound, outbound, _ in
@@ -72,7 +75,7 @@ struct EngineIOWebSocketTests {
     @Test("an invalid packet closes the WebSocket session with parseError")
     func invalidPacket() async throws {
         let delegate = RecordingEngineIODelegate()
-        try await EngineIOFixture.withServer(delegate: delegate) { _, port in
+        try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { _, port in
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
                 inbound,
                 outbound,
@@ -80,7 +83,7 @@ struct EngineIOWebSocketTests {
                 var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
                 _ = try await reader.nextText()
                 try await outbound.write(.text("abc"))
-                for try await _ in inbound.messages(maxSize: 1 << 20) {}
+                while try await reader.iterator.next() != nil {}
             }
             var reasons = delegate.closes.makeAsyncIterator()
             #expect(await reasons.next() == .parseError)
@@ -90,7 +93,8 @@ struct EngineIOWebSocketTests {
     @Test("a client that stops reading overflows only its own send queue; other connections go on")
     func stalledClientOverflows() async throws {
         let delegate = RecordingEngineIODelegate()
-        let configuration = EngineIOServer.Configuration(maxQueuedBytes: 256 * 1024)
+        var configuration = Self.configuration
+        configuration.maxQueuedBytes = 256 * 1024
         try await EngineIOFixture.withServer(configuration: configuration, delegate: delegate) { _, port in
             // A raw TCP client that performs the WebSocket handshake and then never reads a byte.
             let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -3,7 +3,7 @@ internal import HTTPTypes
 public import Hummingbird
 public import HummingbirdCore
 public import HummingbirdWebSocket
-public import Logging
+internal import Logging
 public import NIOCore
 internal import WireProtocol
 
@@ -87,7 +87,7 @@ extension EngineIOServer {
     ) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await self.read(session: session, webSocketID: webSocketID, inbound: inbound)
+                await self.read(session: session, webSocketID: webSocketID, inbound: inbound, outbound: outbound)
             }
             await self.write(session: session, webSocketID: webSocketID, open: open, outbound: outbound)
             group.cancelAll()
@@ -121,7 +121,7 @@ extension EngineIOServer {
         }
     }
 
-    private func read(session: EngineIOSession, webSocketID: UInt64, inbound: WebSocketInboundStream) async {
+    private func read(session: EngineIOSession, webSocketID: UInt64, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         var iterator = inbound.makeAsyncIterator()
         let maxPayload = configuration.maxPayload
         do {
@@ -139,7 +139,10 @@ extension EngineIOServer {
                     session.webSocketEnded(id: webSocketID, reason: .parseError)
                     return
                 }
-                await session.receiveWebSocket(packet, id: webSocketID, now: .now)
+                // Only probe answers come back here; the writer sends nothing else while the WebSocket is probing.
+                for reply in await session.receiveWebSocket(packet, id: webSocketID, now: .now) {
+                    try await send(reply, on: outbound)
+                }
             }
             session.webSocketEnded(id: webSocketID, reason: .transportClose)
         } catch {

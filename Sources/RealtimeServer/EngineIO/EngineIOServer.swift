@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Hummingbird
-public import HummingbirdWebSocket
+internal import Hummingbird
+internal import HummingbirdWebSocket
 public import Logging
 internal import NIOCore
 public import ServiceLifecycle
@@ -27,6 +27,8 @@ public final class EngineIOServer: Service {
 
     private struct Registry {
         var sessions: [String: EngineIOSession] = [:]
+        /// Sessions whose pending poll gets a `noop` soon (upgrading); checked on every short tick.
+        var upgrading: [String: EngineIOSession] = [:]
         var nextWebSocketID: UInt64 = 0
         var shuttingDown = false
     }
@@ -64,14 +66,23 @@ public final class EngineIOServer: Service {
     private func sweepUntilShutdown() async {
         let clock = ContinuousClock()
         let interval = configuration.sweepInterval
+        let tick = min(interval, .milliseconds(25))
         await cancelWhenGracefulShutdown {
+            var nextFullSweep = clock.now.advanced(by: interval)
             while !Task.isCancelled {
                 do {
-                    try await clock.sleep(for: interval)
+                    try await clock.sleep(for: tick)
                 } catch {
                     break
                 }
                 let now = clock.now
+                for session in self.registry.withLock({ Array($0.upgrading.values) }) where !session.sweep(now: now) {
+                    self.registry.withLock { registry in
+                        if registry.upgrading[session.id] === session { registry.upgrading[session.id] = nil }
+                    }
+                }
+                guard now >= nextFullSweep else { continue }
+                nextFullSweep = now.advanced(by: interval)
                 for session in self.registry.withLock({ Array($0.sessions.values) }) {
                     session.sweep(now: now)
                 }
@@ -100,7 +111,13 @@ public final class EngineIOServer: Service {
     func remove(_ session: EngineIOSession) {
         registry.withLock { registry in
             if registry.sessions[session.id] === session { registry.sessions[session.id] = nil }
+            if registry.upgrading[session.id] === session { registry.upgrading[session.id] = nil }
         }
+    }
+
+    /// Checks `session` on every short tick until its upgrade `noop` has gone out.
+    func watchUpgrade(_ session: EngineIOSession) {
+        registry.withLock { $0.upgrading[session.id] = session }
     }
 
     /// Registers a new session unless the server is shutting down.

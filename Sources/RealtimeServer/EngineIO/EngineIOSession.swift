@@ -45,6 +45,9 @@ final class EngineIOSession: EngineIOConnection {
         var outbox: [EngineIOPacket] = []
         var queuedBytes = 0
         var pendingPoll: CheckedContinuation<PollResult, Never>?
+        /// While upgrading: when the pending poll gets its `noop` (the reference server checks every 100 ms), unless
+        /// the upgrade completes first.
+        var noopDue: ContinuousClock.Instant?
         var webSocket: WebSocketSlot?
         var closeReason: EngineIOCloseReason?
         var handler: (any EngineIOConnectionHandler)?
@@ -235,7 +238,7 @@ final class EngineIOSession: EngineIOConnection {
         case .polling:
             if let poll = state.pendingPoll {
                 state.pendingPoll = nil
-                poll.resume(returning: .packets(takeOutboxLocked(&state)))
+                poll.resume(returning: .packets(takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
             }
         case .websocket:
             if var slot = state.webSocket, let waiter = slot.waiter {
@@ -248,11 +251,30 @@ final class EngineIOSession: EngineIOConnection {
         }
     }
 
-    private static func takeOutboxLocked(_ state: inout State) -> [EngineIOPacket] {
-        let packets = state.outbox
-        state.outbox = []
-        state.queuedBytes = 0
+    /// The most packets one poll response carries: python-engineio clients refuse payloads of more than 16
+    /// (`Payload.max_decode_packets`); the rest waits for the next poll.
+    static let maxPacketsPerPoll = 16
+
+    private static func takeOutboxLocked(_ state: inout State, limit: Int = .max) -> [EngineIOPacket] {
+        guard state.outbox.count > limit else {
+            let packets = state.outbox
+            state.outbox = []
+            state.queuedBytes = 0
+            return packets
+        }
+        let packets = Array(state.outbox.prefix(limit))
+        state.outbox.removeFirst(limit)
+        for packet in packets { state.queuedBytes -= queuedSize(of: packet) }
         return packets
+    }
+
+    /// What a packet counts against ``EngineIOServer/Configuration/maxQueuedBytes``.
+    private static func queuedSize(of packet: EngineIOPacket) -> Int {
+        switch packet {
+        case .message(let text): text.utf8.count + 1
+        case .binaryMessage(let data): data.readableBytes
+        default: 0
+        }
     }
 
     private static func wakeWebSocketLocked(_ state: inout State) {
@@ -273,7 +295,7 @@ final class EngineIOSession: EngineIOConnection {
     // MARK: State machine actions
 
     /// Carries out one action of the state machine; returns whether the caller must arrange delivery.
-    private static func applyLocked(_ action: Machine.Action, _ state: inout State) -> Bool {
+    private static func applyLocked(_ action: Machine.Action, _ state: inout State, now: ContinuousClock.Instant) -> Bool {
         switch action {
         case .none:
             return false
@@ -290,20 +312,20 @@ final class EngineIOSession: EngineIOConnection {
         case .answerProbe:
             state.webSocket?.direct.append(.pong("probe"))
             state.webSocket?.probed = true
-            wakeWebSocketLocked(&state)
-            if let poll = state.pendingPoll {
-                state.pendingPoll = nil
-                poll.resume(returning: .packets([.noop]))
-            }
+            if state.pendingPoll != nil { state.noopDue = now.advanced(by: noopDelay) }
             return false
         case .completeUpgrade:
+            // The client pauses polling before it sends `5`; a poll still pending does not belong to the session
+            // any more (the reference server refuses such requests with code 3).
+            state.noopDue = nil
             if let poll = state.pendingPoll {
                 state.pendingPoll = nil
-                poll.resume(returning: .packets([.noop]))
+                poll.resume(returning: .refused(EngineIOServerError(.badRequest)))
             }
             flushLocked(&state)
             return false
         case .abortUpgrade:
+            state.noopDue = nil
             state.webSocket?.aborted = true
             wakeWebSocketLocked(&state)
             return false
@@ -316,27 +338,42 @@ final class EngineIOSession: EngineIOConnection {
     private static func fireTimersLocked(_ state: inout State, now: ContinuousClock.Instant) -> Bool {
         var needsDelivery = false
         guard state.closeReason == nil else { return false }
+        if let due = state.noopDue, due <= now {
+            state.noopDue = nil
+            if let poll = state.pendingPoll {
+                state.pendingPoll = nil
+                poll.resume(returning: .packets(state.outbox.isEmpty ? [.noop] : takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
+            }
+        }
         while let deadline = state.machine.nextDeadline, deadline <= now {
             // Fire at the deadline itself, not at the (later) sweep: the schedule stays exact, so a pong deadline is
             // the ping's deadline plus pingTimeout however late the sweep ran.
             let action = state.machine.timerFired(now: deadline)
             if case .none = action { break }
-            needsDelivery = applyLocked(action, &state) || needsDelivery
+            needsDelivery = applyLocked(action, &state, now: deadline) || needsDelivery
         }
         return needsDelivery
     }
 
-    /// The shared heartbeat sweep: fires due timers.
-    func sweep(now: ContinuousClock.Instant) {
-        let needsDelivery = state.withLock { Self.fireTimersLocked(&$0, now: now) }
+    /// The shared heartbeat sweep: fires due timers. Returns whether an upgrade's `noop` is still due.
+    @discardableResult
+    func sweep(now: ContinuousClock.Instant) -> Bool {
+        let (needsDelivery, waiting) = state.withLock { state in
+            (Self.fireTimersLocked(&state, now: now), state.noopDue != nil)
+        }
         settle(needsDelivery: needsDelivery)
+        return waiting
     }
+
+    /// How long a poll waits for its `noop` during an upgrade.
+    static let noopDelay = Duration.milliseconds(100)
 
     // MARK: Polling
 
     /// A polling `GET`: answers queued packets, or waits for some (unless `immediately`, for the handshake).
     func poll(now: ContinuousClock.Instant, immediately: Bool = false) async -> PollResult {
         var needsDelivery = false
+        var upgrading = false
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<PollResult, Never>) in
             state.withLock { state in
                 needsDelivery = Self.fireTimersLocked(&state, now: now)
@@ -356,15 +393,18 @@ final class EngineIOSession: EngineIOConnection {
                     return
                 }
                 if !state.outbox.isEmpty || immediately {
-                    continuation.resume(returning: .packets(Self.takeOutboxLocked(&state)))
-                } else if let slot = state.webSocket, slot.probed, !slot.aborted {
-                    // Upgrading: end polls at once so that the client can complete the upgrade.
-                    continuation.resume(returning: .packets([.noop]))
+                    continuation.resume(returning: .packets(Self.takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
                 } else {
                     state.pendingPoll = continuation
+                    if let slot = state.webSocket, slot.probed, !slot.aborted {
+                        // Upgrading: end this poll with `noop` shortly, unless the upgrade completes first.
+                        state.noopDue = now.advanced(by: Self.noopDelay)
+                        upgrading = true
+                    }
                 }
             }
         }
+        if upgrading { server.watchUpgrade(self) }
         settle(needsDelivery: needsDelivery)
         return result
     }
@@ -379,7 +419,7 @@ final class EngineIOSession: EngineIOConnection {
             }
             for packet in packets {
                 let action = state.machine.packetReceived(packet, on: .polling, now: now)
-                needsDelivery = Self.applyLocked(action, &state) || needsDelivery
+                needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
             }
             return (nil, needsDelivery)
         }
@@ -442,17 +482,23 @@ final class EngineIOSession: EngineIOConnection {
         }
     }
 
-    /// A packet arrived on the WebSocket `id`; delivers messages before it returns.
-    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: ContinuousClock.Instant) async {
-        let needsDelivery = state.withLock { state -> Bool in
-            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return false }
+    /// A packet arrived on the WebSocket `id`; delivers messages before it returns. Returns the packets the reader
+    /// must answer on this WebSocket at once (`3probe`), before it reads on, so that they precede anything that
+    /// follows from the next packet.
+    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: ContinuousClock.Instant) async -> [EngineIOPacket] {
+        let (needsDelivery, upgrading, replies) = state.withLock { state -> (Bool, Bool, [EngineIOPacket]) in
+            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return (false, false, []) }
             var needsDelivery = Self.fireTimersLocked(&state, now: now)
             let action = state.machine.packetReceived(packet, on: .websocket, now: now)
-            needsDelivery = Self.applyLocked(action, &state) || needsDelivery
-            return needsDelivery
+            needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
+            let replies = state.webSocket?.direct ?? []
+            state.webSocket?.direct = []
+            return (needsDelivery, state.noopDue != nil, replies)
         }
+        if upgrading { server.watchUpgrade(self) }
         if isClosed { server.remove(self) }
         if needsDelivery { await deliverInbox() }
+        return replies
     }
 
     /// The WebSocket `id` ended (closed by the peer, or failed): closes the session if it was its transport.
