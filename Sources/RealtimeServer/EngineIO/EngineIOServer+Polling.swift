@@ -70,10 +70,10 @@ extension EngineIOServer {
         guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
         switch await session.poll(now: .now) {
         case .packets(let packets):
-            if session.isClosed { remove(session) }
+            if session.isRemovable { remove(session) }
             return payload(request, packets)
         case .refused(let error):
-            if session.isClosed { remove(session) }
+            if session.isRemovable { remove(session) }
             return refuse(request, error)
         }
     }
@@ -109,10 +109,10 @@ extension EngineIOServer {
             return refuse(request, EngineIOServerError(.badRequest))
         }
         if let error = await session.receivePolling(packets, now: .now) {
-            if session.isClosed { remove(session) }
+            if session.isRemovable { remove(session) }
             return refuse(request, error)
         }
-        if session.isClosed { remove(session) }
+        if session.isRemovable { remove(session) }
         return text(request, ByteBuffer(string: "ok"))
     }
 

@@ -92,7 +92,7 @@ extension EngineIOServer {
             await self.write(session: session, webSocketID: webSocketID, open: open, outbound: outbound)
             group.cancelAll()
         }
-        if session.isClosed { remove(session) }
+        if session.isRemovable { remove(session) }
     }
 
     private func write(session: EngineIOSession, webSocketID: UInt64, open: EngineIOPacket?, outbound: WebSocketOutboundWriter) async {

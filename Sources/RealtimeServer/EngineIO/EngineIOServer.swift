@@ -148,7 +148,7 @@ public final class EngineIOServer: Service {
             return nil
         }
         await session.start(handler: handler)
-        if session.isClosed { remove(session) }
+        if session.isRemovable { remove(session) }
         logger.debug("Engine.IO session opened", metadata: ["engineio.sid": "\(session.id)", "engineio.transport": "\(transport)"])
         return session
     }

@@ -50,6 +50,9 @@ final class EngineIOSession: EngineIOConnection {
         var noopDue: ContinuousClock.Instant?
         var webSocket: WebSocketSlot?
         var closeReason: EngineIOCloseReason?
+        /// Closed by the server while no poll was waiting: the farewell (what was queued, then `1`) waits in
+        /// `outbox` for the next poll until this deadline, so that a polling client still reads why it was closed.
+        var farewellDeadline: ContinuousClock.Instant?
         var handler: (any EngineIOConnectionHandler)?
         var inbox: [Inbound] = []
         /// Someone is delivering `inbox` (or the handler is not known yet).
@@ -94,6 +97,12 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     var isClosed: Bool { state.withLock { $0.closeReason != nil } }
+
+    /// Closed, and no farewell left for a poll to collect: the registry may forget the session.
+    var isRemovable: Bool { state.withLock { $0.closeReason != nil && $0.farewellDeadline == nil } }
+
+    /// How long a polling farewell waits for its poll.
+    static let farewellLifetime = Duration.seconds(10)
 
     // MARK: EngineIOConnection
 
@@ -181,7 +190,7 @@ final class EngineIOSession: EngineIOConnection {
 
     /// After an event from a context that cannot await: unregisters a closed session and arranges delivery.
     private func settle(needsDelivery: Bool) {
-        if isClosed { server.remove(self) }
+        if isRemovable { server.remove(self) }
         if needsDelivery { server.scheduleDelivery(self) }
     }
 
@@ -207,6 +216,10 @@ final class EngineIOSession: EngineIOConnection {
             poll.resume(returning: .packets(reason == .closedByClient ? [.noop] : (farewell.isEmpty ? [.close] : farewell)))
         } else if transport == .websocket {
             state.outbox = farewell
+        } else if !farewell.isEmpty {
+            // The reference server also keeps a closing polling transport until the client polls it.
+            state.outbox = farewell
+            state.farewellDeadline = .now.advanced(by: farewellLifetime)
         }
         if var slot = state.webSocket, let waiter = slot.waiter {
             slot.waiter = nil
@@ -359,7 +372,11 @@ final class EngineIOSession: EngineIOConnection {
     @discardableResult
     func sweep(now: ContinuousClock.Instant) -> Bool {
         let (needsDelivery, waiting) = state.withLock { state in
-            (Self.fireTimersLocked(&state, now: now), state.noopDue != nil)
+            if let deadline = state.farewellDeadline, deadline <= now {
+                state.farewellDeadline = nil
+                state.outbox = []
+            }
+            return (Self.fireTimersLocked(&state, now: now), state.noopDue != nil)
         }
         settle(needsDelivery: needsDelivery)
         return waiting
@@ -378,7 +395,12 @@ final class EngineIOSession: EngineIOConnection {
             state.withLock { state in
                 needsDelivery = Self.fireTimersLocked(&state, now: now)
                 if state.closeReason != nil {
-                    continuation.resume(returning: .refused(EngineIOServerError(.unknownSessionID)))
+                    if state.farewellDeadline != nil, !state.outbox.isEmpty {
+                        continuation.resume(returning: .packets(Self.takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
+                        if state.outbox.isEmpty { state.farewellDeadline = nil }
+                    } else {
+                        continuation.resume(returning: .refused(EngineIOServerError(.unknownSessionID)))
+                    }
                     return
                 }
                 guard case .polling = state.machine.transport else {
@@ -423,7 +445,7 @@ final class EngineIOSession: EngineIOConnection {
             }
             return (nil, needsDelivery)
         }
-        if isClosed { server.remove(self) }
+        if isRemovable { server.remove(self) }
         if needsDelivery { await deliverInbox() }
         return refusal
     }
@@ -496,7 +518,7 @@ final class EngineIOSession: EngineIOConnection {
             return (needsDelivery, state.noopDue != nil, replies)
         }
         if upgrading { server.watchUpgrade(self) }
-        if isClosed { server.remove(self) }
+        if isRemovable { server.remove(self) }
         if needsDelivery { await deliverInbox() }
         return replies
     }
