@@ -73,6 +73,7 @@ public func buildApplication(
     // Socket.IO over Engine.IO on the same port: its routes, the WebSocket upgrade, and the services (heartbeats and
     // sessions, Socket.IO timers, the store's revocation feed). A delegate in `dependencies` replaces authd's own.
     realtime.install(api: api, configuration: configuration)
+    dependencies.configureSockets?(realtime.sockets)
     let engineIO = EngineIOServer(
         configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,
         delegate: dependencies.engineIODelegate ?? realtime.sockets,

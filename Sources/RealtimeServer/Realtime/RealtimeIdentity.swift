@@ -52,3 +52,14 @@ extension SocketIOSocket {
         set { self[RealtimeIdentityKey.self] = newValue }
     }
 }
+
+extension SocketIONamespace {
+    /// An emitter to every socket of user `userID` (on every instance), whatever login they came from.
+    ///
+    /// ```swift
+    /// namespace.toUser(user.id).emit("notice", [["message": "Your export is ready"]])
+    /// ```
+    public func toUser(_ userID: String) -> SocketIOBroadcastOperator {
+        to(RealtimeIdentity.userRoom(userID))
+    }
+}
