@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import NIOCore
+import NIOPosix
+
+/// `rtt`: `get_secret` → `secret_message` round trips on open authenticated sockets, each client keeping exactly one
+/// request in flight (the echo server sends the request back instead).
+///
+/// The sockets are opened first (untimed, at most 64 handshakes at a time); then every client loops.
+///
+/// ```
+/// authd-bench rtt --url http://127.0.0.1:8080 --target authd -c 1000 --duration 10 --json
+/// ```
+struct RTTLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rtt",
+        abstract: "Round-trip latency of get_secret on open sockets, one request in flight per client."
+    )
+
+    @OptionGroup var options: LoadOptions
+
+    @Option(help: "Handshakes in flight while opening the sockets (1 to 1000).")
+    var openConcurrency: Int = 64
+
+    func validate() throws {
+        try options.validateCommon()
+        guard (1...1000).contains(openConcurrency) else { throw ValidationError("--open-concurrency must be within 1...1000") }
+    }
+
+    func run() async throws {
+        let endpoint = try options.endpoint
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
+        let options = self.options
+        let tokens = try await LoadSession.tokens(
+            count: min(options.users, options.concurrency),
+            password: options.effectivePassword,
+            target: options.target,
+            endpoint: endpoint,
+            group: group
+        )
+        let recorder = LoadRecorder(count: options.count, duration: options.duration)
+        // Open the sockets, `openConcurrency` at a time; the run's deadline bounds this phase too.
+        let opened = await SocketOpener.open(
+            options.concurrency,
+            concurrency: openConcurrency,
+            until: recorder.deadline
+        ) { index in
+            try await LoadSession.openSocket(
+                endpoint: endpoint,
+                target: options.target,
+                token: tokens[index % tokens.count],
+                group: group,
+                timeout: options.replyTimeout
+            )
+        }
+        let progress = ProgressLine(recorder, label: "rtt", enabled: !options.quiet)
+        recorder.startClock()
+        await withTaskGroup(of: Void.self) { clients in
+            for (index, connection) in opened.connections.enumerated() {
+                clients.addTask {
+                    let token = tokens[index % tokens.count]
+                    var ackID = 0
+                    while recorder.claim() {
+                        let start = ContinuousClock.now
+                        do {
+                            try await LoadSession.roundTrip(
+                                connection,
+                                target: options.target,
+                                token: token,
+                                ackID: ackID,
+                                timeout: options.replyTimeout
+                            )
+                            recorder.recordSuccess(start.duration(to: .now))
+                        } catch {
+                            recorder.recordFailure(error)
+                            break
+                        }
+                        ackID += 1
+                    }
+                    await connection.close()
+                }
+            }
+        }
+        recorder.finish()
+        progress.stop()
+        try? await group.shutdownGracefully()
+        var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
+        if report.firstError == nil { report.firstError = opened.firstError }
+        report.print(json: options.json)
+    }
+}
+
+/// Opens many sockets with a bounded number of handshakes in flight.
+enum SocketOpener {
+    struct Result: Sendable {
+        var connections: [EngineIOClientConnection]
+        var failures: Int
+        var firstError: String?
+    }
+
+    static func open(
+        _ count: Int,
+        concurrency: Int,
+        until deadline: ContinuousClock.Instant,
+        _ open: @escaping @Sendable (Int) async throws -> EngineIOClientConnection
+    ) async -> Result {
+        await withTaskGroup(of: Swift.Result<EngineIOClientConnection, any Error>?.self) { group in
+            var result = Result(connections: [], failures: 0)
+            var next = 0
+            func collect(_ outcome: Swift.Result<EngineIOClientConnection, any Error>??) {
+                switch outcome {
+                case .some(.some(.success(let connection))): result.connections.append(connection)
+                case .some(.some(.failure(let error))):
+                    result.failures += 1
+                    if result.firstError == nil { result.firstError = "\(error)" }
+                default: break
+                }
+            }
+            while next < count {
+                if next >= concurrency { collect(await group.next()) }
+                let index = next
+                group.addTask {
+                    guard ContinuousClock.now < deadline else { return nil }
+                    do { return .success(try await open(index)) } catch { return .failure(error) }
+                }
+                next += 1
+            }
+            while let outcome = await group.next() { collect(outcome) }
+            return result
+        }
+    }
+}
