@@ -131,8 +131,8 @@ def main():
         fv = f["rate_per_second"] if status(f) is None else None
         lat = lambda r: f"{ms(r['latency']['p50_us'])} / {ms(r['latency']['p99_us'])}" if r and status(r) is None and r.get("latency") else (status(r) or "–")
         out.append(
-            f"| {c} | {rawv or 0:.2f} | {av if av is not None else (status(a) or '–')} | {fmt_ratio(av / rawv) if av and rawv else '–'} | "
-            f"{fv if fv is not None else (status(f) or '–')} | {fmt_ratio(av / fv) if av and fv else '–'} | {lat(a)} | {lat(f)} |"
+            f"| {c} | {rawv or 0:.2f} | {f'{av:.2f}' if av is not None else (status(a) or '–')} | {fmt_ratio(av / rawv) if av and rawv else '–'} | "
+            f"{f'{fv:.2f}' if fv is not None else (status(f) or '–')} | {fmt_ratio(av / fv) if av and fv else '–'} | {lat(a)} | {lat(f)} |"
         )
         if av is not None and rawv:
             goals.append((f"login/s ≥ 0.95 × raw C bcrypt (cost {c})", f"{av:.2f} / {rawv:.2f} = {av / rawv:.3f}", "yes" if av / rawv >= 0.95 else "**no**"))
@@ -211,13 +211,14 @@ def main():
         per = {int(p[0]): p[1] for p in (i.get("per_socket_kib") or [])}
         at10k = next((v for k, v in sorted(per.items()) if k >= 10_000), None)
         at_max = per.get(largest["sockets"]) if largest else None
+        slope = f"{i['slope_kib_per_socket']:.2f} KiB" if i.get("slope_kib_per_socket") is not None else "–"
         notes = []
         if r.get("failed"):
             notes.append(f"{r['failed']} failed to open ({(r.get('first_error') or '')[:80]})")
         out.append(
             f"| {label} | {largest['sockets'] if largest else 0:,} | {base:,} KiB | {largest['server_rss_kib']:,} KiB | "
             f"{f'{at10k:.2f} KiB' if at10k is not None else '–'} | {f'{at_max:.2f} KiB' if at_max is not None else '–'} | "
-            f"{f'{i[chr(115) + 'lope_kib_per_socket']:.2f} KiB' if i.get('slope_kib_per_socket') is not None else '–'} | "
+            f"{slope} | "
             f"{i.get('alive_after_hold', '–')} | {'; '.join(notes)} |"
         )
         if t == "authd":

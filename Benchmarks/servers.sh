@@ -10,13 +10,31 @@ cleanup_servers() {
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 
+# http_status URL: the HTTP status of a GET (000 when nothing answers); python3 only, no curl needed.
+http_status() {
+    python3 - "$1" <<'PY'
+import sys, urllib.error, urllib.request
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+try:
+    print(urllib.request.build_opener(NoRedirect).open(sys.argv[1], timeout=5).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+except Exception:
+    print("000")
+PY
+}
+
+random_hex() { python3 -c 'import secrets; print(secrets.token_hex(32))'; }
+
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # wait_ready URL PID [tries×0.1 s]: waits until URL answers (any HTTP status); fails when PID has died.
 wait_ready() {
     local url=$1 pid=$2 tries=${3:-600} i
     for ((i = 0; i < tries; i++)); do
-        curl -s -o /dev/null --max-time 1 "$url" && return 0
+        [[ $(http_status "$url") != 000 ]] && return 0
         kill -0 "$pid" 2>/dev/null || { echo "server $pid exited early" >&2; return 1; }
         sleep 0.1
     done
@@ -53,7 +71,7 @@ start_authd() {
 # authd_has_realtime: whether authd serves Engine.IO at /socket.io/ (404 while the realtime server is absent).
 authd_has_realtime() {
     local code
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$authd_url/socket.io/?EIO=4&transport=polling" || true)
+    code=$(http_status "$authd_url/socket.io/?EIO=4&transport=polling")
     [[ $code != 404 && $code != 000 ]]
 }
 
@@ -75,7 +93,7 @@ start_flask() {
     (
         cd "$work/flask-seed"
         BCRYPT_ROUNDS=$cost PORT=$port DB_PATH="$work/flask-$cost-$port.db" \
-            SECRET_KEY=$(openssl rand -hex 32) JWT_SECRET=$(openssl rand -hex 32) exec ./run.sh
+            SECRET_KEY=$(random_hex) JWT_SECRET=$(random_hex) exec ./run.sh
     ) >"$work/flask-$cost.log" 2>&1 &
     flask_pid=$!
     pids+=("$flask_pid")
