@@ -13,18 +13,6 @@ enum ClientEvent: Sendable {
     case packet(SocketIOPacket)
 }
 
-/// Why a load-generator connection failed.
-struct LoadClientError: Error, CustomStringConvertible, Sendable {
-    /// A short, stable kind used to group errors in reports (`timeout`, `closed`, `refused`, `protocol`, …).
-    var kind: String
-    var detail: String
-
-    var description: String { "\(kind): \(detail)" }
-
-    static func timeout(_ what: String) -> Self { Self(kind: "timeout", detail: what) }
-    static let closed = Self(kind: "closed", detail: "connection closed")
-}
-
 /// One Engine.IO v4 / Socket.IO v5 client connection over the WebSocket transport, for load generation.
 ///
 /// The codecs are WireProtocol's (``EngineIOWebSocketCodec``, ``SocketIOPacketEncoder``, ``SocketIOPacketDecoder``); the
