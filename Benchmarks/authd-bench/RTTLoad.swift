@@ -6,7 +6,8 @@ import NIOPosix
 /// `rtt`: `get_secret` → `secret_message` round trips on open authenticated sockets, each client keeping exactly one
 /// request in flight (the echo server sends the request back instead).
 ///
-/// The sockets are opened first (untimed, at most 64 handshakes at a time); then every client loops.
+/// The sockets are opened first (untimed, at most 64 handshakes at a time, within `--duration`); then every client
+/// loops for at most `--duration` more.
 ///
 /// ```
 /// authd-bench rtt --url http://127.0.0.1:8080 --target authd -c 1000 --duration 10 --json
@@ -38,12 +39,12 @@ struct RTTLoad: AsyncParsableCommand {
             endpoint: endpoint,
             group: group
         )
-        let recorder = LoadRecorder(count: options.count, duration: options.duration)
-        // Open the sockets, `openConcurrency` at a time; the run's deadline bounds this phase too.
+        // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
+        let openDeadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(options.duration * 1000)))
         let opened = await SocketOpener.open(
             options.concurrency,
             concurrency: openConcurrency,
-            until: recorder.deadline
+            until: openDeadline
         ) { index in
             try await LoadSession.openSocket(
                 endpoint: endpoint,
@@ -53,6 +54,7 @@ struct RTTLoad: AsyncParsableCommand {
                 timeout: options.replyTimeout
             )
         }
+        let recorder = LoadRecorder(count: options.count, duration: options.duration)
         let progress = ProgressLine(recorder, label: "rtt", enabled: !options.quiet)
         recorder.startClock()
         await withTaskGroup(of: Void.self) { clients in
