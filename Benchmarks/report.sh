@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-report`: the side-by-side benchmark report, in ONE run on this machine. It measures the raw ceilings
-# (C bcrypt hashes/s at each cost on one thread per core, raw HMAC-SHA256, Swift/C bcrypt and HS256/HMAC ratios),
-# builds release, starts the ws-echo floor, the Flask peer and authd (each on 127.0.0.1, one at a time), runs every
+# (C bcrypt hashes/s at each cost on one thread per core, measured right before authd's logins at that cost; raw
+# HMAC-SHA256; Swift/C bcrypt and HS256/HMAC ratios), builds release, starts the ws-echo floor, the Flask peer and
+# authd (each on 127.0.0.1, one at a time), runs every
 # load scenario of authd-bench against each, and writes Docs/benchmarks.md (the generated section) and Docs/images/.
 # authd scenarios that cannot run (no /socket.io/ yet) are reported as "not available"; the run still finishes.
 #
 # Env (all optional): BENCH_SECONDS (per scenario, 10), BENCH_LOGIN_COSTS ("10 12"), BENCH_IDLE_STEPS
 # (1000,2000,5000,10000,19000), BENCH_IDLE_FLASK_STEPS (500,1000,2000,5000), BENCH_IDLE_PROCESSES (4),
-# BENCH_PYTHON (a python with matplotlib; make bench-report provides one), FLASK_PEER, FLASK_PEER_VENV.
+# BENCH_PYTHON (a python with matplotlib; make bench-report provides one), BENCH_SKIP_BUILD, FLASK_PEER, FLASK_PEER_VENV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -30,9 +31,13 @@ trap 'exit 130' INT TERM
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 cat /proc/loadavg >"$results/loadavg-start.txt"
-echo "building release authd, authd-bench, ws-echo…" >&2
-for product in authd authd-bench ws-echo; do swift build -c release --product "$product" >&2; done
-bin=$(swift build -c release --show-bin-path)
+# BENCH_SKIP_BUILD=1 uses the release authd-bench and ws-echo already built (e.g. while authd still compiles).
+if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
+    echo "building release authd-bench, ws-echo…" >&2
+    for product in authd-bench ws-echo; do swift build -c release --product "$product" >&2; done
+fi
+bin=$repo/.build/release
+[[ -x $bin/authd-bench && -x $bin/ws-echo ]] || bin=$(swift build -c release --show-bin-path)
 bench=$bin/authd-bench
 
 # run NAME ARGS…: one scenario with --json into $results/NAME.json; a failure is recorded, never fatal.
@@ -50,10 +55,7 @@ PY
 }
 unavailable() { echo "{\"unavailable\": \"$2\"}" >"$results/$1.json"; }
 
-echo "raw ceilings…" >&2
-for cost in "${costs[@]}"; do
-    "$bench" bcrypt-capacity --cost "$cost" --threads "$(nproc)" --seconds 5 --json >"$results/raw-bcrypt-$cost.json"
-done
+echo "micro-benchmark ratios…" >&2
 "$bench" bcrypt --seconds 6 --rounds 3 --cost "${costs[0]}" --cost "${costs[-1]}" >"$results/micro-bcrypt.md"
 "$bench" jwt --hs256-only --seconds 3 --rounds 5 >"$results/micro-jwt.md"
 
@@ -78,7 +80,14 @@ for cost in "${costs[@]}"; do
     run "flask-login-cost$cost" login --url "$flask_url" --target flask -c 8 --duration "$seconds" --users 4
     if [[ $cost == "${costs[0]}" ]]; then sockets flask "$flask_url" "$flask_pid" "$idle_flask_steps"; fi
     stop_server "$flask_pid"
+done
 
+echo "building release authd…" >&2
+swift build -c release --product authd >&2
+for cost in "${costs[@]}"; do
+    # The raw ceiling right before authd's logins at the same cost, so that both see the same machine.
+    echo "raw C bcrypt capacity, cost $cost…" >&2
+    "$bench" bcrypt-capacity --cost "$cost" --threads "$(nproc)" --seconds 5 --json >"$results/raw-bcrypt-$cost.json"
     echo "authd, bcrypt cost $cost…" >&2
     start_authd "$cost"
     run "authd-login-cost$cost" login --url "$authd_url" --target authd -c 8 --duration "$seconds" --users 4
