@@ -9,7 +9,8 @@
 #
 # Env (all optional): BENCH_SECONDS (per scenario, 10), BENCH_LOGIN_COSTS ("10 12"), BENCH_IDLE_STEPS
 # (1000,2000,5000,10000,19000), BENCH_IDLE_FLASK_STEPS (500,1000,2000,5000), BENCH_IDLE_PROCESSES (4),
-# BENCH_PYTHON (a python with matplotlib; make bench-report provides one), BENCH_SKIP_BUILD, FLASK_PEER, FLASK_PEER_VENV.
+# BENCH_PYTHON (a python with matplotlib; make bench-report provides one), BENCH_SKIP_BUILD, BENCH_AUTHD_BIN
+# (an authd binary to use instead of building release), FLASK_PEER, FLASK_PEER_VENV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -77,20 +78,22 @@ stop_server "$echo_pid"
 for cost in "${costs[@]}"; do
     echo "Flask peer, bcrypt cost $cost…" >&2
     start_flask "$cost"
-    run "flask-login-cost$cost" login --url "$flask_url" --target flask -c 8 --duration "$seconds" --users 4
+    run "flask-login-cost$cost" login --url "$flask_url" --target flask -c 8 --duration "$seconds" --users 4 --timeout 60
     if [[ $cost == "${costs[0]}" ]]; then sockets flask "$flask_url" "$flask_pid" "$idle_flask_steps"; fi
     stop_server "$flask_pid"
 done
 
-echo "building release authd…" >&2
-swift build -c release --product authd >&2
+if [[ -z ${BENCH_AUTHD_BIN:-} ]]; then
+    echo "building release authd…" >&2
+    swift build -c release --product authd >&2
+fi
 for cost in "${costs[@]}"; do
     # The raw ceiling right before authd's logins at the same cost, so that both see the same machine.
     echo "raw C bcrypt capacity, cost $cost…" >&2
     "$bench" bcrypt-capacity --cost "$cost" --threads "$(nproc)" --seconds 5 --json >"$results/raw-bcrypt-$cost.json"
     echo "authd, bcrypt cost $cost…" >&2
     start_authd "$cost"
-    run "authd-login-cost$cost" login --url "$authd_url" --target authd -c 8 --duration "$seconds" --users 4
+    run "authd-login-cost$cost" login --url "$authd_url" --target authd -c 8 --duration "$seconds" --users 4 --timeout 60
     if [[ $cost == "${costs[0]}" ]]; then
         if authd_has_realtime; then
             sockets authd "$authd_url" "$authd_pid" "$idle_steps"

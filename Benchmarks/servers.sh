@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Shared by Benchmarks/report.sh and Benchmarks/smoke.sh (sourced, not run): starts and stops the servers under test
 # on 127.0.0.1 — authd, the Flask peer and the ws-echo floor — and kills every process it started on exit.
-# Needs: $work (a temp dir), $bin (the authd/ws-echo bin dir), $repo.
+# Needs: $work (a temp dir), $bin (the authd/ws-echo bin dir), $repo. BENCH_AUTHD_BIN overrides $bin/authd.
 
 pids=()
 cleanup_servers() {
@@ -60,7 +60,7 @@ start_authd() {
     (
         for variable in $(compgen -e | grep '^AUTHD_' || true); do unset "$variable"; done
         ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-        exec "$bin/authd" serve --host 127.0.0.1 --port "$port" --data-dir "$work/authd-$cost" --bcrypt-cost "$cost" --log-level warning
+        exec "${BENCH_AUTHD_BIN:-$bin/authd}" serve --host 127.0.0.1 --port "$port" --data-dir "$work/authd-$cost" --bcrypt-cost "$cost" --log-level warning
     ) >"$work/authd-$cost.log" 2>&1 &
     authd_pid=$!
     pids+=("$authd_pid")

@@ -4,13 +4,16 @@
 # against the ws-echo floor, the Flask peer and authd — so that the tool cannot rot. No timing is asserted: a scenario
 # passes when it completed at least one operation and none failed. authd's socket scenarios are skipped (and say so)
 # while authd serves no /socket.io/.
-# Env: BENCH_CONFIG (debug|release, default debug), FLASK_PEER, FLASK_PEER_VENV.
+# Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
+# FLASK_PEER, FLASK_PEER_VENV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 config=${BENCH_CONFIG:-debug}
 echo "bench-smoke: building authd-bench, ws-echo and authd ($config)…" >&2
-for product in authd-bench ws-echo authd; do swift build -c "$config" --product "$product" >&2; done
+products=(authd-bench ws-echo)
+[[ -n ${BENCH_AUTHD_BIN:-} ]] || products+=(authd)
+for product in "${products[@]}"; do swift build -c "$config" --product "$product" >&2; done
 bin=$(swift build -c "$config" --show-bin-path)
 bench=$bin/authd-bench
 work=$(mktemp -d "${TMPDIR:-/tmp}/authd-bench-smoke.XXXXXX")
