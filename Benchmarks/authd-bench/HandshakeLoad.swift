@@ -60,7 +60,7 @@ struct HandshakeLoad: AsyncParsableCommand {
             }
         }
         recorder.finish()
-        progress.stop()
+        await progress.stop()
         try? await group.shutdownGracefully()
         ScenarioReport(scenario: "handshake", options: options, recorder: recorder).print(json: options.json)
     }

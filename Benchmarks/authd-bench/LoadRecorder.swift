@@ -120,14 +120,17 @@ struct ProgressLine: Sendable {
         task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
+                if Task.isCancelled { break }
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(label) \(recorder.progressLine)".utf8))
             }
         }
     }
 
-    func stop() {
+    /// Stops the line and clears it (after the last write).
+    func stop() async {
         guard let task else { return }
         task.cancel()
+        await task.value
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -69,7 +69,7 @@ struct LoginLoad: AsyncParsableCommand {
             }
         }
         recorder.finish()
-        progress.stop()
+        await progress.stop()
         try? await group.shutdownGracefully()
         ScenarioReport(scenario: "login", options: options, recorder: recorder).print(json: options.json)
     }

@@ -84,7 +84,7 @@ struct RTTLoad: AsyncParsableCommand {
             }
         }
         recorder.finish()
-        progress.stop()
+        await progress.stop()
         try? await group.shutdownGracefully()
         var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
         if report.firstError == nil { report.firstError = opened.firstError }
