@@ -93,6 +93,7 @@ struct ScenarioReport: Codable, Sendable {
             for sample in idle.samples {
                 Swift.print("  \(sample.sockets) sockets: server RSS \(sample.serverRssKib.map(String.init) ?? "?") KiB")
             }
+            if let alive = idle.aliveAfterHold { Swift.print("  alive after holding \(idle.holdSeconds ?? 0) s: \(alive)") }
             if let slope = idle.slopeKibPerSocket { Swift.print(String(format: "  slope: %.2f KiB per socket", slope)) }
         }
     }
