@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test conformance fuzz-smoke lint format bench bench-login deps venv clean
+.PHONY: run test swift-test interop-test conformance fuzz-smoke bench-smoke lint format bench bench-login bench-report bench-venv deps venv clean
 
 ## run: build authd (release) and run it.
 run:
@@ -14,7 +14,7 @@ run:
 	$$($(SWIFT) build -c release --show-bin-path)/authd $(ARGS)
 
 ## test: every test: Swift Testing suites, then the Python interop suites against the built authd.
-test: venv lint swift-test interop-test conformance fuzz-smoke
+test: venv lint swift-test interop-test conformance fuzz-smoke bench-smoke
 
 swift-test: venv
 	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) build --build-tests
@@ -51,6 +51,23 @@ BENCH_LOGIN_SECONDS ?= 20
 bench-login: venv
 	PYTHON=$(PYTHON) bash Benchmarks/login.sh $(BENCH_LOGIN_SECONDS) 10 12
 
+## bench-smoke: every load scenario of authd-bench once, tiny, against ws-echo, the Flask peer and authd (no timings).
+bench-smoke:
+	bash Benchmarks/smoke.sh
+
+## bench-report: the side-by-side load report (raw ceilings, authd vs Flask peer vs ws-echo) into Docs/benchmarks.md
+## and Docs/images/; takes about 10 minutes on 2 cores. Knobs: BENCH_SECONDS, BENCH_LOGIN_COSTS, BENCH_IDLE_STEPS.
+BENCH_VENV ?= .venv-bench
+bench-report: bench-venv
+	BENCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python bash Benchmarks/report.sh
+
+bench-venv: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: Benchmarks/requirements.txt
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/requirements.txt
+	touch $@
+
 ## deps: system packages for a fresh Debian machine (run as root).
 deps:
 	apt-get update
@@ -65,4 +82,4 @@ $(VENV)/.installed: $(REQUIREMENTS)
 	touch $@
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(VENV) $(BENCH_VENV)

@@ -4,12 +4,17 @@ import ArgumentParser
 /// Micro-benchmarks that compare authd's building blocks with a raw limit measured in the same run.
 ///
 /// Always build in release mode: `swift run -c release authd-bench all`.
+/// The load scenarios (`login`, `handshake`, `rtt`, `idle`) drive a running server over loopback: authd, the Flask
+/// peer or the `ws-echo` floor (`--target`); see Docs/benchmarks.md.
 @main
-struct AuthdBench: ParsableCommand {
+struct AuthdBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd-bench",
-        abstract: "Benchmarks authd's building blocks against raw limits in the same run.",
-        subcommands: [BcryptBenchmark.self, BcryptCapacityBenchmark.self, JWTBenchmark.self, WireProtocolBenchmark.self, AllBenchmarks.self]
+        abstract: "Benchmarks authd's building blocks against raw limits, and drives load scenarios against a server.",
+        subcommands: [
+            BcryptBenchmark.self, BcryptCapacityBenchmark.self, JWTBenchmark.self, WireProtocolBenchmark.self, AllBenchmarks.self,
+            LoginLoad.self, HandshakeLoad.self, RTTLoad.self, IdleLoad.self, IdleWorker.self,
+        ]
     )
 }
 

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A loopback `http://host:port` base URL.
+struct Endpoint: Sendable, CustomStringConvertible {
+    var host: String
+    var port: Int
+
+    var description: String { "http://\(host):\(port)" }
+
+    /// Parses `http://127.0.0.x:port[/]`; anything that is not plain HTTP to a loopback address is refused.
+    init(url: String) throws {
+        guard url.hasPrefix("http://") else { throw LoadClientError(kind: "usage", detail: "--url must start with http://") }
+        var rest = url.dropFirst("http://".count)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else {
+            throw LoadClientError(kind: "usage", detail: "--url needs an explicit port, e.g. http://127.0.0.1:8080")
+        }
+        let host = String(rest[..<colon])
+        guard Self.isLoopback(host) else { throw LoadClientError(kind: "usage", detail: "--url must be a loopback address (127.0.0.0/8, localhost)") }
+        self.host = host == "localhost" ? "127.0.0.1" : host
+        self.port = port
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+}

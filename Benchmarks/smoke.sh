@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `make bench-smoke`: every load scenario of authd-bench once, tiny (a few connections, a few operations, seconds),
+# against the ws-echo floor, the Flask peer and authd — so that the tool cannot rot. No timing is asserted: a scenario
+# passes when it completed at least one operation and none failed. authd's socket scenarios are skipped (and say so)
+# while authd serves no /socket.io/.
+# Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
+# FLASK_PEER, FLASK_PEER_VENV.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+config=${BENCH_CONFIG:-debug}
+echo "bench-smoke: building authd-bench, ws-echo and authd ($config)…" >&2
+products=(authd-bench ws-echo)
+[[ -n ${BENCH_AUTHD_BIN:-} ]] || products+=(authd)
+for product in "${products[@]}"; do swift build -c "$config" --product "$product" >&2; done
+bin=$(swift build -c "$config" --show-bin-path)
+bench=$bin/authd-bench
+work=$(mktemp -d "${TMPDIR:-/tmp}/authd-bench-smoke.XXXXXX")
+source Benchmarks/servers.sh
+trap 'cleanup_servers; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+# scenario LABEL ARGS…: runs one bounded scenario with --json and checks that it completed cleanly.
+scenario() {
+    local label=$1 out
+    shift
+    out=$work/$(echo "$label" | tr ' /' '__').json
+    if timeout 120 "$bench" "$@" --json --quiet >"$out" 2>"$out.err" &&
+        python3 - "$out" <<'PY'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+clean = r["ok"] > 0 and r["failed"] == 0 and not r.get("setup_failures")
+print(f'  ok {r["ok"]}, failed {r["failed"]} {r.get("errors") or ""}', file=sys.stderr)
+sys.exit(0 if clean else 1)
+PY
+        echo "PASS $label" >&2
+        passed=$((passed + 1))
+    else
+        echo "FAIL $label" >&2
+        cat "$out" "$out.err" >&2 || true
+        failed=$((failed + 1))
+    fi
+}
+
+common=(--duration 20 --timeout 10 --users 2)
+
+start_echo
+echo "ws-echo at $echo_url" >&2
+scenario "echo handshake" handshake --url "$echo_url" --target echo -c 2 --count 6 "${common[@]}"
+scenario "echo rtt" rtt --url "$echo_url" --target echo -c 2 --count 10 "${common[@]}"
+scenario "echo idle" idle --url "$echo_url" --target echo --steps 4,8 --processes 2 --server-pid "$echo_pid" --settle 0.2 "${common[@]}"
+
+start_flask 4
+echo "Flask peer at $flask_url" >&2
+scenario "flask login" login --url "$flask_url" --target flask -c 2 --count 6 "${common[@]}"
+scenario "flask handshake" handshake --url "$flask_url" --target flask -c 2 --count 6 "${common[@]}"
+scenario "flask rtt" rtt --url "$flask_url" --target flask -c 2 --count 10 "${common[@]}"
+scenario "flask idle" idle --url "$flask_url" --target flask --steps 4,8 --processes 2 --server-pid "$flask_pid" --settle 0.2 "${common[@]}"
+
+start_authd 4
+echo "authd at $authd_url" >&2
+scenario "authd login" login --url "$authd_url" --target authd -c 2 --count 6 "${common[@]}"
+if authd_has_realtime; then
+    scenario "authd handshake" handshake --url "$authd_url" --target authd -c 2 --count 6 "${common[@]}"
+    scenario "authd rtt" rtt --url "$authd_url" --target authd -c 2 --count 10 "${common[@]}"
+    scenario "authd idle" idle --url "$authd_url" --target authd --steps 4,8 --processes 2 --server-pid "$authd_pid" --settle 0.2 "${common[@]}"
+else
+    echo "SKIP authd handshake, rtt, idle: authd serves no /socket.io/ yet (realtime server not available)" >&2
+fi
+
+echo "bench-smoke: $passed passed, $failed failed"
+((failed == 0))
