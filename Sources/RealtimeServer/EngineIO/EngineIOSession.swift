@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import Logging
 internal import NIOCore
 internal import Synchronization
 internal import WireProtocol
@@ -159,6 +160,7 @@ final class EngineIOSession: EngineIOConnection {
             switch item {
             case .message(let message): await handler.connectionReceived(message)
             case .closed(let reason):
+                server.logger.debug("Engine.IO session closed", metadata: ["engineio.sid": "\(id)", "engineio.reason": "\(reason.rawValue)"])
                 await handler.connectionClosed(reason: reason)
                 // The handler usually holds the connection: drop it so that neither outlives the session.
                 state.withLock { state in
