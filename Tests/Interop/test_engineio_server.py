@@ -152,3 +152,20 @@ def test_foreign_origin_refused_on_websocket(server):
         assert ws.recv().startswith("0{")
     finally:
         ws.close()
+
+
+def test_overlapping_posts_close_the_session(server):
+    """The reference server refuses a second data request while one is in flight, and closes the session."""
+    sid = _handshake(server)["sid"]
+    port = int(server.rsplit(":", 1)[1])
+    path = f"/{PATH}/?EIO=4&transport=polling&sid={sid}"
+    with socket.create_connection(("127.0.0.1", port), 5) as slow:
+        # A POST whose body is not complete yet: the server is reading it.
+        slow.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 6\r\n\r\n4he".encode())
+        time.sleep(0.1)  # lets the server start on it (synchronisation, not an assertion; pings time out at 500 ms)
+        second = requests.post(server + path, data="4x", timeout=5)
+        assert _error(second) == (400, {"code": 3, "message": "Bad request"})
+        slow.sendall(b"llo")
+        slow.settimeout(5)
+        assert slow.recv(4096).startswith(b"HTTP/1.1 400")
+    assert requests.get(server + path, timeout=5).status_code == 400

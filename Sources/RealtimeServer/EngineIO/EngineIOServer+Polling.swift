@@ -87,6 +87,8 @@ extension EngineIOServer {
         guard let sid = target.sid else { return refuse(request, EngineIOServerError(.badHandshakeMethod)) }
         guard target.transport == .polling else { return refuse(request, EngineIOServerError(.badRequest)) }
         guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
+        guard session.beginPost() else { return refuse(request, EngineIOServerError(.badRequest)) }
+        defer { session.endPost() }
         let limit = configuration.maxPayload
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             session.refusePayload()

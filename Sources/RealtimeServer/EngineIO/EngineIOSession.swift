@@ -46,6 +46,8 @@ final class EngineIOSession: EngineIOConnection {
         var outbox: [EngineIOPacket] = []
         var queuedBytes = 0
         var pendingPoll: CheckedContinuation<PollResult, Never>?
+        /// A polling `POST` is being read or delivered (one at a time, as in the reference server).
+        var postInFlight = false
         /// While upgrading: when the pending poll gets its `noop` (the reference server checks every 100 ms), unless
         /// the upgrade completes first.
         var noopDue: ContinuousClock.Instant?
@@ -428,6 +430,26 @@ final class EngineIOSession: EngineIOConnection {
         if isClosed { server.remove(self) }
         if needsDelivery { await deliverInbox() }
         return refusal
+    }
+
+    /// Starts a polling `POST`; `false` when another one is in flight, which closes the session (the reference
+    /// server refuses overlapping data requests).
+    func beginPost() -> Bool {
+        let (accepted, needsDelivery) = state.withLock { state -> (Bool, Bool) in
+            guard state.postInFlight else {
+                state.postInFlight = true
+                return (true, false)
+            }
+            _ = state.machine.close()
+            return (false, Self.closeLocked(&state, reason: .transportError))
+        }
+        settle(needsDelivery: needsDelivery)
+        return accepted
+    }
+
+    /// Ends a polling `POST` started with ``beginPost()``.
+    func endPost() {
+        state.withLock { $0.postInFlight = false }
     }
 
     /// A polling `POST` that cannot be decoded (or is too large): closes the session.
