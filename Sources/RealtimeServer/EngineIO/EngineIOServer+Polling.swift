@@ -74,6 +74,12 @@ extension EngineIOServer {
             return payload(request, packets)
         case .refused(let error):
             if session.isClosed { remove(session) }
+            if session.transport == .websocket {
+                // A poll on a session that has just moved to WebSocket: answer it a little later, so that what the
+                // WebSocket already wrote (the `3probe` NIO may still be flushing) reaches the client first, as it
+                // does with the reference server's synchronous writes.
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             return refuse(request, error)
         }
     }
