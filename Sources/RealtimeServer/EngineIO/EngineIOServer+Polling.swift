@@ -3,6 +3,7 @@ internal import HTTPTypes
 public import Hummingbird
 internal import Logging
 internal import NIOCore
+internal import ServiceLifecycle
 internal import WireProtocol
 
 extension EngineIOServer {
@@ -68,7 +69,14 @@ extension EngineIOServer {
             }
         }
         guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
-        switch await session.poll(now: .now) {
+        // A pending poll must not hold up the HTTP server's graceful shutdown (it runs before this service's):
+        // the session closes, and the poll gets what was queued and `1`.
+        let result = await withGracefulShutdownHandler {
+            await session.poll(now: .now)
+        } onGracefulShutdown: {
+            session.close()
+        }
+        switch result {
         case .packets(let packets):
             if session.isClosed { remove(session) }
             return payload(request, packets)
