@@ -133,8 +133,7 @@ final class EngineIOSession: EngineIOConnection {
 
     func close() {
         let needsDelivery = state.withLock { state in
-            guard case .close = state.machine.close() else { return false }
-            return Self.closeLocked(&state, reason: .closedByServer)
+            Self.closeLocked(&state, reason: .closedByServer)
         }
         settle(needsDelivery: needsDelivery)
     }
