@@ -6,6 +6,7 @@ import json
 import queue
 import socket
 import subprocess
+import threading
 import time
 
 import engineio
@@ -22,8 +23,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(authd_bin):
+def _start(authd_bin):
     port = _free_port()
     process = subprocess.Popen(
         [str(authd_bin), "conformance", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -38,7 +38,13 @@ def server(authd_bin):
                 process.kill()
                 pytest.fail(f"authd conformance did not start: {process.stderr.read().decode(errors='replace')}")
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def server(authd_bin):
+    process, url = _start(authd_bin)
+    yield url
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -152,3 +158,39 @@ def test_foreign_origin_refused_on_websocket(server):
         assert ws.recv().startswith("0{")
     finally:
         ws.close()
+
+
+def test_overlapping_posts_close_the_session(server):
+    """The reference server refuses a second data request while one is in flight, and closes the session."""
+    sid = _handshake(server)["sid"]
+    port = int(server.rsplit(":", 1)[1])
+    path = f"/{PATH}/?EIO=4&transport=polling&sid={sid}"
+    with socket.create_connection(("127.0.0.1", port), 5) as slow:
+        # A POST whose body is not complete yet: the server is reading it.
+        slow.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 6\r\n\r\n4he".encode())
+        time.sleep(0.1)  # lets the server start on it (synchronisation, not an assertion; pings time out at 500 ms)
+        second = requests.post(server + path, data="4x", timeout=5)
+        assert _error(second) == (400, {"code": 3, "message": "Bad request"})
+        slow.sendall(b"llo")
+        slow.settimeout(5)
+        assert slow.recv(4096).startswith(b"HTTP/1.1 400")
+    assert requests.get(server + path, timeout=5).status_code == 400
+
+
+def test_sigterm_ends_a_pending_poll_with_close(authd_bin):
+    """Graceful shutdown closes the session: a waiting poll gets `1` at once and authd exits 0."""
+    process, url = _start(authd_bin)
+    try:
+        sid = _handshake(url)["sid"]
+        result = queue.Queue()
+        poller = threading.Thread(
+            target=lambda: result.put(requests.get(f"{url}/{PATH}/?EIO=4&transport=polling&sid={sid}", timeout=10))
+        )
+        poller.start()
+        time.sleep(0.1)  # lets the poll reach the server (synchronisation; the first ping is due at 300 ms)
+        process.terminate()
+        response = result.get(timeout=10)
+        assert (response.status_code, response.text) == (200, "1")
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()

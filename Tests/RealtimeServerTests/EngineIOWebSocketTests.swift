@@ -72,6 +72,28 @@ struct EngineIOWebSocketTests {
         }
     }
 
+    @Test("close() on a WebSocket session sends what was queued, then 1, and reports closedByServer")
+    func serverClose() async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { _, port in
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/socket.io/?EIO=4&transport=websocket", logger: EngineIOFixture.logger) {
+                inbound,
+                _,
+                _ in
+                var reader = Reader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                _ = try await reader.nextText()
+                var connections = delegate.connections.makeAsyncIterator()
+                let connection = try #require(await connections.next())
+                connection.send(.text(ByteBuffer(string: "bye")))
+                connection.close()
+                #expect(try await reader.nextText() == "4bye")
+                #expect(try await reader.nextText() == "1")
+            }
+            var reasons = delegate.closes.makeAsyncIterator()
+            #expect(await reasons.next() == .closedByServer)
+        }
+    }
+
     @Test("an invalid packet closes the WebSocket session with parseError")
     func invalidPacket() async throws {
         let delegate = RecordingEngineIODelegate()

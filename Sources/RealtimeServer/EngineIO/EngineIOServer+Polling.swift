@@ -3,6 +3,7 @@ internal import HTTPTypes
 public import Hummingbird
 internal import Logging
 internal import NIOCore
+internal import ServiceLifecycle
 internal import WireProtocol
 
 extension EngineIOServer {
@@ -68,12 +69,25 @@ extension EngineIOServer {
             }
         }
         guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
-        switch await session.poll(now: .now) {
+        // A pending poll must not hold up the HTTP server's graceful shutdown (it runs before this service's):
+        // the session closes, and the poll gets what was queued and `1`.
+        let result = await withGracefulShutdownHandler {
+            await session.poll(now: .now)
+        } onGracefulShutdown: {
+            session.close()
+        }
+        switch result {
         case .packets(let packets):
             if session.isRemovable { remove(session) }
             return payload(request, packets)
         case .refused(let error):
             if session.isRemovable { remove(session) }
+            if session.transport == .websocket {
+                // A poll on a session that has just moved to WebSocket: answer it a little later, so that what the
+                // WebSocket already wrote (the `3probe` NIO may still be flushing) reaches the client first, as it
+                // does with the reference server's synchronous writes.
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             return refuse(request, error)
         }
     }
@@ -87,6 +101,8 @@ extension EngineIOServer {
         guard let sid = target.sid else { return refuse(request, EngineIOServerError(.badHandshakeMethod)) }
         guard target.transport == .polling else { return refuse(request, EngineIOServerError(.badRequest)) }
         guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
+        guard session.beginPost() else { return refuse(request, EngineIOServerError(.badRequest)) }
+        defer { session.endPost() }
         let limit = configuration.maxPayload
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             session.refusePayload()

@@ -5,6 +5,7 @@ public import HummingbirdCore
 public import HummingbirdWebSocket
 internal import Logging
 public import NIOCore
+internal import ServiceLifecycle
 internal import WireProtocol
 
 extension EngineIOServer {
@@ -144,9 +145,13 @@ extension EngineIOServer {
                     try await send(reply, on: outbound)
                 }
             }
-            session.webSocketEnded(id: webSocketID, reason: .transportClose)
+            // At graceful shutdown the server closes WebSockets itself (close frame, "going away"): that is the
+            // server closing the session, not the transport failing.
+            session.webSocketEnded(id: webSocketID, reason: Task.isShuttingDownGracefully ? .closedByServer : .transportClose)
         } catch {
-            session.webSocketEnded(id: webSocketID, reason: Task.isCancelled ? .transportClose : .transportError)
+            let reason: EngineIOCloseReason =
+                Task.isShuttingDownGracefully ? .closedByServer : Task.isCancelled ? .transportClose : .transportError
+            session.webSocketEnded(id: webSocketID, reason: reason)
         }
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import Logging
 internal import NIOCore
 internal import Synchronization
 internal import WireProtocol
@@ -45,6 +46,8 @@ final class EngineIOSession: EngineIOConnection {
         var outbox: [EngineIOPacket] = []
         var queuedBytes = 0
         var pendingPoll: CheckedContinuation<PollResult, Never>?
+        /// A polling `POST` is being read or delivered (one at a time, as in the reference server).
+        var postInFlight = false
         /// While upgrading: when the pending poll gets its `noop` (the reference server checks every 100 ms), unless
         /// the upgrade completes first.
         var noopDue: ContinuousClock.Instant?
@@ -139,8 +142,7 @@ final class EngineIOSession: EngineIOConnection {
 
     func close() {
         let needsDelivery = state.withLock { state in
-            guard case .close = state.machine.close() else { return false }
-            return Self.closeLocked(&state, reason: .closedByServer)
+            Self.closeLocked(&state, reason: .closedByServer)
         }
         settle(needsDelivery: needsDelivery)
     }
@@ -168,6 +170,7 @@ final class EngineIOSession: EngineIOConnection {
             switch item {
             case .message(let message): await handler.connectionReceived(message)
             case .closed(let reason):
+                server.logger.debug("Engine.IO session closed", metadata: ["engineio.sid": "\(id)", "engineio.reason": "\(reason.rawValue)"])
                 await handler.connectionClosed(reason: reason)
                 // The handler usually holds the connection: drop it so that neither outlives the session.
                 state.withLock { state in
@@ -448,6 +451,26 @@ final class EngineIOSession: EngineIOConnection {
         if isRemovable { server.remove(self) }
         if needsDelivery { await deliverInbox() }
         return refusal
+    }
+
+    /// Starts a polling `POST`; `false` when another one is in flight, which closes the session (the reference
+    /// server refuses overlapping data requests).
+    func beginPost() -> Bool {
+        let (accepted, needsDelivery) = state.withLock { state -> (Bool, Bool) in
+            guard state.postInFlight else {
+                state.postInFlight = true
+                return (true, false)
+            }
+            _ = state.machine.close()
+            return (false, Self.closeLocked(&state, reason: .transportError))
+        }
+        settle(needsDelivery: needsDelivery)
+        return accepted
+    }
+
+    /// Ends a polling `POST` started with ``beginPost()``.
+    func endPost() {
+        state.withLock { $0.postInFlight = false }
     }
 
     /// A polling `POST` that cannot be decoded (or is too large): closes the session.
