@@ -126,7 +126,11 @@ extension JWTClaims {
                         continue
                     }
                     let lazy = LazyString.slice(offset: string.offset, length: string.length ?? 0, plain: string.length != nil)
-                    keepsPayload = true
+                    if !keepsPayload {
+                        // Kept from the first slice on, so that no slice is ever stored without its payload.
+                        claims.payload = payload
+                        keepsPayload = true
+                    }
                     switch order {
                     case 0: claims.storedIssuer = lazy
                     case 1: claims.storedSubject = lazy
@@ -159,9 +163,8 @@ extension JWTClaims {
                 claims.storedCustom = .value(try customMembers(of: bytes, maximumDepth: maximumDepth))
             } else if customKeyCount > 0 {
                 claims.storedCustom = .payload(firstMember: firstCustomKeyOffset)
-                keepsPayload = true
+                if !keepsPayload { claims.payload = payload }
             }
-            if keepsPayload { claims.payload = payload }
         } catch {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
         }
