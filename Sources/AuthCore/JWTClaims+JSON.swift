@@ -397,14 +397,18 @@ extension JWTClaims {
     /// The first eight UTF-8 bytes of `name` as a big-endian integer, zero-padded: when two keys' prefixes differ, they
     /// order the keys as their UTF-8 does; equal prefixes need the full comparison.
     private static func sortPrefix(_ name: String) -> UInt64 {
-        var prefix: UInt64 = 0
-        var shift: UInt64 = 56
-        for byte in name.utf8 {
-            prefix |= UInt64(byte) << shift
-            if shift == 0 { break }
-            shift -= 8
+        func prefix(of bytes: some Sequence<UInt8>) -> UInt64 {
+            var prefix: UInt64 = 0
+            var shift: UInt64 = 56
+            for byte in bytes {
+                prefix |= UInt64(byte) << shift
+                if shift == 0 { break }
+                shift -= 8
+            }
+            return prefix
         }
-        return prefix
+        // The contiguous UTF-8 (small strings are copied to the stack) is much cheaper to walk than `utf8`'s iterator.
+        return name.utf8.withContiguousStorageIfAvailable { prefix(of: $0) } ?? prefix(of: name.utf8)
     }
 
     /// Whether `lhs` sorts before `rhs` by UTF-8 bytes (what `utf8.lexicographicallyPrecedes` computes, with one
