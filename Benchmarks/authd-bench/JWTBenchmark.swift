@@ -7,8 +7,11 @@ import Foundation
 /// Times AuthCore's JWT sign/verify against raw libcrypto on the same signing input, in the same run.
 ///
 /// HS256 is compared with one HMAC-SHA256 through a reused pre-keyed `EVP_MAC_CTX` (re-initialised with
-/// `EVP_MAC_init(ctx, NULL, 0, NULL)`, the fastest raw route measured); the goal is at most 2× that. RS256, ES256 and
-/// EdDSA verification are compared with one `EVP_DigestVerifyInit` + `EVP_DigestVerify` (informational).
+/// `EVP_MAC_init(ctx, NULL, 0, NULL)`, the fastest raw route measured) over the same signing input; the goal is at
+/// most 2× that. Verification is the path the server takes: `JWTVerifier` with `iss`/`aud`/`exp` checks for the
+/// bench token, and `AccessTokenValidator` (typ `at+jwt`, every access-token claim read) for the access token.
+/// RS256, ES256 and EdDSA verification are compared with one `EVP_DigestVerifyInit` + `EVP_DigestVerify`
+/// (informational).
 ///
 /// ```
 /// swift build -c release --product authd-bench && .build/release/authd-bench jwt --seconds 2
@@ -51,10 +54,11 @@ struct JWTBenchmark: ParsableCommand {
         guard (1...100_000_000).contains(iterations) else { throw ValidationError("--iterations must be within 1...100000000") }
     }
 
-    /// One HS256 token set: the claims, its token and the token's signing input.
+    /// One HS256 token set: the claims, the `typ` header, its token and the token's signing input.
     struct TokenSet {
         var label: String
         var claims: JWTClaims
+        var type: String
         var token: String
         var input: [UInt8]
     }
@@ -90,10 +94,28 @@ struct JWTBenchmark: ParsableCommand {
         let secret = SecureRandom.bytes(count: 32)
         let hmacSigner = try JWTSigner(key: .hmac(secret), algorithm: .hs256, kid: "hs-1")
         let hmacVerifier = JWTVerifier(keys: try JWTKeySet().adding(hmacSigner), configuration: configuration)
-        let tokenSets = try [("bench token", benchClaims), ("authd access token", accessClaims)].map { label, claims in
-            let token = try hmacSigner.sign(claims)
-            _ = try hmacVerifier.verify(token, now: now)
-            return TokenSet(label: label, claims: claims, token: token, input: Array(token.utf8[..<token.utf8.lastIndex(of: UInt8(ascii: "."))!]))
+        // The server's path for access tokens: `typ` at+jwt, checked by AccessTokenValidator (signature, header type,
+        // exp/iat/iss/aud/jti, then sub, preferred_username, rev and sid read into an AccessToken).
+        let accessValidator = AccessTokenValidator(
+            keys: try JWTKeySet().adding(hmacSigner),
+            algorithms: [.hs256],
+            policy: AccessTokenPolicy(issuer: "https://auth.example", audience: "realtime")
+        )
+        let sets: [(label: String, claims: JWTClaims, type: String)] = [
+            ("bench token", benchClaims, "JWT"), ("authd access token", accessClaims, AccessTokenPolicy.tokenType),
+        ]
+        let tokenSets = try sets.map { set in
+            let token = try hmacSigner.sign(set.claims, type: set.type)
+            let input = Array(token.utf8[..<token.utf8.lastIndex(of: UInt8(ascii: "."))!])
+            return TokenSet(label: set.label, claims: set.claims, type: set.type, token: token, input: input)
+        }
+        _ = try hmacVerifier.verify(tokenSets[0].token, now: now)
+        _ = try accessValidator.validate(tokenSets[1].token, now: now)
+        // One verification as the server does it: JWTVerifier with claims checks for the bench token, the
+        // AccessTokenValidator for the access token.
+        func verifyOne(_ set: TokenSet) throws -> Int {
+            if set.type == "JWT" { return try hmacVerifier.verify(set.token, now: now).subject?.utf8.count ?? 0 }
+            return try accessValidator.validate(set.token, now: now).identity.userID.utf8.count
         }
 
         var sink = 0
@@ -103,8 +125,8 @@ struct JWTBenchmark: ParsableCommand {
             for _ in 0..<iterations {
                 switch profile {
                 case .raw, .accessRaw: sink &+= Int(raw.mac(set.input))
-                case .sign, .accessSign: sink &+= try hmacSigner.sign(set.claims).utf8.count
-                case .verify, .accessVerify: sink &+= try hmacVerifier.verify(set.token, now: now).subject?.utf8.count ?? 0
+                case .sign, .accessSign: sink &+= try hmacSigner.sign(set.claims, type: set.type).utf8.count
+                case .verify, .accessVerify: sink &+= try verifyOne(set)
                 }
             }
             print(sink)
@@ -127,12 +149,14 @@ struct JWTBenchmark: ParsableCommand {
                 rawBest = fastest(rawBest, Measurement.run("raw HMAC-SHA256", seconds: slice, batch: 64) { sink &+= Int(raw.mac(set.input)) })
                 sign = fastest(
                     sign,
-                    try Measurement.run("HS256 sign", seconds: slice, batch: 64) { sink &+= try hmacSigner.sign(set.claims).utf8.count }
+                    try Measurement.run("HS256 sign", seconds: slice, batch: 64) {
+                        sink &+= try hmacSigner.sign(set.claims, type: set.type).utf8.count
+                    }
                 )
                 verify = fastest(
                     verify,
-                    try Measurement.run("HS256 verify", seconds: slice, batch: 64) {
-                        sink &+= try hmacVerifier.verify(set.token, now: now).subject?.utf8.count ?? 0
+                    try Measurement.run(set.type == "JWT" ? "HS256 verify" : "HS256 validate (AccessTokenValidator)", seconds: slice, batch: 64) {
+                        sink &+= try verifyOne(set)
                     }
                 )
             }

@@ -76,10 +76,28 @@ public struct AccessTokenPolicy: Sendable {
         self.leeway = leeway
     }
 
+    /// Whether `type` is one of ``acceptedTypes``, ignoring ASCII case, without creating a lowercased copy.
+    static func isAcceptedType(_ type: String) -> Bool {
+        func equalsIgnoringASCIICase(_ expected: StaticString) -> Bool {
+            guard type.utf8.count == expected.utf8CodeUnitCount else { return false }
+            var index = 0
+            for byte in type.utf8 {
+                let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                guard folded == expected.utf8Start[index] else { return false }
+                index += 1
+            }
+            return true
+        }
+        // The spelling written by AccessTokenIssuer first (small-string equality), then any ASCII case. The accepted
+        // types are ASCII: a value with any other byte cannot fold to one of them.
+        if type == AccessTokenPolicy.tokenType { return true }
+        return equalsIgnoringASCIICase("at+jwt") || equalsIgnoringASCIICase("application/at+jwt")
+    }
+
     /// Claim names beyond the registered ones.
     enum ClaimName {
-        static let username = "preferred_username"
-        static let sessionID = "sid"
-        static let revocationEpoch = "rev"
+        static let username: StaticString = "preferred_username"
+        static let sessionID: StaticString = "sid"
+        static let revocationEpoch: StaticString = "rev"
     }
 }

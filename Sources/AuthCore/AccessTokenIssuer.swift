@@ -28,11 +28,11 @@ public struct AccessTokenIssuer: Sendable {
         let expiresAt = issuedAt.addingTimeInterval(policy.lifetime.rounded(.up))
         let id = Base64URL.encode(SecureRandom.bytes(count: 16))
         var custom: [String: JSONValue] = [
-            AccessTokenPolicy.ClaimName.username: .string(identity.username),
-            AccessTokenPolicy.ClaimName.revocationEpoch: .int(Int64(identity.revocationEpoch)),
+            AccessTokenPolicy.ClaimName.username.description: .string(identity.username),
+            AccessTokenPolicy.ClaimName.revocationEpoch.description: .int(Int64(identity.revocationEpoch)),
         ]
         if let sessionID = identity.sessionID {
-            custom[AccessTokenPolicy.ClaimName.sessionID] = .string(sessionID)
+            custom[AccessTokenPolicy.ClaimName.sessionID.description] = .string(sessionID)
         }
         let claims = JWTClaims(
             issuer: policy.issuer,

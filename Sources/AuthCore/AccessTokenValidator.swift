@@ -46,11 +46,11 @@ public struct AccessTokenValidator: Sendable {
     /// - Throws: ``JWTError``: the verifier's codes, ``JWTError/Code/invalidHeader`` for a token that is not an
     ///   access token (`typ`), and ``JWTError/Code/invalidClaim`` when an access-token claim is missing or mistyped.
     public func validate(_ token: String, now: Date) throws -> AccessToken {
-        let verified = try verifier.verifyToken(token, now: now)
-        guard let type = verified.header.type, AccessTokenPolicy.acceptedTypes.contains(type.lowercased()) else {
+        var claims = JWTClaims()
+        let accepted = try verifier.verify(token, now: now, into: &claims)
+        guard let type = accepted.header.type, AccessTokenPolicy.isAcceptedType(type) else {
             throw JWTError(.invalidHeader, "the token is not an access token (typ must be at+jwt)")
         }
-        let claims = verified.claims
         guard let userID = claims.subject, !userID.isEmpty else {
             throw JWTError(.invalidClaim, "access token has no sub")
         }
@@ -58,14 +58,20 @@ public struct AccessTokenValidator: Sendable {
         guard let expiresAt = claims.expiresAt, let id = claims.id else {
             throw JWTError(.invalidClaim, "access token has no exp or jti")
         }
-        guard case .string(let username) = claims.custom[AccessTokenPolicy.ClaimName.username] else {
+        // One pass over the payload for the three custom claims (reading `custom` would build a dictionary).
+        let (usernameValue, epochValue, sessionIDValue) = claims.customValues(
+            AccessTokenPolicy.ClaimName.username,
+            AccessTokenPolicy.ClaimName.revocationEpoch,
+            AccessTokenPolicy.ClaimName.sessionID
+        )
+        guard case .string(let username) = usernameValue else {
             throw JWTError(.invalidClaim, "access token has no string preferred_username")
         }
-        guard case .int(let epoch) = claims.custom[AccessTokenPolicy.ClaimName.revocationEpoch], epoch >= 0, epoch <= Int64(Int32.max) else {
+        guard case .int(let epoch) = epochValue, epoch >= 0, epoch <= Int64(Int32.max) else {
             throw JWTError(.invalidClaim, "access token has no non-negative integer rev")
         }
         let sessionID: String?
-        switch claims.custom[AccessTokenPolicy.ClaimName.sessionID] {
+        switch sessionIDValue {
         case nil: sessionID = nil
         case .string(let value)?: sessionID = value
         default: throw JWTError(.invalidClaim, "access token sid must be a string")

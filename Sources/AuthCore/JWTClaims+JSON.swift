@@ -38,16 +38,10 @@ extension JWTClaims {
     ///
     /// Errors come in the same order as checking a fully parsed object: any JSON error (including duplicate members)
     /// first, then the registered claims' types in the order `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`.
-    static func parse(_ payload: [UInt8], maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
-        var failure: JWTError? = nil
-        payload.withUnsafeBytes { bytes in
-            do throws(JWTError) {
-                try parse(bytes, keeping: payload, maximumDepth: maximumDepth, into: &claims)
-            } catch {
-                failure = error
-            }
+    static func parse(_ payload: JWTClaimsPayload, maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
+        try payload.withBytes { bytes throws(JWTError) in
+            try parse(bytes, keeping: payload, maximumDepth: maximumDepth, into: &claims)
         }
-        if let failure { throw failure }
     }
 
     /// The most custom members whose keys are checked for duplicates pairwise (the size of `customKeys` in
@@ -56,7 +50,7 @@ extension JWTClaims {
 
     private static func parse(
         _ bytes: UnsafeRawBufferPointer,
-        keeping payload: [UInt8],
+        keeping payload: JWTClaimsPayload,
         maximumDepth: Int,
         into claims: inout JWTClaims
     ) throws(JWTError) {
@@ -71,6 +65,11 @@ extension JWTClaims {
         // `needsDictionary` when one has escapes or non-ASCII bytes (duplicates then follow String equality).
         var customKeyCount = 0
         var needsDictionary = false
+        // Whether a lazy claim points into `payload` (the claims then keep it, with one reference).
+        var keepsPayload = false
+        // Where the first custom member's key starts, so that reading custom members can skip the registered ones
+        // before it.
+        var firstCustomKeyOffset = 0
         // Offsets (high 32 bits) and lengths (low 32 bits) of the plain custom keys.
         var customKeys = InlineArray<16, UInt64>(repeating: 0)
         do throws(JSONParsingError) {
@@ -94,6 +93,7 @@ extension JWTClaims {
                 guard let order else {
                     if case .raw(let name) = key, !needsDictionary, customKeyCount < maximumLazyCustomMembers {
                         let nameOffset = name.baseAddress! - bytes.baseAddress!
+                        if customKeyCount == 0 { firstCustomKeyOffset = nameOffset - 1 }  // its opening quote
                         for index in 0..<customKeyCount where Int(truncatingIfNeeded: customKeys[index] & 0xFFFF_FFFF) == name.count {
                             let previous = Int(truncatingIfNeeded: customKeys[index] >> 32)
                             if memcmp(bytes.baseAddress! + previous, name.baseAddress!, name.count) == 0 {
@@ -125,7 +125,12 @@ extension JWTClaims {
                         }
                         continue
                     }
-                    let lazy = LazyString.slice(payload: payload, offset: string.offset, length: string.length ?? 0, plain: string.length != nil)
+                    let lazy = LazyString.slice(offset: string.offset, length: string.length ?? 0, plain: string.length != nil)
+                    if !keepsPayload {
+                        // Kept from the first slice on, so that no slice is ever stored without its payload.
+                        claims.payload = payload
+                        keepsPayload = true
+                    }
                     switch order {
                     case 0: claims.storedIssuer = lazy
                     case 1: claims.storedSubject = lazy
@@ -157,7 +162,8 @@ extension JWTClaims {
                 // refuses keys that are equal as Strings.
                 claims.storedCustom = .value(try customMembers(of: bytes, maximumDepth: maximumDepth))
             } else if customKeyCount > 0 {
-                claims.storedCustom = .payload(payload)
+                claims.storedCustom = .payload(firstMember: firstCustomKeyOffset)
+                if !keepsPayload { claims.payload = payload }
             }
         } catch {
             throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
@@ -166,10 +172,47 @@ extension JWTClaims {
     }
 
     /// The custom members of a payload validated by ``parse(_:maximumDepth:into:)``.
-    static func customMembers(of payload: [UInt8]) -> [String: JSONValue] {
+    static func customMembers(of payload: JWTClaimsPayload) -> [String: JSONValue] {
         payload.withUnsafeBytes { bytes in
             // Validated when the claims were parsed, with a depth limit at least this deep.
             try! customMembers(of: bytes, maximumDepth: .max)
+        }
+    }
+
+    /// The values of up to three custom claims, found in one pass over the payload without building the ``custom``
+    /// dictionary (what ``AccessTokenValidator`` reads on every request).
+    ///
+    /// The names must be plain ASCII and not registered claim names. Keys of a kept payload are plain ASCII without
+    /// duplicates (checked when it was parsed), so matching them bytewise gives what looking them up in ``custom``
+    /// gives.
+    func customValues(_ first: StaticString, _ second: StaticString, _ third: StaticString) -> (JSONValue?, JSONValue?, JSONValue?) {
+        guard case .payload(let firstMember) = storedCustom, let payload else {
+            let custom = self.custom
+            return (custom[first.description], custom[second.description], custom[third.description])
+        }
+        return payload.withUnsafeBytes { bytes in
+            var found: (JSONValue?, JSONValue?, JSONValue?) = (nil, nil, nil)
+            // Validated when the claims were parsed, with a depth limit at least this deep: nothing here can throw.
+            var parser = JSONParser(bytes: bytes, maximumDepth: .max)
+            // Members before the first custom one are registered claims: start at its key.
+            parser.index = firstMember
+            var isFirst = true
+            var missing = 3
+            while missing > 0, let key = try! parser.nextKey(isFirst: isFirst) {
+                isFirst = false
+                if found.0 == nil, key.matches(first) {
+                    found.0 = try! parser.parseMemberValue()
+                } else if found.1 == nil, key.matches(second) {
+                    found.1 = try! parser.parseMemberValue()
+                } else if found.2 == nil, key.matches(third) {
+                    found.2 = try! parser.parseMemberValue()
+                } else {
+                    try! parser.skipMemberValue()
+                    continue
+                }
+                missing -= 1
+            }
+            return found
         }
     }
 
@@ -319,20 +362,28 @@ extension JWTClaims {
             value.write(to: &output)
         }
         if custom.count <= 4 {
-            // Few members (the common case): emit them in key order by repeated minimum search, without sorting
-            // into a new array. Distinct keys have distinct UTF-8, so the order is strict.
-            var previous: String? = nil
-            for _ in 0..<custom.count {
-                var next: Dictionary<String, JSONValue>.Index? = nil
-                for index in custom.indices {
-                    let name = custom[index].key
-                    if let previous, !JWTClaims.precedes(previous, name) { continue }
-                    if let candidate = next, !JWTClaims.precedes(name, custom[candidate].key) { continue }
-                    next = index
+            // Few members (the common case): sort their indices by key with an insertion sort over an inline array,
+            // comparing the keys' first eight bytes as one integer and only equal prefixes in full. Distinct keys have
+            // distinct UTF-8, so the order is strict.
+            var order = InlineArray<4, (prefix: UInt64, index: Dictionary<String, JSONValue>.Index)>(repeating: (0, custom.startIndex))
+            var count = 0
+            for index in custom.indices {
+                let entry = (prefix: JWTClaims.sortPrefix(custom[index].key), index: index)
+                var position = count
+                while position > 0 {
+                    let previous = order[position - 1]
+                    let before =
+                        previous.prefix != entry.prefix
+                        ? entry.prefix < previous.prefix : JWTClaims.precedes(custom[entry.index].key, custom[previous.index].key)
+                    guard before else { break }
+                    order[position] = previous
+                    position -= 1
                 }
-                guard let next else { break }
-                let (name, value) = custom[next]
-                previous = name
+                order[position] = entry
+                count += 1
+            }
+            for position in 0..<count {
+                let (name, value) = custom[order[position].index]
                 member(name, value)
             }
         } else {
@@ -341,6 +392,23 @@ extension JWTClaims {
             }
         }
         output.append(UInt8(ascii: "}"))
+    }
+
+    /// The first eight UTF-8 bytes of `name` as a big-endian integer, zero-padded: when two keys' prefixes differ, they
+    /// order the keys as their UTF-8 does; equal prefixes need the full comparison.
+    private static func sortPrefix(_ name: String) -> UInt64 {
+        func prefix(of bytes: some Sequence<UInt8>) -> UInt64 {
+            var prefix: UInt64 = 0
+            var shift: UInt64 = 56
+            for byte in bytes {
+                prefix |= UInt64(byte) << shift
+                if shift == 0 { break }
+                shift -= 8
+            }
+            return prefix
+        }
+        // The contiguous UTF-8 (small strings are copied to the stack) is much cheaper to walk than `utf8`'s iterator.
+        return name.utf8.withContiguousStorageIfAvailable { prefix(of: $0) } ?? prefix(of: name.utf8)
     }
 
     /// Whether `lhs` sorts before `rhs` by UTF-8 bytes (what `utf8.lexicographicallyPrecedes` computes, with one
@@ -369,8 +437,14 @@ extension JWTClaims {
     /// Whether `name` is one of ``registeredNames``, without hashing.
     static func isRegisteredName(_ name: String) -> Bool {
         guard name.utf8.count == 3 else { return false }
-        switch name {
-        case "iss", "sub", "aud", "exp", "nbf", "iat", "jti": return true
+        var packed: UInt32 = 0
+        var shift: UInt32 = 0
+        for byte in name.utf8 {
+            packed |= UInt32(byte) << shift
+            shift += 8
+        }
+        switch packed {
+        case 0x73_7369, 0x62_7573, 0x64_7561, 0x70_7865, 0x66_626e, 0x74_6169, 0x69_746a: return true  // iss sub aud exp nbf iat jti
         default: return false
         }
     }

@@ -21,12 +21,12 @@ public import Foundation
 public struct JWTClaims: Sendable {
     /// `iss`
     public var issuer: String? {
-        get { storedIssuer.value }
+        get { storedIssuer.value(in: payload) }
         set { storedIssuer = .value(newValue) }
     }
     /// `sub`
     public var subject: String? {
-        get { storedSubject.value }
+        get { storedSubject.value(in: payload) }
         set { storedSubject = .value(newValue) }
     }
     /// `aud`: one or more audiences.
@@ -34,7 +34,7 @@ public struct JWTClaims: Sendable {
         get {
             switch storedAudience {
             case .value(let audience): audience
-            case .single(let single): single.value.map { [$0] }
+            case .single(let single): single.value(in: payload).map { [$0] }
             }
         }
         set { storedAudience = .value(newValue) }
@@ -47,7 +47,7 @@ public struct JWTClaims: Sendable {
     public var issuedAt: Date?
     /// `jti`
     public var id: String? {
-        get { storedID.value }
+        get { storedID.value(in: payload) }
         set { storedID = .value(newValue) }
     }
     /// Every other claim. Entries named like a registered claim (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
@@ -56,7 +56,7 @@ public struct JWTClaims: Sendable {
         get {
             switch storedCustom {
             case .value(let custom): custom
-            case .payload(let payload): JWTClaims.customMembers(of: payload)
+            case .payload: payload.map(JWTClaims.customMembers(of:)) ?? [:]
             }
         }
         set { storedCustom = .value(newValue) }
@@ -67,6 +67,8 @@ public struct JWTClaims: Sendable {
     var storedAudience: LazyAudience
     var storedID: LazyString
     var storedCustom: LazyCustom
+    /// The decoded payload that lazy claims point into (claims returned by ``JWTVerifier``), referenced once.
+    var payload: JWTClaimsPayload?
 
     /// The registered claim names, which are never taken from ``custom``.
     public static let registeredNames: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
@@ -90,6 +92,7 @@ public struct JWTClaims: Sendable {
         self.issuedAt = issuedAt
         storedID = .value(id)
         storedCustom = .value(custom)
+        payload = nil
     }
 }
 
@@ -105,16 +108,17 @@ extension JWTClaims {
     /// A string claim: a value, or a JSON string literal inside a validated payload, created when read.
     enum LazyString: Sendable {
         case value(String?)
-        /// The literal whose opening quote is at `offset` in `payload`; when `plain`, its `length` content bytes are
-        /// ASCII without escapes.
-        case slice(payload: [UInt8], offset: Int, length: Int, plain: Bool)
+        /// The literal whose opening quote is at `offset` in the claims' payload; when `plain`, its `length` content
+        /// bytes are ASCII without escapes.
+        case slice(offset: Int, length: Int, plain: Bool)
 
-        var value: String? {
+        /// The string; `payload` is the claims' ``JWTClaims/payload``, which every `slice` points into.
+        func value(in payload: JWTClaimsPayload?) -> String? {
             switch self {
             case .value(let value):
                 return value
-            case .slice(let payload, let offset, let length, let plain):
-                return payload.withUnsafeBytes { bytes in
+            case .slice(let offset, let length, let plain):
+                return payload.unsafelyUnwrapped.withUnsafeBytes { bytes in
                     if plain { return JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])) }
                     var parser = JSONParser(bytes: bytes, maximumDepth: 1)
                     parser.index = offset
@@ -133,8 +137,8 @@ extension JWTClaims {
 
         /// Whether the claim is present and equal to `expected` (`String` equality), without creating a string
         /// for plain ASCII literals compared with an ASCII `expected`.
-        func equals(_ expected: String) -> Bool {
-            if case .slice(let payload, let offset, let length, true) = self {
+        func equals(_ expected: String, in payload: JWTClaimsPayload?) -> Bool {
+            if case .slice(let offset, let length, true) = self, let payload {
                 var expected = expected
                 let asciiResult: Bool? = expected.withUTF8 { wanted in
                     // A non-ASCII expected value can still be canonically equivalent to ASCII text: use String ==.
@@ -146,7 +150,7 @@ extension JWTClaims {
                 }
                 if let asciiResult { return asciiResult }
             }
-            return value == expected
+            return value(in: payload) == expected
         }
     }
 
@@ -156,10 +160,11 @@ extension JWTClaims {
         case single(LazyString)
     }
 
-    /// Custom claims: a value, or the members of a validated payload (built when read). `payload` is only used when
-    /// its custom member keys are plain ASCII without duplicates (checked when it was parsed).
+    /// Custom claims: a value, or the members of the claims' validated payload (built when read). `payload` is only
+    /// used when its custom member keys are plain ASCII without duplicates (checked when it was parsed).
     enum LazyCustom: Sendable {
         case value([String: JSONValue])
-        case payload([UInt8])
+        /// The custom members of the payload; the first one's key starts at `firstMember` (its opening quote).
+        case payload(firstMember: Int)
     }
 }

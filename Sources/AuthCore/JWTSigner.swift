@@ -13,6 +13,8 @@ public struct JWTSigner: Sendable {
     let bound: JWTBoundKey
     /// The base64url header for the default `typ` ("JWT"), encoded once.
     private let encodedDefaultHeader: [UInt8]
+    /// The base64url header for access tokens (`typ` "at+jwt", what ``AccessTokenIssuer`` signs), encoded once.
+    private let encodedAccessTokenHeader: [UInt8]
 
     /// The algorithm written in `alg`.
     public var algorithm: JWTAlgorithm { bound.algorithm }
@@ -32,6 +34,9 @@ public struct JWTSigner: Sendable {
         guard key.canSign else { throw JWTError.invalidKey("a public key cannot sign") }
         bound = try JWTBoundKey(key: key, algorithm: algorithm, kid: kid)
         encodedDefaultHeader = Array(Base64URL.encode(JWTHeader.serialized(algorithm: algorithm, type: "JWT", kid: kid)).utf8)
+        encodedAccessTokenHeader = Array(
+            Base64URL.encode(JWTHeader.serialized(algorithm: algorithm, type: AccessTokenPolicy.tokenType, kid: kid)).utf8
+        )
     }
 
     /// Signs `claims`.
@@ -59,10 +64,14 @@ public struct JWTSigner: Sendable {
     }
 
     private func sign(payload: UnsafeRawBufferPointer, type: String?, header: [UInt8]?) throws(JWTError) -> String {
-        if header == nil && type == "JWT" {
-            return try encodedDefaultHeader.withUnsafeBytes { encodedHeader in
-                Result { () throws(JWTError) in try sign(payload: payload, encodedHeader: encodedHeader) }
-            }.get()
+        if header == nil, let type {
+            // The two headers signed most (tokens and access tokens) were encoded once, in `init`.
+            let encoded = type == "JWT" ? encodedDefaultHeader : type == AccessTokenPolicy.tokenType ? encodedAccessTokenHeader : nil
+            if let encoded {
+                return try encoded.withUnsafeBytes { encodedHeader in
+                    Result { () throws(JWTError) in try sign(payload: payload, encodedHeader: encodedHeader) }
+                }.get()
+            }
         }
         let header = header ?? JWTHeader.serialized(algorithm: bound.algorithm, type: type, kid: bound.kid)
         return try Array(Base64URL.encode(header).utf8).withUnsafeBytes { encodedHeader in

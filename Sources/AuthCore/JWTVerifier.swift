@@ -78,8 +78,9 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Verifies `token`, stores its claims in `claims` (a fresh ``JWTClaims``) and returns its accepted header.
-    /// Large values are written in place rather than returned through closures.
-    private func verify(_ token: String, now: Date, into claims: inout JWTClaims) throws(JWTError) -> JWTHeaderCache.Entry {
+    /// Large values are written in place rather than returned through closures. (Internal for
+    /// ``AccessTokenValidator``, which reads the header through the shared cache entry instead of a copy.)
+    func verify(_ token: String, now: Date, into claims: inout JWTClaims) throws(JWTError) -> JWTHeaderCache.Entry {
         // Refuse before touching the contents (utf8.count is O(1) for native strings).
         let maximumTokenSize = storage.configuration.maximumTokenSize
         guard token.utf8.count <= maximumTokenSize else {
@@ -96,7 +97,7 @@ public struct JWTVerifier: Sendable {
 
     /// Checks everything up to the signature and returns the accepted header with the decoded (not yet parsed)
     /// payload.
-    private func verifySignature(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JWTHeaderCache.Entry, [UInt8]) {
+    private func verifySignature(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JWTHeaderCache.Entry, JWTClaimsPayload) {
         let storage = self.storage
         guard token.count <= storage.configuration.maximumTokenSize else {
             throw JWTError(.tooLarge, "token is longer than \(storage.configuration.maximumTokenSize) bytes")
@@ -138,7 +139,7 @@ public struct JWTVerifier: Sendable {
         guard signatureVerifies else { throw JWTError(.badSignature, "signature does not verify") }
         if cached == nil { storage.headerCache.insert(accepted) }
 
-        guard let payload = Base64URL.decode(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
+        guard let payload = JWTClaimsPayload.decoding(base64URL: payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
         return (accepted, payload)
     }
 
@@ -181,19 +182,19 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.notYetValid, "token was issued in the future (iat)")
         }
         // Expected values are compared with the claims as stored, without creating their strings.
-        if let issuer = configuration.issuer, !claims.storedIssuer.equals(issuer) {
+        if let issuer = configuration.issuer, !claims.storedIssuer.equals(issuer, in: claims.payload) {
             throw JWTError.invalidClaim(claims.storedIssuer.isPresent ? "iss is not the expected issuer" : "iss is required")
         }
         if let audience = configuration.audience {
             switch claims.storedAudience {
             case .single(let single):
-                guard single.equals(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+                guard single.equals(audience, in: claims.payload) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
             case .value(let audiences):
                 guard let audiences else { throw JWTError.invalidClaim("aud is required") }
                 guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
             }
         }
-        if let subject = configuration.subject, !claims.storedSubject.equals(subject) {
+        if let subject = configuration.subject, !claims.storedSubject.equals(subject, in: claims.payload) {
             throw JWTError.invalidClaim(claims.storedSubject.isPresent ? "sub is not the expected subject" : "sub is required")
         }
         if claims.storedID.isPresent {
