@@ -58,7 +58,9 @@ struct RTTLoad: AsyncParsableCommand {
         let progress = ProgressLine(recorder, label: "rtt", enabled: !options.quiet)
         recorder.startClock()
         await withTaskGroup(of: Void.self) { clients in
-            for (index, connection) in opened.connections.enumerated() {
+            for (position, connection) in opened.connections.enumerated() {
+                // The token the socket was opened with: a seed-style get_secret must carry the same user's token.
+                let index = opened.indices[position]
                 clients.addTask {
                     let token = tokens[index % tokens.count]
                     var ackID = 0

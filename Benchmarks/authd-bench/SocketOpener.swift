@@ -4,6 +4,8 @@
 enum SocketOpener {
     struct Result: Sendable {
         var connections: [EngineIOClientConnection]
+        /// The index each connection was opened with (connections complete out of order).
+        var indices: [Int] = []
         var failures: Int
         var firstError: String?
     }
@@ -14,13 +16,15 @@ enum SocketOpener {
         until deadline: ContinuousClock.Instant,
         _ open: @escaping @Sendable (Int) async throws -> EngineIOClientConnection
     ) async -> Result {
-        await withTaskGroup(of: Swift.Result<EngineIOClientConnection, any Error>?.self) { group in
+        await withTaskGroup(of: (Int, Swift.Result<EngineIOClientConnection, any Error>)?.self) { group in
             var result = Result(connections: [], failures: 0)
             var next = 0
-            func collect(_ outcome: Swift.Result<EngineIOClientConnection, any Error>??) {
+            func collect(_ outcome: (Int, Swift.Result<EngineIOClientConnection, any Error>)??) {
                 switch outcome {
-                case .some(.some(.success(let connection))): result.connections.append(connection)
-                case .some(.some(.failure(let error))):
+                case .some(.some((let index, .success(let connection)))):
+                    result.connections.append(connection)
+                    result.indices.append(index)
+                case .some(.some((_, .failure(let error)))):
                     result.failures += 1
                     if result.firstError == nil { result.firstError = "\(error)" }
                 default: break
@@ -31,7 +35,7 @@ enum SocketOpener {
                 let index = next
                 group.addTask {
                     guard ContinuousClock.now < deadline else { return nil }
-                    do { return .success(try await open(index)) } catch { return .failure(error) }
+                    do { return (index, .success(try await open(index))) } catch { return (index, .failure(error)) }
                 }
                 next += 1
             }
