@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
 internal import Logging
-public import NIOCore
+internal import NIOCore
 internal import Synchronization
 public import WireProtocol
 
