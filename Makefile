@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test conformance fuzz-smoke bench-smoke lint format bench bench-login bench-report bench-venv deps venv clean
+.PHONY: run test swift-test interop-test conformance fuzz-smoke bench-smoke lint format bench bench-report bench-venv deps venv clean
 
 ## run: build authd (release) and run it.
 run:
@@ -45,11 +45,6 @@ format:
 ## bench: micro-benchmarks in release mode; results go to Docs/benchmarks.md by hand.
 bench:
 	bash Benchmarks/run.sh
-
-## bench-login: logins/s of authd at bcrypt cost 10 and 12 against raw C bcrypt and the Flask peer (Docs/benchmarks-login.md).
-BENCH_LOGIN_SECONDS ?= 20
-bench-login: venv
-	PYTHON=$(PYTHON) bash Benchmarks/login.sh $(BENCH_LOGIN_SECONDS) 10 12
 
 ## bench-smoke: every load scenario of authd-bench once, tiny, against ws-echo, the Flask peer and authd (no timings).
 bench-smoke:

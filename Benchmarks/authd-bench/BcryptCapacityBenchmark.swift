@@ -7,7 +7,7 @@ import Synchronization
 
 /// Measures the machine's raw bcrypt capacity: libxcrypt's C `crypt_r` on one thread per core, nothing else.
 ///
-/// This is the ceiling for logins per second at a cost, since each login costs one bcrypt check; `Benchmarks/login.sh`
+/// This is the ceiling for logins per second at a cost, since each login costs one bcrypt check; `Benchmarks/report.sh`
 /// divides authd's measured logins/s by it.
 ///
 /// ```
