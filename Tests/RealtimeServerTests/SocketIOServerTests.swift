@@ -259,11 +259,19 @@ struct SocketIOServerTests {
 struct SocketIOConformanceServerTests {
     @Test("behaves as the socket.io-protocol suite expects, packet for packet")
     func referenceBehaviour() async throws {
-        let harness = await SocketIOHarness(server: SocketIOConformanceServer.make(logger: Logger(label: "test")))
+        let server = SocketIOConformanceServer.make(logger: Logger(label: "test"))
+        let timers = Task { try await server.run() }
+        defer { timers.cancel() }
+        let harness = await SocketIOHarness(server: server)
+        func waitForLast(_ expected: String) async throws {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while harness.connection.sent.last != expected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(harness.connection.sent.last == expected)
+        }
         await harness.receive("0{\"token\":\"123\"}")
-        #expect(harness.connection.sent.last == "2[\"auth\",{\"token\":\"123\"}]")
+        try await waitForLast("2[\"auth\",{\"token\":\"123\"}]")
         await harness.receive("0/custom")
-        #expect(harness.connection.sent.last == "2/custom,[\"auth\",{}]")
+        try await waitForLast("2/custom,[\"auth\",{}]")
         await harness.receive("0/random")
         #expect(harness.connection.sent.last == "4/random,{\"message\":\"Invalid namespace\"}")
         #expect(!harness.connection.isClosed)

@@ -12,6 +12,9 @@ public enum SocketIOConformanceServer {
     /// The connect timeout the suite expects (it waits for the close of a connection that never sends CONNECT).
     public static let connectTimeout: Duration = .seconds(1)
 
+    /// How long after the CONNECT answer `auth` is emitted (plus up to one scheduler tick).
+    static let authDelay: Duration = .milliseconds(10)
+
     /// Creates the Socket.IO server with the suite's namespaces and handlers.
     public static func make(logger: Logger) -> SocketIOServer {
         // The reference server keeps the transport open after a refused CONNECT: the suite expects that.
@@ -22,7 +25,13 @@ public enum SocketIOConformanceServer {
         for name in ["/", "/custom"] {
             let namespace = server.namespace(name)
             namespace.onConnection { socket in
-                socket.emit("auth", [socket.handshake.auth ?? .object([:])])
+                // A moment after the CONNECT answer, in a write of its own: the suite starts listening for `auth` only
+                // after it has handled CONNECT, and a WebSocket client that gets both frames in one read (Debian's
+                // ws 8.11 emits them synchronously) would lose `auth`. The reference server's two writes are an
+                // event-loop turn apart; authd corks them into one, so the fixture spaces them.
+                socket.schedule(after: authDelay) { socket in
+                    socket.emit("auth", [socket.handshake.auth ?? .object([:])])
+                }
             }
             namespace.on("message") { event in
                 event.socket.emit("message-back", event.arguments)
