@@ -252,21 +252,22 @@ def test_auth_refresh_in_band(server_factory, clients):
 
 
 def test_expiry_disconnects_unless_refreshed(server_factory, clients):
-    server = server_factory("--access-token-ttl", "3")
+    # exp is whole seconds (RFC 7519 NumericDate), so a token lives between TTL-1 and TTL seconds after issue.
+    server = server_factory("--access-token-ttl", "4")
     register(server)
     expiring = clients().connect(server, login(server)["access_token"])
     refreshed = clients().connect(server, (tokens := login(server))["access_token"])
     started = time.monotonic()
 
-    time.sleep(1.5)
+    time.sleep(2.0)
     fresh = server.post("/api/token/refresh", {"refresh_token": tokens["refresh_token"]}).json()["access_token"]
     assert refreshed.client.call("auth_refresh", {"token": fresh}, timeout=TIMEOUT)["ok"] is True
 
     assert expiring.wait_for("auth_expired", timeout=10)["code"] == "token_expired"
     assert expiring.disconnected.wait(TIMEOUT)
-    assert time.monotonic() - started < 6
-    # The refreshed socket outlives the first token.
-    time.sleep(max(0, 3.8 - (time.monotonic() - started)))
+    assert time.monotonic() - started < 7
+    # The refreshed socket outlives the first token (expired by 4 s), while the new one (≥ 5 s) is still valid.
+    time.sleep(max(0, 4.5 - (time.monotonic() - started)))
     assert refreshed.client.connected
     assert SECRET.match(refreshed.client.call("get_secret", timeout=TIMEOUT)["message"])
 
