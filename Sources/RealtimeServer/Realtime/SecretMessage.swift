@@ -19,10 +19,14 @@ enum SecretMessage {
     /// A message such as `"Keep going, alice: … [Secret Code: 9f86d081]"`; phrase and code come from the CSPRNG.
     static func make(for username: String) -> String {
         let phrase = phrases[Int(SecureRandom.uniform(below: UInt64(phrases.count)))]
-        let code = SecureRandom.bytes(count: 4).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
+        var code = ""
+        code.reserveCapacity(8)
+        for byte in SecureRandom.bytes(count: 4) {
+            code.unicodeScalars.append(hexDigits[Int(byte >> 4)])
+            code.unicodeScalars.append(hexDigits[Int(byte & 0x0F)])
+        }
         return phrase.replacingOccurrences(of: "{name}", with: username) + " [Secret Code: \(code)]"
     }
+
+    private static let hexDigits = Array("0123456789abcdef".unicodeScalars)
 }

@@ -145,11 +145,6 @@ final class SocketIOClient: EngineIOConnectionHandler {
             // A second CONNECT to the same namespace: the reference server ignores it.
             return
         }
-        if let auth, case .object = auth {
-        } else if auth != nil {
-            refuse(namespaceName, SocketIOConnectError("Invalid auth payload", data: ["code": "bad_request"]))
-            return
-        }
         let handshake = SocketIOHandshake(auth: auth, request: connection.request, connectionID: connection.id)
         let socket = SocketIOSocket(namespace: namespace, handshake: handshake, client: self)
         do {
