@@ -48,7 +48,7 @@ extension ServerConfiguration {
             help: "true: allow AUTH without TLS, to a loopback SMTP host only.",
             defaultDescription: "false"
         ) { configuration, value throws(ConfigurationError) in
-            let allowed = try boolean(value, option: "smtp-allow-insecure-auth")
+            let allowed = try smtpBoolean(value, option: "smtp-allow-insecure-auth")
             configuration.updateSMTP { $0.allowsInsecureAuthentication = allowed }
         },
         Option(name: "smtp-ca-file", help: "PEM file of CA certificates trusted for the SMTP server. Unset: the system's.", defaultDescription: nil) {
@@ -106,7 +106,8 @@ extension ServerConfiguration {
         smtp = settings
     }
 
-    private static func boolean(_ value: String, option: String) throws(ConfigurationError) -> Bool {
+    /// Stricter than ``boolean(_:option:)`` (no on/off), as the SMTP options have always been.
+    private static func smtpBoolean(_ value: String, option: String) throws(ConfigurationError) -> Bool {
         switch value.trimmingCharacters(in: .whitespaces).lowercased() {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false

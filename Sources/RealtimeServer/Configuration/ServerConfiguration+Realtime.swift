@@ -81,11 +81,7 @@ extension ServerConfiguration {
             help: "Accept ?token= at the socket handshake (tokens in URLs leak into logs).",
             defaultDescription: "false"
         ) { configuration, value throws(ConfigurationError) in
-            switch value.lowercased() {
-            case "true", "1", "yes": configuration.realtime.acceptsQueryToken = true
-            case "false", "0", "no": configuration.realtime.acceptsQueryToken = false
-            default: throw ConfigurationError(option: "socket-query-token", reason: "must be true or false")
-            }
+            configuration.realtime.acceptsQueryToken = try boolean(value, option: "socket-query-token")
         },
     ]
 

@@ -191,7 +191,7 @@ extension ServerConfiguration {
         return values
     }
 
-    private static func boolean(_ value: String, option: String) throws(ConfigurationError) -> Bool {
+    static func boolean(_ value: String, option: String) throws(ConfigurationError) -> Bool {
         switch value.trimmingCharacters(in: .whitespaces).lowercased() {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false

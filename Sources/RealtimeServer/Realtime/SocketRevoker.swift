@@ -48,7 +48,12 @@ struct SocketRevoker: RevocationListener {
     /// Closes `socket` if a revocation heard of voids its identity (the check after it joined its rooms).
     func closeIfRevoked(_ socket: SocketIOSocket) {
         guard let identity = socket.identity, cache.isRevoked(identity) else { return }
-        socket.emit("revoked", [["reason": "revoked"]])
+        close(socket, reason: "revoked")
+    }
+
+    /// Tells the client why, then closes its connection.
+    private func close(_ socket: SocketIOSocket, reason: String) {
+        socket.emit("revoked", [["reason": .string(reason)]])
         socket.disconnect(closingTransport: true)
     }
 
@@ -57,8 +62,7 @@ struct SocketRevoker: RevocationListener {
         var count = 0
         for socket in namespace.sockets(in: RealtimeIdentity.userRoom(userID)) {
             guard let identity = socket.identity, matches(identity) else { continue }
-            socket.emit("revoked", [["reason": .string(reason)]])
-            socket.disconnect(closingTransport: true)
+            close(socket, reason: reason)
             count += 1
         }
         if count > 0 {
