@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 /// The authd command: the server and its operator tools.
 @main
@@ -16,4 +18,22 @@ struct Authd: AsyncParsableCommand {
             ConformanceCommand.self,
         ]
     )
+
+    /// Runs the command with SwiftNIO's event loops as Swift Concurrency's global executor: the server's tasks
+    /// (request handlers, Socket.IO deliveries) then run on the threads that do the I/O, with no hop to a separate
+    /// cooperative pool and back for every message. Blocking work never runs there: bcrypt has its own thread pool
+    /// and SQLite its own queues.
+    static func main() async {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
