@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Hummingbird
-internal import HummingbirdWebSocket
 public import Logging
 
 /// Builds the application of `authd conformance`: the reference servers that the official protocol test suites
@@ -28,12 +27,7 @@ public func buildConformanceApplication(host: String, port: Int, logger: Logger)
     socketIO.addRoutes(to: router)
     return Application(
         router: router,
-        // One upgrade decision for both paths: each server declines the other's.
-        server: .http1WebSocketUpgrade(configuration: .init(ws: engineIO.webSocketConfiguration)) { request, channel, _ in
-            let decision = socketIO.shouldUpgrade(request, channel: channel)
-            if case .dontUpgrade = decision { return engineIO.shouldUpgrade(request, channel: channel) }
-            return decision
-        },
+        server: .engineIO([engineIO, socketIO]),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
         services: [engineIO, socketIO, sockets],
         onServerRunning: { channel in

@@ -58,7 +58,7 @@ extension EngineIOServer {
             return refuse(request, EngineIOServerError(.badRequest))
         }
         guard let sid = target.sid else {
-            guard let session = await openSession(request: requestInfo(request, context: context), transport: .polling, webSocketID: nil)
+            guard let session = await openSession(request: requestInfo(request, context: context), transport: .polling)
             else {
                 return refuse(request, EngineIOServerError(.badRequest, status: .serviceUnavailable))
             }

@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import Hummingbird
-internal import HummingbirdWebSocket
 public import Logging
 internal import NIOCore
 public import ServiceLifecycle
@@ -19,6 +17,12 @@ internal import WireProtocol
 /// engine.addRoutes(to: router)
 /// let app = Application(router: router, server: engine.httpServerBuilder, services: [engine])
 /// ```
+///
+/// The WebSocket transport lives in the channel pipeline (``EngineIOServerChildChannel``); long-polling requests go
+/// through the router. Handlers are called in tasks of this service's task group.
+///
+/// ```swift
+/// ```
 public final class EngineIOServer: Service {
     /// The settings in force.
     public let configuration: Configuration
@@ -33,9 +37,16 @@ public final class EngineIOServer: Service {
         var shuttingDown = false
     }
 
+    /// Work for the service's task group: telling the delegate about a WebSocket session, or delivering a session's
+    /// inbox to its handler.
+    private enum Job: Sendable {
+        case open(EngineIOSession)
+        case deliver(EngineIOSession)
+    }
+
     private let registry = Mutex(Registry())
-    private let deliveries: AsyncStream<EngineIOSession>
-    private let deliveryContinuation: AsyncStream<EngineIOSession>.Continuation
+    private let jobs: AsyncStream<Job>
+    private let jobContinuation: AsyncStream<Job>.Continuation
 
     /// Creates a server.
     /// - Parameters:
@@ -46,7 +57,7 @@ public final class EngineIOServer: Service {
         self.configuration = configuration
         self.delegate = delegate
         self.logger = logger
-        (self.deliveries, self.deliveryContinuation) = AsyncStream.makeStream(of: EngineIOSession.self)
+        (self.jobs, self.jobContinuation) = AsyncStream.makeStream(of: Job.self)
     }
 
     /// The number of open sessions.
@@ -56,8 +67,13 @@ public final class EngineIOServer: Service {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sweepUntilShutdown() }
-            for await session in deliveries {
-                group.addTask { await session.deliverInbox() }
+            for await job in jobs {
+                switch job {
+                case .open(let session):
+                    group.addTask { await session.start(handler: self.delegate.connectionOpened(session)) }
+                case .deliver(let session):
+                    group.addTask { await session.deliverInbox() }
+                }
             }
         }
         logger.debug("Engine.IO server stopped")
@@ -94,13 +110,22 @@ public final class EngineIOServer: Service {
         }
         logger.debug("Engine.IO server closing sessions", metadata: ["engineio.sessions": "\(sessions.count)"])
         for session in sessions { session.close() }
-        deliveryContinuation.finish()
+        jobContinuation.finish()
     }
 
     /// Arranges ``EngineIOSession/deliverInbox()`` for a session whose event came from a context that cannot await.
     func scheduleDelivery(_ session: EngineIOSession) {
-        if case .terminated = deliveryContinuation.yield(session) {
+        if case .terminated = jobContinuation.yield(.deliver(session)) {
             logger.debug("Engine.IO delivery after shutdown dropped", metadata: ["engineio.sid": "\(session.id)"])
+        }
+    }
+
+    /// Arranges for the delegate to be told about a new WebSocket session (its handler then gets what arrived
+    /// meanwhile).
+    func scheduleOpen(_ session: EngineIOSession) {
+        if case .terminated = jobContinuation.yield(.open(session)) {
+            logger.debug("Engine.IO session opened after shutdown", metadata: ["engineio.sid": "\(session.id)"])
+            session.close()
         }
     }
 
@@ -137,10 +162,9 @@ public final class EngineIOServer: Service {
     }
 
     /// Creates a session, asks the delegate for its handler and registers it. `nil` when shutting down.
-    func openSession(request: EngineIORequestInfo, transport: EngineIOSession.Machine.Transport, webSocketID: UInt64?) async -> EngineIOSession? {
+    func openSession(request: EngineIORequestInfo, transport: EngineIOSession.Machine.Transport) async -> EngineIOSession? {
         if registry.withLock({ $0.shuttingDown }) { return nil }
         let session = EngineIOSession(id: Self.makeSessionID(), request: request, transport: transport, server: self, now: .now)
-        if let webSocketID { _ = session.attachWebSocket(id: webSocketID) }
         let handler = await delegate.connectionOpened(session)
         guard register(session) else {
             session.close()

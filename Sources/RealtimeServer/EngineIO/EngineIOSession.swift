@@ -6,9 +6,9 @@ internal import WireProtocol
 
 /// One Engine.IO session: the ``EngineIOConnection`` the layer above talks to, whatever the transport.
 ///
-/// All mutable state sits behind one `Mutex`; the transports (a polling request, a WebSocket task) and the shared
-/// heartbeat sweep of ``EngineIOServer`` feed it events and carry out what it decides. Nothing here owns a task or a
-/// timer: an idle session is this object, its state machine and an empty queue.
+/// All mutable state sits behind one `Mutex`; the transports (a polling request, a WebSocket channel handler) and the
+/// shared heartbeat sweep of ``EngineIOServer`` feed it events and carry out what it decides. Nothing here owns a task
+/// or a timer: an idle session is this object, its state machine and an empty queue.
 final class EngineIOSession: EngineIOConnection {
     typealias Machine = EngineIOSessionStateMachine<ContinuousClock.Instant>
 
@@ -18,7 +18,7 @@ final class EngineIOSession: EngineIOConnection {
         case refused(EngineIOServerError)
     }
 
-    /// What the writer of a WebSocket does next.
+    /// What the WebSocket handler writes next.
     enum WebSocketOutput: Sendable {
         case packets([EngineIOPacket])
         /// Close this WebSocket, after sending `1` when `sendClosePacket`.
@@ -33,9 +33,14 @@ final class EngineIOSession: EngineIOConnection {
 
     private struct WebSocketSlot {
         var id: UInt64
+        /// The WebSocket's channel handler, woken when there is something for it to write.
+        var sink: EngineIOWebSocketSink
         /// Packets for this WebSocket only (`3probe`).
         var direct: [EngineIOPacket] = []
-        var waiter: CheckedContinuation<WebSocketOutput, Never>?
+        /// The handler found nothing to write (or has not looked yet): wake it when that changes.
+        var waiting = true
+        /// The handler stopped reading because the inbox is full; resume it once delivery catches up.
+        var readPaused = false
         /// The client sent `2probe` on it.
         var probed = false
         var aborted = false
@@ -164,7 +169,12 @@ final class EngineIOSession: EngineIOConnection {
                     return nil
                 }
                 state.delivering = true
-                return (state.inbox.removeFirst(), handler)
+                let item = state.inbox.removeFirst()
+                if state.webSocket?.readPaused == true, state.inbox.count <= Self.inboxResumeCount {
+                    state.webSocket?.readPaused = false
+                    state.webSocket?.sink.resumeReading()
+                }
+                return (item, handler)
             }
             guard let (item, handler) = next else { return }
             switch item {
@@ -224,15 +234,7 @@ final class EngineIOSession: EngineIOConnection {
             state.outbox = farewell
             state.farewellDeadline = .now.advanced(by: farewellLifetime)
         }
-        if var slot = state.webSocket, let waiter = slot.waiter {
-            slot.waiter = nil
-            state.webSocket = slot
-            if state.outbox.isEmpty {
-                waiter.resume(returning: .close(sendClosePacket: false))
-            } else {
-                waiter.resume(returning: .packets(takeOutboxLocked(&state)))
-            }
-        }
+        wakeWebSocketLocked(&state)
         return enqueueLocked(&state, .closed(reason))
     }
 
@@ -257,11 +259,7 @@ final class EngineIOSession: EngineIOConnection {
                 poll.resume(returning: .packets(takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
             }
         case .websocket:
-            if var slot = state.webSocket, let waiter = slot.waiter {
-                slot.waiter = nil
-                state.webSocket = slot
-                waiter.resume(returning: .packets(takeOutboxLocked(&state)))
-            }
+            wakeWebSocketLocked(&state)
         case nil:
             break
         }
@@ -293,19 +291,12 @@ final class EngineIOSession: EngineIOConnection {
         }
     }
 
+    /// Wakes the WebSocket handler if it is waiting; it then takes what there is with ``takeWebSocketOutput(id:)``.
+    /// (The wake-up is an event-loop task: nothing runs on the caller's thread, under this lock.)
     private static func wakeWebSocketLocked(_ state: inout State) {
-        guard var slot = state.webSocket, let waiter = slot.waiter else { return }
-        if slot.aborted {
-            slot.waiter = nil
-            state.webSocket = slot
-            waiter.resume(returning: .close(sendClosePacket: false))
-        } else if !slot.direct.isEmpty {
-            slot.waiter = nil
-            let direct = slot.direct
-            slot.direct = []
-            state.webSocket = slot
-            waiter.resume(returning: .packets(direct))
-        }
+        guard state.webSocket?.waiting == true else { return }
+        state.webSocket?.waiting = false
+        state.webSocket?.sink.wake()
     }
 
     // MARK: State machine actions
@@ -328,6 +319,7 @@ final class EngineIOSession: EngineIOConnection {
         case .answerProbe:
             state.webSocket?.direct.append(.pong("probe"))
             state.webSocket?.probed = true
+            wakeWebSocketLocked(&state)
             if state.pendingPoll != nil { state.noopDue = now.advanced(by: noopDelay) }
             return false
         case .completeUpgrade:
@@ -484,77 +476,69 @@ final class EngineIOSession: EngineIOConnection {
 
     // MARK: WebSocket
 
+    /// Inbound messages waiting for the handler beyond which a WebSocket stops reading (TCP then slows the client).
+    static let inboxPauseCount = 32
+    /// Waiting messages at or below which a paused WebSocket reads again.
+    static let inboxResumeCount = 8
+
     /// Attaches a WebSocket: the session's own transport (direct handshake) or an upgrade candidate. Returns `false`
     /// when the session is closed, already upgraded or already probing another WebSocket.
-    func attachWebSocket(id: UInt64) -> Bool {
+    func attachWebSocket(id: UInt64, sink: EngineIOWebSocketSink) -> Bool {
         state.withLock { state in
             guard state.closeReason == nil, state.webSocket == nil else { return false }
-            state.webSocket = WebSocketSlot(id: id)
+            state.webSocket = WebSocketSlot(id: id, sink: sink)
             return true
         }
     }
 
-    /// The WebSocket writer's next step; waits until there is something to write.
-    func nextWebSocketOutput(id: UInt64) async -> WebSocketOutput {
-        await withCheckedContinuation { (continuation: CheckedContinuation<WebSocketOutput, Never>) in
-            state.withLock { state in
-                guard var slot = state.webSocket, slot.id == id, !slot.aborted else {
-                    continuation.resume(returning: .close(sendClosePacket: false))
-                    return
-                }
-                if !slot.direct.isEmpty {
-                    let direct = slot.direct
-                    slot.direct = []
-                    state.webSocket = slot
-                    continuation.resume(returning: .packets(direct))
-                    return
-                }
-                if state.closeReason != nil {
-                    if state.outbox.isEmpty {
-                        continuation.resume(returning: .close(sendClosePacket: false))
-                    } else {
-                        continuation.resume(returning: .packets(Self.takeOutboxLocked(&state)))
-                    }
-                    return
-                }
-                if case .websocket = state.machine.transport, !state.outbox.isEmpty {
-                    continuation.resume(returning: .packets(Self.takeOutboxLocked(&state)))
-                    return
-                }
-                slot.waiter = continuation
+    /// What the WebSocket `id` writes next, or `nil` when there is nothing yet (its sink is woken when that changes).
+    /// Only the WebSocket's own event loop calls this, so what it takes goes out in the order taken.
+    func takeWebSocketOutput(id: UInt64) -> WebSocketOutput? {
+        state.withLock { state -> WebSocketOutput? in
+            guard var slot = state.webSocket, slot.id == id, !slot.aborted else { return .close(sendClosePacket: false) }
+            if !slot.direct.isEmpty {
+                let direct = slot.direct
+                slot.direct = []
                 state.webSocket = slot
+                return .packets(direct)
             }
+            if state.closeReason != nil {
+                return state.outbox.isEmpty ? .close(sendClosePacket: false) : .packets(Self.takeOutboxLocked(&state))
+            }
+            if case .websocket = state.machine.transport, !state.outbox.isEmpty {
+                return .packets(Self.takeOutboxLocked(&state))
+            }
+            slot.waiting = true
+            state.webSocket = slot
+            return nil
         }
     }
 
-    /// A packet arrived on the WebSocket `id`; delivers messages before it returns. Returns the packets the reader
-    /// must answer on this WebSocket at once (`3probe`), before it reads on, so that they precede anything that
-    /// follows from the next packet.
-    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: ContinuousClock.Instant) async -> [EngineIOPacket] {
-        let (needsDelivery, upgrading, replies) = state.withLock { state -> (Bool, Bool, [EngineIOPacket]) in
-            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return (false, false, []) }
+    /// A packet arrived on the WebSocket `id`. Messages go to the inbox, delivered to the handler in order; replies
+    /// for this WebSocket (`3probe`) wait in its slot, taken with ``takeWebSocketOutput(id:)`` before anything else.
+    /// Returns `false` when the WebSocket should stop reading until its sink is told to resume (the inbox is full).
+    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: ContinuousClock.Instant) -> Bool {
+        let (needsDelivery, upgrading, keepReading) = state.withLock { state -> (Bool, Bool, Bool) in
+            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return (false, false, true) }
             var needsDelivery = Self.fireTimersLocked(&state, now: now)
             let action = state.machine.packetReceived(packet, on: .websocket, now: now)
             needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
-            let replies = state.webSocket?.direct ?? []
-            state.webSocket?.direct = []
-            return (needsDelivery, state.noopDue != nil, replies)
+            var keepReading = true
+            if state.inbox.count >= Self.inboxPauseCount, state.closeReason == nil {
+                state.webSocket?.readPaused = true
+                keepReading = false
+            }
+            return (needsDelivery, state.noopDue != nil, keepReading)
         }
         if upgrading { server.watchUpgrade(self) }
-        if isRemovable { server.remove(self) }
-        if needsDelivery { await deliverInbox() }
-        return replies
+        settle(needsDelivery: needsDelivery)
+        return keepReading
     }
 
     /// The WebSocket `id` ended (closed by the peer, or failed): closes the session if it was its transport.
     func webSocketEnded(id: UInt64, reason: EngineIOCloseReason) {
         let needsDelivery = state.withLock { state -> Bool in
-            guard var slot = state.webSocket, slot.id == id else { return false }
-            if let waiter = slot.waiter {
-                slot.waiter = nil
-                state.webSocket = slot
-                waiter.resume(returning: .close(sendClosePacket: false))
-            }
+            guard let slot = state.webSocket, slot.id == id else { return false }
             if case .websocket = state.machine.transport, !slot.aborted {
                 _ = state.machine.close()
                 return Self.closeLocked(&state, reason: reason)

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import HTTPTypes
+public import HummingbirdCore
+public import Logging
+public import NIOCore
+internal import NIOHTTP1
+internal import NIOHTTPTypes
+internal import NIOHTTPTypesHTTP1
+internal import NIOWebSocket
+internal import WireProtocol
+
+/// One HTTP/1.1 connection of an application that serves Engine.IO: a valid Engine.IO WebSocket request is upgraded
+/// into an ``EngineIOWebSocketHandler`` at the end of the channel pipeline (no task, no async stream per socket);
+/// every other request goes to the application's responder, as with Hummingbird's own HTTP/1.1 channel.
+///
+/// A WebSocket request for an Engine.IO path that cannot be upgraded (bad `EIO`, transport or origin, unknown
+/// `sid`) is answered with the Engine.IO JSON error (`{"code":…,"message":…}`) and the connection closes.
+public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler {
+    enum UpgradeResult: Sendable {
+        /// The pipeline now ends in an ``EngineIOWebSocketHandler``; nothing is left to do here.
+        case webSocket
+        case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// A WebSocket request that was not upgraded, with the Engine.IO error when it was for an Engine.IO path.
+        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineIOServerError?)
+    }
+
+    /// The connection being set up, and what its first request turns it into.
+    public struct Value: ServerChildChannelValue {
+        let upgradeResult: EventLoopFuture<UpgradeResult>
+        /// The connection.
+        public let channel: any Channel
+    }
+
+    /// The application's HTTP responder.
+    public let responder: Responder
+    private let servers: [EngineIOServer]
+    private let maxFrameSize: Int
+
+    /// Creates the connection setup for `servers` (each with its own ``EngineIOServer/Configuration/path``).
+    ///
+    /// - Parameters:
+    ///   - servers: The Engine.IO servers, tried in order for each upgrade request.
+    ///   - responder: The application's HTTP responder.
+    public init(servers: [EngineIOServer], responder: @escaping Responder) {
+        self.servers = servers
+        self.responder = responder
+        self.maxFrameSize = max(servers.map(\.configuration.maxPayload).max() ?? 0, 1 << 14)
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            // The decision made on the request head, carried out once the 101 is written (or the refusal answered).
+            let decision = NIOLoopBoundBox<Decision?>(nil, eventLoop: channel.eventLoop)
+            let servers = self.servers
+            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+                maxFrameSize: maxFrameSize,
+                enableAutomaticErrorHandling: true,
+                shouldUpgrade: { channel, head in
+                    let decided = Self.decide(head, channel: channel, servers: servers)
+                    decision.value = decided
+                    guard case .upgrade = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
+                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard case .upgrade(let server, let role) = decision.value else { throw EngineIOServerError(.badRequest) }
+                        decision.value = nil
+                        let handler = EngineIOWebSocketHandler(server: server, role: role, webSocketID: server.makeWebSocketID())
+                        try channel.pipeline.syncOperations.addHandlers(
+                            NIOWebSocketFrameAggregator(
+                                minNonFinalFragmentSize: 0,
+                                maxAccumulatedFrameCount: 1024,
+                                maxAccumulatedFrameSize: server.configuration.maxPayload
+                            ),
+                            handler
+                        )
+                        return UpgradeResult.webSocket
+                    }
+                }
+            )
+            let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<UpgradeResult>(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        if case .refuse(let error) = decision.value { return UpgradeResult.refused(asyncChannel, error) }
+                        return UpgradeResult.notUpgraded(asyncChannel)
+                    }
+                }
+            )
+            var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
+            configuration.enablePipelining = false  // HTTP is pipelined by NIOAsyncChannel
+            configuration.enableErrorHandling = false  // errors are answered by Hummingbird
+            configuration.enableResponseHeaderValidation = false  // HTTPTypes validates already
+            let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            return Value(upgradeResult: result, channel: channel)
+        }
+    }
+
+    public func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.upgradeResult.get() {
+            case .webSocket:
+                return
+            case .notUpgraded(let http1):
+                await handleHTTP(asyncChannel: http1, logger: logger)
+            case .refused(let http1, let error):
+                await refuse(http1, error: error, logger: logger)
+            }
+        } catch let error as ChannelError where error == .inputClosed {
+            logger.trace("Connection closed before its first request")
+        } catch {
+            logger.debug("Connection setup failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Answers a WebSocket request that was not upgraded, then closes the connection.
+    private func refuse(_ channel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, error: EngineIOServerError?, logger: Logger) async {
+        do {
+            try await channel.executeThenClose { _, outbound in
+                var headers: HTTPFields = [.connection: "close"]
+                var body = ByteBuffer()
+                let status: HTTPResponse.Status
+                if let error {
+                    status = error.status
+                    body = error.body
+                    headers[.contentType] = "application/json"
+                } else {
+                    status = .badRequest
+                }
+                headers[.contentLength] = String(body.readableBytes)
+                try await outbound.write(contentsOf: [.head(HTTPResponse(status: status, headerFields: headers)), .body(body), .end(nil)])
+            }
+        } catch {
+            logger.trace("Refusal not written", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private enum Decision {
+        case upgrade(EngineIOServer, EngineIOWebSocketHandler.Role)
+        /// Not upgraded; the Engine.IO error when the request was for an Engine.IO path.
+        case refuse(EngineIOServerError?)
+    }
+
+    /// Decides an upgrade request: the first server whose path it is validates it.
+    private static func decide(_ head: HTTPRequestHead, channel: any Channel, servers: [EngineIOServer]) -> Decision {
+        let (path, query) = splitTarget(head.uri)
+        guard let server = servers.first(where: { $0.serves(path: path) }) else { return .refuse(nil) }
+        var headers = HTTPFields()
+        headers.reserveCapacity(head.headers.count)
+        for (name, value) in head.headers {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            headers.append(HTTPField(name: fieldName, value: value))
+        }
+        switch server.validateWebSocket(path: path, query: query, headers: headers, authority: head.headers.first(name: "host"), channel: channel) {
+        case .success(let role): return .upgrade(server, role)
+        case .failure(let error): return .refuse(error)
+        }
+    }
+
+    private static func splitTarget(_ uri: String) -> (path: String, query: String?) {
+        guard let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (uri, nil) }
+        return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with the Engine.IO WebSocket transport of `servers` in the channel pipeline (see
+    /// ``EngineIOServerChildChannel``).
+    ///
+    /// ```swift
+    /// let app = Application(router: router, server: .engineIO([engine]), services: [engine])
+    /// ```
+    public static func engineIO(_ servers: [EngineIOServer]) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in EngineIOServerChildChannel(servers: servers, responder: responder) }
+    }
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import Logging
+internal import NIOCore
+internal import NIOWebSocket
+internal import WireProtocol
+
+/// The Engine.IO WebSocket transport as a channel handler: the last handler of an upgraded connection's pipeline,
+/// after NIO's WebSocket frame codec and fragment aggregator.
+///
+/// Everything happens on the channel's event loop; there is no task per connection. Inbound frames are decoded and
+/// handed to the ``EngineIOSession`` (whose handler deliveries run in ``EngineIOServer``'s task group). Outbound,
+/// the session wakes this handler through its ``EngineIOWebSocketSink`` and the handler takes what is queued, so
+/// packets leave in the order the session queued them. Backpressure both ways: the handler stops taking packets
+/// while the channel is not writable (the session's bounded queue then overflows for a client that does not read),
+/// and stops reading while the session's inbox is full.
+final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// What the WebSocket is for.
+    enum Role {
+        /// A new session over WebSocket (no `sid` in the request).
+        case open(EngineIORequestInfo)
+        /// The upgrade candidate of a polling session.
+        case upgrade(EngineIOSession)
+    }
+
+    private let server: EngineIOServer
+    private var role: Role?
+    private let webSocketID: UInt64
+    private var session: EngineIOSession?
+    private var context: ChannelHandlerContext?
+    private var readPaused = false
+    private var readPending = false
+    private var closing = false
+
+    init(server: EngineIOServer, role: Role, webSocketID: UInt64) {
+        self.server = server
+        self.role = role
+        self.webSocketID = webSocketID
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        guard let role else { return }
+        self.role = nil
+        let sink = EngineIOWebSocketSink(handler: self, eventLoop: context.eventLoop)
+        switch role {
+        case .open(let request):
+            guard let session = server.openWebSocketSession(request: request, webSocketID: webSocketID, sink: sink) else {
+                closeWebSocket(context: context, code: .goingAway)
+                return
+            }
+            self.session = session
+            write(server.handshake(for: session, upgrades: []), context: context)
+            context.flush()
+        case .upgrade(let session):
+            guard session.transport == .polling, session.attachWebSocket(id: webSocketID, sink: sink) else {
+                // Already upgraded, or another WebSocket is probing: the reference server closes this one.
+                closeWebSocket(context: context, code: .policyViolation)
+                return
+            }
+            self.session = session
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        end(reason: .transportClose)
+        self.context = nil
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            guard let session, !closing else { return }
+            let kind: EngineIOFrameKind = frame.opcode == .text ? .text : .binary
+            let packet: EngineIOPacket
+            do {
+                packet = try EngineIOWebSocketCodec.decode(kind, frame: frame.unmaskedData, maxPayload: server.configuration.maxPayload)
+            } catch {
+                server.logger.debug("Engine.IO bad WebSocket packet", metadata: ["engineio.sid": "\(session.id)", "error": "\(error)"])
+                end(reason: .parseError)
+                closeWebSocket(context: context, code: kind == .text ? .dataInconsistentWithMessage : .protocolError)
+                return
+            }
+            if !session.receiveWebSocket(packet, id: webSocketID, now: .now) { readPaused = true }
+            writePending()
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            // The client closes: answer with its own status code (RFC 6455 §5.5.1), then close the connection.
+            end(reason: .transportClose)
+            var data = frame.unmaskedData
+            let code = data.readWebSocketErrorCode() ?? .normalClosure
+            closeWebSocket(context: context, code: code)
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        end(reason: .transportClose)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Frame-level errors (oversized or malformed frames) were answered with a close frame by NIO's
+        // WebSocketProtocolErrorHandler; anything else is an I/O error.
+        server.logger.debug("Engine.IO WebSocket error", metadata: ["engineio.sid": "\(session?.id ?? "-")", "error": "\(error)"])
+        let reason: EngineIOCloseReason = error is NIOWebSocketError || error is NIOWebSocketFrameAggregator.Error ? .parseError : .transportError
+        end(reason: reason)
+        if error is NIOWebSocketFrameAggregator.Error {
+            closeWebSocket(context: context, code: .messageTooLarge)
+        } else {
+            closing = true
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // The HTTP server is shutting down gracefully: close the session as the server (the client reads `1`,
+            // then a close frame), which also closes this connection.
+            session?.close()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { writePending() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: Outbound
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The session's inbox has room again.
+    func resumeReading() {
+        readPaused = false
+        guard readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    /// Writes what the session has queued for this WebSocket, while the channel is writable.
+    func writePending() {
+        guard let context, let session, !closing else { return }
+        var wrote = false
+        while context.channel.isWritable, let output = session.takeWebSocketOutput(id: webSocketID) {
+            switch output {
+            case .packets(let packets):
+                for packet in packets { write(packet, context: context) }
+                wrote = true
+            case .close(let sendClosePacket):
+                if sendClosePacket { write(.close, context: context) }
+                closeWebSocket(context: context, code: .normalClosure)
+                return
+            }
+        }
+        if wrote { context.flush() }
+    }
+
+    private func write(_ packet: EngineIOPacket, context: ChannelHandlerContext) {
+        let frame: WebSocketFrame
+        if case .binaryMessage(let data) = packet {
+            frame = WebSocketFrame(fin: true, opcode: .binary, data: data)
+        } else {
+            var buffer = context.channel.allocator.buffer(capacity: Self.estimatedSize(of: packet))
+            EngineIOWebSocketCodec.encode(packet, into: &buffer)
+            frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+        }
+        context.write(wrapOutboundOut(frame), promise: nil)
+    }
+
+    private static func estimatedSize(of packet: EngineIOPacket) -> Int {
+        switch packet {
+        case .message(let text), .ping(let text), .pong(let text): text.utf8.count + 1
+        case .open: 160
+        default: 1
+        }
+    }
+
+    /// Sends a close frame, then closes the connection once it is written.
+    private func closeWebSocket(context: ChannelHandlerContext, code: WebSocketErrorCode) {
+        guard !closing else { return }
+        closing = true
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let closeFrame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        context.writeAndFlush(wrapOutboundOut(closeFrame)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// Tells the session its WebSocket ended (once) and lets go of it.
+    private func end(reason: EngineIOCloseReason) {
+        guard let session else { return }
+        self.session = nil
+        session.webSocketEnded(id: webSocketID, reason: reason)
+    }
+}
+
+@available(*, unavailable)
+extension EngineIOWebSocketHandler: Sendable {}
+
+/// How an ``EngineIOSession`` reaches the handler of its WebSocket from any thread: each call becomes a task on the
+/// channel's event loop, so the handler itself is only ever touched there.
+final class EngineIOWebSocketSink: Sendable {
+    private let eventLoop: any EventLoop
+    private let handler: NIOLoopBound<EngineIOWebSocketHandler>
+
+    init(handler: EngineIOWebSocketHandler, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
+    }
+
+    /// The session queued something for the WebSocket (or closed).
+    func wake() {
+        eventLoop.execute { self.handler.value.writePending() }
+    }
+
+    /// The session's inbox has room again: read on.
+    func resumeReading() {
+        eventLoop.execute { self.handler.value.resumeReading() }
+    }
+}
