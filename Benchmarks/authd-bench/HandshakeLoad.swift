@@ -24,44 +24,27 @@ struct HandshakeLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
+        let loops = ClientLoops(threads: options.threads, timeout: options.replyTimeout)
         let tokens = try await LoadSession.tokens(
             count: min(options.users, options.concurrency),
             password: options.effectivePassword,
             target: options.target,
             endpoint: endpoint,
-            group: group
+            group: loops.group
         )
+        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+        let address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
         let recorder = LoadRecorder(count: options.count, duration: options.duration)
         let progress = ProgressLine(recorder, label: "handshake", enabled: !options.quiet)
-        let options = self.options
         recorder.startClock()
-        await withTaskGroup(of: Void.self) { clients in
-            for index in 0..<options.concurrency {
-                clients.addTask {
-                    let token = tokens[index % tokens.count]
-                    while recorder.claim() {
-                        let start = ContinuousClock.now
-                        do {
-                            let connection = try await LoadSession.openSocket(
-                                endpoint: endpoint,
-                                target: options.target,
-                                token: token,
-                                group: group,
-                                timeout: options.replyTimeout
-                            )
-                            recorder.recordSuccess(start.duration(to: .now))
-                            await connection.close()
-                        } catch {
-                            recorder.recordFailure(error)
-                        }
-                    }
-                }
-            }
+        // Each client loops on its event loop by itself (see HandshakeClient); this task only waits for the ends.
+        let clients = (0..<options.concurrency).map { index in
+            HandshakeClient(script: script, tokenIndex: index % tokens.count, address: address, recorder: recorder, sweep: loops.sweep(for: index))
         }
+        for client in clients { try? await client.finished.get() }
         recorder.finish()
         await progress.stop()
-        try? await group.shutdownGracefully()
+        await loops.shutdown()
         ScenarioReport(scenario: "handshake", options: options, recorder: recorder).print(json: options.json)
     }
 }

@@ -30,64 +30,34 @@ struct RTTLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
+        let loops = ClientLoops(threads: options.threads, timeout: options.replyTimeout)
         let options = self.options
         let tokens = try await LoadSession.tokens(
             count: min(options.users, options.concurrency),
             password: options.effectivePassword,
             target: options.target,
             endpoint: endpoint,
-            group: group
+            group: loops.group
         )
+        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+        let address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
         // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
         let openDeadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(options.duration * 1000)))
-        let opened = await SocketOpener.open(
-            options.concurrency,
-            concurrency: openConcurrency,
-            until: openDeadline
-        ) { index in
-            try await LoadSession.openSocket(
-                endpoint: endpoint,
-                target: options.target,
-                token: tokens[index % tokens.count],
-                group: group,
-                timeout: options.replyTimeout
-            )
+        let opened = await SocketOpener.open(options.concurrency, concurrency: openConcurrency, until: openDeadline) { index in
+            // Each socket keeps the token it was opened with: a seed-style get_secret must carry the same user's token.
+            let client = RTTClient(script: script, tokenIndex: index % tokens.count, address: address, sweep: loops.sweep(for: index))
+            try await client.eventLoop.flatSubmit { client.open() }.get()
+            return client
         }
         let recorder = LoadRecorder(count: options.count, duration: options.duration)
         let progress = ProgressLine(recorder, label: "rtt", enabled: !options.quiet)
         recorder.startClock()
-        await withTaskGroup(of: Void.self) { clients in
-            for (position, connection) in opened.connections.enumerated() {
-                // The token the socket was opened with: a seed-style get_secret must carry the same user's token.
-                let index = opened.indices[position]
-                clients.addTask {
-                    let token = tokens[index % tokens.count]
-                    var ackID = 0
-                    while recorder.claim() {
-                        let start = ContinuousClock.now
-                        do {
-                            try await LoadSession.roundTrip(
-                                connection,
-                                target: options.target,
-                                token: token,
-                                ackID: ackID,
-                                timeout: options.replyTimeout
-                            )
-                            recorder.recordSuccess(start.duration(to: .now))
-                        } catch {
-                            recorder.recordFailure(error)
-                            break
-                        }
-                        ackID += 1
-                    }
-                    await connection.close()
-                }
-            }
-        }
+        // Each client keeps one request in flight on its event loop by itself (see RTTClient); this task only waits.
+        let runs = opened.connections.map { client in client.eventLoop.flatSubmit { client.run(recorder: recorder) } }
+        for run in runs { try? await run.get() }
         recorder.finish()
         await progress.stop()
-        try? await group.shutdownGracefully()
+        await loops.shutdown()
         var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
         if report.firstError == nil { report.firstError = opened.firstError }
         report.print(json: options.json)
