@@ -24,27 +24,35 @@ struct HandshakeLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        let loops = ClientLoops(threads: options.threads, timeout: options.replyTimeout)
-        let tokens = try await LoadSession.tokens(
-            count: min(options.users, options.concurrency),
-            password: options.effectivePassword,
-            target: options.target,
-            endpoint: endpoint,
-            group: loops.group
-        )
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tokens: [String]
+        do {
+            tokens = try await LoadSession.tokens(
+                count: min(options.users, options.concurrency),
+                password: options.effectivePassword,
+                target: options.target,
+                endpoint: endpoint,
+                group: group
+            )
+            try? await group.shutdownGracefully()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
         let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
-        let address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
         let recorder = LoadRecorder(count: options.count, duration: options.duration)
         let progress = ProgressLine(recorder, label: "handshake", enabled: !options.quiet)
         recorder.startClock()
-        // Each client loops on its event loop by itself (see HandshakeClient); this task only waits for the ends.
-        let clients = (0..<options.concurrency).map { index in
-            HandshakeClient(script: script, tokenIndex: index % tokens.count, address: address, recorder: recorder, sweep: loops.sweep(for: index))
-        }
-        for client in clients { try? await client.finished.get() }
+        // The clients loop on `--threads` threads of their own (see HandshakeClient); this task only waits.
+        await HandshakeClient.runAll(
+            script: script,
+            address: try endpoint.ipv4Address,
+            recorder: recorder,
+            concurrency: options.concurrency,
+            threads: options.threads
+        )
         recorder.finish()
         await progress.stop()
-        await loops.shutdown()
         ScenarioReport(scenario: "handshake", options: options, recorder: recorder).print(json: options.json)
     }
 }

@@ -30,34 +30,44 @@ struct RTTLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        let loops = ClientLoops(threads: options.threads, timeout: options.replyTimeout)
         let options = self.options
-        let tokens = try await LoadSession.tokens(
-            count: min(options.users, options.concurrency),
-            password: options.effectivePassword,
-            target: options.target,
-            endpoint: endpoint,
-            group: loops.group
-        )
-        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
-        let address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
-        // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
-        let openDeadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(options.duration * 1000)))
-        let opened = await SocketOpener.open(options.concurrency, concurrency: openConcurrency, until: openDeadline) { index in
-            // Each socket keeps the token it was opened with: a seed-style get_secret must carry the same user's token.
-            let client = RTTClient(script: script, tokenIndex: index % tokens.count, address: address, sweep: loops.sweep(for: index))
-            try await client.eventLoop.flatSubmit { client.open() }.get()
-            return client
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tokens: [String]
+        do {
+            tokens = try await LoadSession.tokens(
+                count: min(options.users, options.concurrency),
+                password: options.effectivePassword,
+                target: options.target,
+                endpoint: endpoint,
+                group: group
+            )
+            try? await group.shutdownGracefully()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
         }
-        let recorder = LoadRecorder(count: options.count, duration: options.duration)
-        let progress = ProgressLine(recorder, label: "rtt", enabled: !options.quiet)
-        recorder.startClock()
-        // Each client keeps one request in flight on its event loop by itself (see RTTClient); this task only waits.
-        let runs = opened.connections.map { client in client.eventLoop.flatSubmit { client.run(recorder: recorder) } }
-        for run in runs { try? await run.get() }
+        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+        // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
+        // Each socket keeps the token it was opened with: a seed-style get_secret must carry the same user's token.
+        let measured = OneShot<(LoadRecorder, RTTClient.OpenReport)>()
+        let progressLine = OneShot<ProgressLine>()
+        await RTTClient.runAll(
+            script: script,
+            address: try endpoint.ipv4Address,
+            concurrency: options.concurrency,
+            threads: options.threads,
+            openConcurrency: openConcurrency,
+            duration: options.duration
+        ) { opened in
+            let recorder = LoadRecorder(count: options.count, duration: options.duration)
+            progressLine.send(ProgressLine(recorder, label: "rtt", enabled: !options.quiet))
+            measured.send((recorder, opened))
+            recorder.startClock()
+            return recorder
+        }
+        guard let (recorder, opened) = measured.value else { return }
         recorder.finish()
-        await progress.stop()
-        await loops.shutdown()
+        await progressLine.value?.stop()
         var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
         if report.firstError == nil { report.firstError = opened.firstError }
         report.print(json: options.json)
