@@ -114,10 +114,13 @@ final class ClientSocket {
     }
 
     /// Sends a WebSocket close frame and closes the socket; the delegate hears nothing more.
+    ///
+    /// The frame is sent with `MSG_MORE`, so that the kernel holds it back and sends it with the FIN of the close,
+    /// in one segment: the same bytes in the same order, one loopback packet (and server wake-up) fewer.
     func close() {
         if case .finished = phase { return }
         phase = .finished
-        if fd >= 0 { try? write(script.closeFrame) }
+        if fd >= 0 { try? write(script.closeFrame, flags: Int32(MSG_MORE)) }
         release()
     }
 
@@ -146,14 +149,14 @@ final class ClientSocket {
     }
 
     /// Writes `bytes` after anything still unsent; keeps what the kernel does not take for the writable edge.
-    private func write(_ bytes: ByteBuffer?) throws(LoadClientError) {
+    private func write(_ bytes: ByteBuffer?, flags: Int32 = 0) throws(LoadClientError) {
         if unsent.readableBytes > 0 {
             if var bytes { unsent.writeBuffer(&bytes) }
         } else if let bytes {
             unsent = bytes
         }
         while unsent.readableBytes > 0 {
-            let written = unsent.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = unsent.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | flags) }
             if written > 0 {
                 unsent.moveReaderIndex(forwardBy: written)
             } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTCONN {
