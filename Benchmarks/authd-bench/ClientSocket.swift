@@ -22,10 +22,11 @@ protocol ClientSocketDelegate: AnyObject {
 /// precomputed upgrade request, checks the `101` answer, reads server frames with ``ServerFrame``, decodes Engine.IO
 /// and Socket.IO packets with WireProtocol's decoder, and walks the handshake (then the round trips).
 ///
-/// The wire exchange and its checks are those of ``LoadSession/openSocket(endpoint:target:token:sourceAddress:group:timeout:)``
-/// and ``LoadSession/roundTrip(_:target:token:ackID:timeout:)``: the first packet must be the `open`; then the CONNECT
-/// with the token until both the CONNECT answer and `server_response` have arrived, in either order, within 8
-/// packets; a round trip ends at the target's reply event, within 8 packets, and fails on `Unauthorized`. Engine.IO
+/// The wire exchange and its checks are those of ``LoadSession/openSocket(endpoint:target:token:sourceAddress:group:timeout:)``:
+/// the first packet must be the `open`; then the CONNECT with the token until both the CONNECT answer and
+/// `server_response` have arrived, in either order, within 8 packets. A round trip sends
+/// ``LoadTarget/secretRequest(token:ackID:)`` and ends at the target's ``LoadTarget/replyEvent``, within 8 packets; it
+/// fails on an `Unauthorized` answer or a DISCONNECT. Engine.IO
 /// and WebSocket pings are answered; ``close()`` sends a close frame (1000) and closes. A reply later than the
 /// script's timeout fails the socket at the loop's next sweep.
 ///

@@ -70,7 +70,8 @@ final class HandshakeClient: ClientSocketDelegate {
     /// ``EpollLoop``, until the recorder grants no more handshakes and the last ones have ended (bounded by the
     /// recorder's deadline plus the reply timeout).
     static func runAll(script: ClientScript, address: sockaddr_in, recorder: LoadRecorder, concurrency: Int, threads: Int) async {
-        let hardStop = NIODeadline.now() + .nanoseconds(Int64(seconds(ContinuousClock.now.duration(to: recorder.deadline)) * 1e9))
+        let hardStop =
+            NIODeadline.now() + .nanoseconds(Int64(seconds(ContinuousClock.now.duration(to: recorder.deadline)) * 1e9))
             + script.timeout + .seconds(1)
         await withTaskGroup(of: Void.self) { group in
             for thread in 0..<min(threads, concurrency) {

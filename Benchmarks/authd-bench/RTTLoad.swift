@@ -31,6 +31,7 @@ struct RTTLoad: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try options.endpoint
         let options = self.options
+        // NIO serves only the untimed logins; the measured sockets run on threads of their own.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let tokens: [String]
         do {
@@ -41,7 +42,6 @@ struct RTTLoad: AsyncParsableCommand {
                 endpoint: endpoint,
                 group: group
             )
-            try? await group.shutdownGracefully()
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -65,9 +65,10 @@ struct RTTLoad: AsyncParsableCommand {
             recorder.startClock()
             return recorder
         }
-        guard let (recorder, opened) = measured.value else { return }
-        recorder.finish()
+        measured.value?.0.finish()
         await progressLine.value?.stop()
+        try? await group.shutdownGracefully()
+        guard let (recorder, opened) = measured.value else { return }
         var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
         if report.firstError == nil { report.firstError = opened.firstError }
         report.print(json: options.json)

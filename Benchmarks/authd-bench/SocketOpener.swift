@@ -2,24 +2,24 @@
 
 /// Opens many sockets with a bounded number of handshakes in flight.
 enum SocketOpener {
-    struct Result<Socket: Sendable>: Sendable {
-        var connections: [Socket]
+    struct Result: Sendable {
+        var connections: [EngineIOClientConnection]
         /// The index each connection was opened with (connections complete out of order).
         var indices: [Int] = []
         var failures: Int
         var firstError: String?
     }
 
-    static func open<Socket: Sendable>(
+    static func open(
         _ count: Int,
         concurrency: Int,
         until deadline: ContinuousClock.Instant,
-        _ open: @escaping @Sendable (Int) async throws -> Socket
-    ) async -> Result<Socket> {
-        await withTaskGroup(of: (Int, Swift.Result<Socket, any Error>)?.self) { group in
-            var result = Result<Socket>(connections: [], failures: 0)
+        _ open: @escaping @Sendable (Int) async throws -> EngineIOClientConnection
+    ) async -> Result {
+        await withTaskGroup(of: (Int, Swift.Result<EngineIOClientConnection, any Error>)?.self) { group in
+            var result = Result(connections: [], failures: 0)
             var next = 0
-            func collect(_ outcome: (Int, Swift.Result<Socket, any Error>)??) {
+            func collect(_ outcome: (Int, Swift.Result<EngineIOClientConnection, any Error>)??) {
                 switch outcome {
                 case .some(.some((let index, .success(let connection)))):
                     result.connections.append(connection)

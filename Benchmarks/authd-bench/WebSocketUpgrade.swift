@@ -50,7 +50,9 @@ struct WebSocketUpgrade: Sendable {
     func readResponse(from buffer: inout ByteBuffer) throws(LoadClientError) -> Bool {
         let result = buffer.withUnsafeReadableBytes { bytes -> Result<Int?, LoadClientError> in
             guard let end = Self.headEnd(bytes) else {
-                if bytes.count > Self.maximumHeadLength { return .failure(LoadClientError(kind: "protocol", detail: "upgrade response head too large")) }
+                if bytes.count > Self.maximumHeadLength {
+                    return .failure(LoadClientError(kind: "protocol", detail: "upgrade response head too large"))
+                }
                 return .success(nil)
             }
             let head = UnsafeRawBufferPointer(rebasing: bytes[..<end])
