@@ -17,7 +17,7 @@ struct ClientScript: Sendable {
     let closeFrame: ByteBuffer
     /// The largest server frame accepted.
     let maxFrameSize = 1 << 20
-    /// Seconds to wait for any single reply.
+    /// How long to wait for any single reply (`--timeout`).
     let timeout: TimeAmount
 
     init(target: LoadTarget, endpoint: Endpoint, tokens: [String], timeout: TimeAmount) {
