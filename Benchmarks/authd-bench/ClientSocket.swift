@@ -46,6 +46,8 @@ final class ClientSocket {
     private static let maximumPackets = 8
     /// Bytes asked of each `read`.
     private static let readSize = 16 * 1024
+    /// The most reads in one go (4 MiB: several of the largest frames accepted).
+    private static let maximumReads = 256
 
     private unowned let loop: EpollLoop
     private unowned let delegate: any ClientSocketDelegate
@@ -156,7 +158,8 @@ final class ClientSocket {
         } else if let bytes {
             unsent = bytes
         }
-        while unsent.readableBytes > 0 {
+        // Bounded: every pass sends something, stops at a full send buffer, or fails; EINTR retries a few times.
+        for _ in 0..<64 where unsent.readableBytes > 0 {
             let written = unsent.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | flags) }
             if written > 0 {
                 unsent.moveReaderIndex(forwardBy: written)
@@ -166,13 +169,15 @@ final class ClientSocket {
                 throw Self.ioError("send")
             }
         }
-        unsent = ByteBuffer()
+        if unsent.readableBytes == 0 { unsent = ByteBuffer() }
     }
 
-    /// Reads until the kernel has no more (edge-triggered), handling what arrived after each read.
+    /// Reads until the kernel has no more (edge-triggered), handling what arrived after each read; a server that
+    /// keeps more than `maximumReads` full reads coming at once fails the socket.
     private func readAvailable() {
         let registration = self.registration
-        while self.registration == registration, fd >= 0 {
+        for _ in 0..<Self.maximumReads {
+            guard self.registration == registration, fd >= 0 else { return }
             if received.readableBytes == 0 { received.clear() }
             received.reserveCapacity(minimumWritableBytes: Self.readSize)
             let wanted = received.writableBytes
@@ -193,6 +198,9 @@ final class ClientSocket {
             } else if failure != EINTR {
                 return fail(LoadClientError(kind: "io", detail: "read: \(String(cString: strerror(failure)))"))
             }
+        }
+        if self.registration == registration {
+            fail(LoadClientError(kind: "protocol", detail: "more than \(Self.maximumReads * Self.readSize) bytes in one burst"))
         }
     }
 
