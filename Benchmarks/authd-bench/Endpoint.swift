@@ -27,3 +27,22 @@ struct Endpoint: Sendable, CustomStringConvertible {
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+extension Endpoint {
+    /// The IPv4 socket address of `host:port`, for the raw sockets of ``ClientSocket``.
+    var ipv4Address: sockaddr_in {
+        get throws {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port)).bigEndian
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+                throw LoadClientError(kind: "usage", detail: "\(host) is not an IPv4 address")
+            }
+            return address
+        }
+    }
+}
+#endif

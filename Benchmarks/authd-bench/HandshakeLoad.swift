@@ -24,41 +24,33 @@ struct HandshakeLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
-        let tokens = try await LoadSession.tokens(
-            count: min(options.users, options.concurrency),
-            password: options.effectivePassword,
-            target: options.target,
-            endpoint: endpoint,
-            group: group
-        )
+        // NIO serves only the untimed logins; the measured sockets run on threads of their own.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tokens: [String]
+        do {
+            tokens = try await LoadSession.tokens(
+                count: min(options.users, options.concurrency),
+                password: options.effectivePassword,
+                target: options.target,
+                endpoint: endpoint,
+                group: group
+            )
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
         let recorder = LoadRecorder(count: options.count, duration: options.duration)
         let progress = ProgressLine(recorder, label: "handshake", enabled: !options.quiet)
-        let options = self.options
         recorder.startClock()
-        await withTaskGroup(of: Void.self) { clients in
-            for index in 0..<options.concurrency {
-                clients.addTask {
-                    let token = tokens[index % tokens.count]
-                    while recorder.claim() {
-                        let start = ContinuousClock.now
-                        do {
-                            let connection = try await LoadSession.openSocket(
-                                endpoint: endpoint,
-                                target: options.target,
-                                token: token,
-                                group: group,
-                                timeout: options.replyTimeout
-                            )
-                            recorder.recordSuccess(start.duration(to: .now))
-                            await connection.close()
-                        } catch {
-                            recorder.recordFailure(error)
-                        }
-                    }
-                }
-            }
-        }
+        // The clients loop on `--threads` threads of their own (see HandshakeClient); this task only waits.
+        await HandshakeClient.runAll(
+            script: script,
+            address: try endpoint.ipv4Address,
+            recorder: recorder,
+            concurrency: options.concurrency,
+            threads: options.threads
+        )
         recorder.finish()
         await progress.stop()
         try? await group.shutdownGracefully()

@@ -72,6 +72,9 @@ enum LoadSession {
     /// Opens a WebSocket and completes the handshake: the Engine.IO `open`, then for authenticating targets the
     /// Socket.IO CONNECT with `{"token": …}` until both the CONNECT answer and the `server_response` event have
     /// arrived (in either order: the Flask peer emits first).
+    ///
+    /// For `idle`, which holds sockets rather than measuring them; `handshake` and `rtt` walk the same exchange with
+    /// ``ClientSocket``, without a task per socket.
     static func openSocket(
         endpoint: Endpoint,
         target: LoadTarget,
@@ -105,23 +108,6 @@ enum LoadSession {
             await connection.close()
             throw error
         }
-    }
-
-    /// One round trip on an open socket: sends `get_secret` and waits for the target's reply event, skipping acks
-    /// and other events.
-    static func roundTrip(_ connection: EngineIOClientConnection, target: LoadTarget, token: String, ackID: Int, timeout: TimeAmount) async throws {
-        connection.send(target.secretRequest(token: token, ackID: ackID))
-        for _ in 0..<8 {
-            guard case .packet(let packet) = try await connection.next(timeout: timeout) else { continue }
-            if packet.eventName == target.replyEvent {
-                if target != .echo, let message = packet.payload?[1]?["message"]?.stringValue, message == "Unauthorized" {
-                    throw LoadClientError(kind: "unauthorized", detail: "get_secret was refused")
-                }
-                return
-            }
-            if packet.type == .disconnect { throw LoadClientError.closed }
-        }
-        throw LoadClientError(kind: "protocol", detail: "no \(target.replyEvent) reply")
     }
 
     static func formEncoded(_ text: String) -> String {

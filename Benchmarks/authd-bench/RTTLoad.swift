@@ -30,64 +30,45 @@ struct RTTLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
         let options = self.options
-        let tokens = try await LoadSession.tokens(
-            count: min(options.users, options.concurrency),
-            password: options.effectivePassword,
-            target: options.target,
-            endpoint: endpoint,
-            group: group
-        )
-        // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
-        let openDeadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(options.duration * 1000)))
-        let opened = await SocketOpener.open(
-            options.concurrency,
-            concurrency: openConcurrency,
-            until: openDeadline
-        ) { index in
-            try await LoadSession.openSocket(
-                endpoint: endpoint,
+        // NIO serves only the untimed logins; the measured sockets run on threads of their own.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tokens: [String]
+        do {
+            tokens = try await LoadSession.tokens(
+                count: min(options.users, options.concurrency),
+                password: options.effectivePassword,
                 target: options.target,
-                token: tokens[index % tokens.count],
-                group: group,
-                timeout: options.replyTimeout
+                endpoint: endpoint,
+                group: group
             )
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
         }
-        let recorder = LoadRecorder(count: options.count, duration: options.duration)
-        let progress = ProgressLine(recorder, label: "rtt", enabled: !options.quiet)
-        recorder.startClock()
-        await withTaskGroup(of: Void.self) { clients in
-            for (position, connection) in opened.connections.enumerated() {
-                // The token the socket was opened with: a seed-style get_secret must carry the same user's token.
-                let index = opened.indices[position]
-                clients.addTask {
-                    let token = tokens[index % tokens.count]
-                    var ackID = 0
-                    while recorder.claim() {
-                        let start = ContinuousClock.now
-                        do {
-                            try await LoadSession.roundTrip(
-                                connection,
-                                target: options.target,
-                                token: token,
-                                ackID: ackID,
-                                timeout: options.replyTimeout
-                            )
-                            recorder.recordSuccess(start.duration(to: .now))
-                        } catch {
-                            recorder.recordFailure(error)
-                            break
-                        }
-                        ackID += 1
-                    }
-                    await connection.close()
-                }
-            }
+        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+        // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
+        // Each socket keeps the token it was opened with: a seed-style get_secret must carry the same user's token.
+        let measured = OneShot<(LoadRecorder, RTTClient.OpenReport)>()
+        let progressLine = OneShot<ProgressLine>()
+        await RTTClient.runAll(
+            script: script,
+            address: try endpoint.ipv4Address,
+            concurrency: options.concurrency,
+            threads: options.threads,
+            openConcurrency: openConcurrency,
+            duration: options.duration
+        ) { opened in
+            let recorder = LoadRecorder(count: options.count, duration: options.duration)
+            progressLine.send(ProgressLine(recorder, label: "rtt", enabled: !options.quiet))
+            measured.send((recorder, opened))
+            recorder.startClock()
+            return recorder
         }
-        recorder.finish()
-        await progress.stop()
+        measured.value?.0.finish()
+        await progressLine.value?.stop()
         try? await group.shutdownGracefully()
+        guard let (recorder, opened) = measured.value else { return }
         var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
         if report.firstError == nil { report.firstError = opened.firstError }
         report.print(json: options.json)
