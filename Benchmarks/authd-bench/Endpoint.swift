@@ -29,6 +29,7 @@ struct Endpoint: Sendable, CustomStringConvertible {
 }
 
 #if canImport(Glibc)
+import CNIOLinux  // defines sockaddr_in for this module when the epoll client's files import it first
 import Glibc
 
 extension Endpoint {
