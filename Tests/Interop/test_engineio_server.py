@@ -160,6 +160,45 @@ def test_foreign_origin_refused_on_websocket(server):
         ws.close()
 
 
+def _raw_upgrade(server, query, origin=None):
+    """Sends a WebSocket upgrade request by hand; returns (status, headers, body) of a refusal."""
+    port = int(server.rsplit(":", 1)[1])
+    extra = f"Origin: {origin}\r\n" if origin else ""
+    request = (
+        f"GET /{PATH}/?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), 5) as raw:
+        raw.settimeout(5)
+        raw.sendall(request.encode())
+        answer = b""
+        while chunk := raw.recv(4096):  # the server closes after a refusal
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.parametrize(
+    "query, origin, status, error",
+    [
+        ("EIO=3&transport=websocket", None, 400, {"code": 5, "message": "Unsupported protocol version"}),
+        ("EIO=4&transport=websocket&sid=nope", None, 400, {"code": 1, "message": "Session ID unknown"}),
+        ("EIO=4&transport=carrier-pigeon", None, 400, {"code": 0, "message": "Transport unknown"}),
+        ("EIO=4&transport=websocket", "https://evil.example", 403, {"code": 4, "message": "Forbidden"}),
+    ],
+    ids=["eio3", "unknown-sid", "bad-transport", "foreign-origin"],
+)
+def test_refused_websocket_upgrade_gets_the_json_error(server, query, origin, status, error):
+    """A WebSocket request that cannot be upgraded gets the same JSON error as polling, then the connection closes."""
+    code, headers, body = _raw_upgrade(server, query, origin)
+    assert code == status
+    assert headers["content-type"] == "application/json"
+    assert headers["connection"] == "close"
+    assert json.loads(body) == error
+
+
 def test_overlapping_posts_close_the_session(server):
     """The reference server refuses a second data request while one is in flight, and closes the session."""
     sid = _handshake(server)["sid"]

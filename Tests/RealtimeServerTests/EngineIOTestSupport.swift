@@ -16,30 +16,66 @@ final class RecordingEngineIODelegate: EngineIOServerDelegate {
     private let connectionSink: AsyncStream<any EngineIOConnection>.Continuation
     private let closeSink: AsyncStream<EngineIOCloseReason>.Continuation
     private let echo: Bool
+    private let gate: Gate?
+    /// Messages the handlers have taken (after the gate, if any).
+    let received = Mutex(0)
 
-    init(echo: Bool = true) {
+    /// - Parameters:
+    ///   - echo: Send every message back.
+    ///   - gate: Handlers wait at this gate before taking each message.
+    init(echo: Bool = true, gate: Gate? = nil) {
         self.echo = echo
+        self.gate = gate
         (connections, connectionSink) = AsyncStream.makeStream()
         (closes, closeSink) = AsyncStream.makeStream()
     }
 
     func connectionOpened(_ connection: any EngineIOConnection) async -> any EngineIOConnectionHandler {
         connectionSink.yield(connection)
-        return Handler(connection: connection, echo: echo, closes: closeSink)
+        return Handler(connection: connection, echo: echo, gate: gate, closes: closeSink, received: self)
     }
 
     private struct Handler: EngineIOConnectionHandler {
         let connection: any EngineIOConnection
         let echo: Bool
+        let gate: Gate?
         let closes: AsyncStream<EngineIOCloseReason>.Continuation
+        let received: RecordingEngineIODelegate
 
         func connectionReceived(_ message: EngineIOMessage) async {
+            await gate?.wait()
+            received.received.withLock { $0 += 1 }
             if echo { connection.send(message) }
         }
 
         func connectionClosed(reason: EngineIOCloseReason) async {
             closes.yield(reason)
         }
+    }
+}
+
+/// Holds whoever waits until it is opened.
+final class Gate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let passes = state.withLock { state -> Bool in
+                if state.isOpen { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if passes { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }
 

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import RealtimeServer
+import Synchronization
 import Testing
 
 @Suite("Engine.IO server: WebSocket transport, upgrade and backpressure")
@@ -158,6 +159,64 @@ struct EngineIOWebSocketTests {
                 try await outbound.write(.text("4still serving"))
                 #expect(try await reader.nextText() == "4still serving")
             }
+        }
+    }
+
+    @Test("a client that floods while its handler is stuck is no longer read; reading resumes once the handler catches up")
+    func inboundBackpressure() async throws {
+        let gate = Gate()
+        let delegate = RecordingEngineIODelegate(echo: false, gate: gate)
+        try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { _, port in
+            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.autoRead, value: false)
+                .connect(host: "127.0.0.1", port: port)
+                .get()
+            defer { client.close(promise: nil) }
+            let upgrade = """
+                GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r
+                Host: 127.0.0.1:\(port)\r
+                Upgrade: websocket\r
+                Connection: Upgrade\r
+                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                Sec-WebSocket-Version: 13\r
+                \r
+
+                """
+            try await client.writeAndFlush(ByteBuffer(string: upgrade)).get()
+            var connections = delegate.connections.makeAsyncIterator()
+            _ = try #require(await connections.next())
+
+            // 2,000 masked text frames of 16 KiB (`4xxx…`, an all-zero mask): 32 MiB, far more than the socket
+            // buffers and the session's inbox hold together.
+            let payloadSize = 16 * 1024
+            var frame = ByteBuffer(bytes: [0x81, 0x80 | 126, UInt8(payloadSize >> 8), UInt8(payloadSize & 0xFF), 0, 0, 0, 0])
+            frame.writeString("4")
+            frame.writeRepeatingByte(UInt8(ascii: "x"), count: payloadSize - 1)
+            let frameCount = 2_000
+            let written = Mutex(0)
+            for _ in 0..<frameCount {
+                client.writeAndFlush(frame).whenSuccess { written.withLock { $0 += 1 } }
+            }
+            // Wait until the writes stop making progress: the server stopped reading.
+            var last = -1
+            while true {
+                try await Task.sleep(for: .milliseconds(500))
+                let now = written.withLock { $0 }
+                if now == last || now == frameCount { break }
+                last = now
+            }
+            let stalledAt = written.withLock { $0 }
+            #expect(stalledAt < frameCount, "the server read everything while its handler was stuck")
+            #expect(delegate.received.withLock { $0 } == 0)
+
+            // Once the handler takes messages again, the server reads on and every frame arrives.
+            gate.open()
+            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+            while delegate.received.withLock({ $0 }) < frameCount, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(delegate.received.withLock { $0 } == frameCount)
+            #expect(written.withLock { $0 } == frameCount)
         }
     }
 }
