@@ -120,22 +120,8 @@ struct EngineIOWebSocketTests {
         configuration.maxQueuedBytes = 256 * 1024
         try await EngineIOFixture.withServer(configuration: configuration, delegate: delegate) { _, port in
             // A raw TCP client that performs the WebSocket handshake and then never reads a byte.
-            let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.autoRead, value: false)
-                .connect(host: "127.0.0.1", port: port)
-                .get()
+            let stalled = try await Self.rawWebSocket(port: port)
             defer { stalled.close(promise: nil) }
-            let upgrade = """
-                GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r
-                Host: 127.0.0.1:\(port)\r
-                Upgrade: websocket\r
-                Connection: Upgrade\r
-                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                Sec-WebSocket-Version: 13\r
-                \r
-
-                """
-            try await stalled.writeAndFlush(ByteBuffer(string: upgrade)).get()
             var connections = delegate.connections.makeAsyncIterator()
             let connection = try #require(await connections.next())
 
@@ -167,22 +153,8 @@ struct EngineIOWebSocketTests {
         let gate = Gate()
         let delegate = RecordingEngineIODelegate(echo: false, gate: gate)
         try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { _, port in
-            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.autoRead, value: false)
-                .connect(host: "127.0.0.1", port: port)
-                .get()
+            let client = try await Self.rawWebSocket(port: port)
             defer { client.close(promise: nil) }
-            let upgrade = """
-                GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r
-                Host: 127.0.0.1:\(port)\r
-                Upgrade: websocket\r
-                Connection: Upgrade\r
-                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                Sec-WebSocket-Version: 13\r
-                \r
-
-                """
-            try await client.writeAndFlush(ByteBuffer(string: upgrade)).get()
             var connections = delegate.connections.makeAsyncIterator()
             _ = try #require(await connections.next())
 
@@ -218,5 +190,25 @@ struct EngineIOWebSocketTests {
             #expect(delegate.received.withLock { $0 } == frameCount)
             #expect(written.withLock { $0 } == frameCount)
         }
+    }
+
+    /// A raw TCP connection (reading nothing) that has sent a WebSocket upgrade request for a new Engine.IO session.
+    static func rawWebSocket(port: Int) async throws -> any Channel {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: false)
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        let upgrade = """
+            GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r
+            Host: 127.0.0.1:\(port)\r
+            Upgrade: websocket\r
+            Connection: Upgrade\r
+            Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+            Sec-WebSocket-Version: 13\r
+            \r
+
+            """
+        try await channel.writeAndFlush(ByteBuffer(string: upgrade)).get()
+        return channel
     }
 }
