@@ -57,6 +57,8 @@ final class EngineIOSession: EngineIOConnection {
         /// the upgrade completes first.
         var noopDue: ContinuousClock.Instant?
         var webSocket: WebSocketSlot?
+        /// The WebSocket handler must be woken once the lock is released (``settle(needsDelivery:)``).
+        var wakeDue = false
         var closeReason: EngineIOCloseReason?
         /// Closed by the server while no poll was waiting: the farewell (what was queued, then `1`) waits in
         /// `outbox` for the next poll until this deadline, so that a polling client still reads why it was closed.
@@ -202,8 +204,18 @@ final class EngineIOSession: EngineIOConnection {
     // MARK: Closing
 
     /// After an event from a context that cannot await: unregisters a closed session and arranges delivery.
+    /// Also wakes the WebSocket handler when an event queued something for it.
     private func settle(needsDelivery: Bool) {
-        if isRemovable { server.remove(self) }
+        let (removable, sink) = state.withLock { state -> (Bool, EngineIOWebSocketSink?) in
+            var sink: EngineIOWebSocketSink?
+            if state.wakeDue {
+                state.wakeDue = false
+                sink = state.webSocket?.sink
+            }
+            return (state.closeReason != nil && state.farewellDeadline == nil, sink)
+        }
+        if removable { server.remove(self) }
+        sink?.wake()
         if needsDelivery { server.scheduleDelivery(self) }
     }
 
@@ -291,12 +303,12 @@ final class EngineIOSession: EngineIOConnection {
         }
     }
 
-    /// Wakes the WebSocket handler if it is waiting; it then takes what there is with ``takeWebSocketOutput(id:)``.
-    /// (The wake-up is an event-loop task: nothing runs on the caller's thread, under this lock.)
+    /// Marks the WebSocket handler for waking if it is waiting; it then takes what there is with
+    /// ``takeWebSocketOutput(id:)``. The wake-up itself happens after the lock is released, in ``settle(needsDelivery:)``.
     private static func wakeWebSocketLocked(_ state: inout State) {
         guard state.webSocket?.waiting == true else { return }
         state.webSocket?.waiting = false
-        state.webSocket?.sink.wake()
+        state.wakeDue = true
     }
 
     // MARK: State machine actions
@@ -440,7 +452,7 @@ final class EngineIOSession: EngineIOConnection {
             }
             return (nil, needsDelivery)
         }
-        if isRemovable { server.remove(self) }
+        settle(needsDelivery: false)
         if needsDelivery { await deliverInbox() }
         return refusal
     }

@@ -216,8 +216,8 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
 @available(*, unavailable)
 extension EngineIOWebSocketHandler: Sendable {}
 
-/// How an ``EngineIOSession`` reaches the handler of its WebSocket from any thread: each call becomes a task on the
-/// channel's event loop, so the handler itself is only ever touched there.
+/// How an ``EngineIOSession`` reaches the handler of its WebSocket from any thread, never while holding its lock: the
+/// handler itself is only ever touched on the channel's event loop.
 final class EngineIOWebSocketSink: Sendable {
     private let eventLoop: any EventLoop
     private let handler: NIOLoopBound<EngineIOWebSocketHandler>
@@ -227,9 +227,14 @@ final class EngineIOWebSocketSink: Sendable {
         self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
     }
 
-    /// The session queued something for the WebSocket (or closed).
+    /// The session queued something for the WebSocket (or closed). On the channel's own event loop (a delivery task
+    /// runs there) the handler writes at once; from elsewhere this hops to it.
     func wake() {
-        eventLoop.execute { self.handler.value.writePending() }
+        if eventLoop.inEventLoop {
+            handler.value.writePending()
+        } else {
+            eventLoop.execute { self.handler.value.writePending() }
+        }
     }
 
     /// The session's inbox has room again: read on.
