@@ -106,6 +106,8 @@ def main():
         "delivery) needs several authd instances and a shared bus, and is not measured here. The raw TCP floor",
         "(`authd-bench floor-server`, one epoll thread per core, plain syscalls) answers the same client with fixed bytes",
         "of authd's sizes: what this machine's loopback, wake-ups and copies allow for the same exchange, with no server work.",
+        "Its figures include the client's own cost on the shared cores: with this client on this machine, no server can",
+        "measure faster than the raw TCP floor, so a goal that needs more than the floor reached is beyond the raw limit.",
         "",
         f"- Command: `{machine.get('command', 'make bench-report')}` ({machine.get('seconds', '?')} s per scenario)",
         f"- Machine: {machine.get('cores')} cores ({machine.get('cpu')}), {machine.get('memory')}, {machine.get('os')}, "
