@@ -78,9 +78,12 @@ sockets echo "$echo_url" "$echo_pid" "$idle_steps"
 stop_server "$echo_pid"
 
 echo "raw TCP floor…" >&2
-start_floor
-sockets floor "$floor_url" "$floor_pid" ""
-stop_server "$floor_pid"
+if start_floor; then
+    sockets floor "$floor_url" "$floor_pid" ""
+    stop_server "$floor_pid"
+else
+    for name in handshake rtt-c1 rtt-c1000; do unavailable "floor-$name" "the raw TCP floor did not start"; done
+fi
 
 for cost in "${costs[@]}"; do
     echo "Flask peer, bcrypt cost $cost…" >&2

@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-smoke`: every load scenario of authd-bench once, tiny (a few connections, a few operations, seconds),
 # against the ws-echo floor, the raw TCP floor (`authd-bench floor-server`), the Flask peer and authd — so that the tool
-# cannot rot. No timing is asserted: a scenario
-# passes when it completed at least one operation and none failed. authd's socket scenarios are skipped (and say so)
-# while authd serves no /socket.io/.
+# cannot rot. No timing is asserted: a scenario passes when it completed at least one operation and none failed.
+# authd's socket scenarios are skipped (and say so) while authd serves no /socket.io/.
 # Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
 # FLASK_PEER, FLASK_PEER_VENV.
 set -euo pipefail
