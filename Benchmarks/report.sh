@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-report`: the side-by-side benchmark report, in ONE run on this machine. It measures the raw ceilings
 # (C bcrypt hashes/s at each cost on one thread per core, measured right before authd's logins at that cost; raw
-# HMAC-SHA256; Swift/C bcrypt and HS256/HMAC ratios), builds release, starts the ws-echo floor, the Flask peer and
-# authd (each on 127.0.0.1, one at a time), runs every
-# load scenario of authd-bench against each, and writes Docs/benchmarks.md (the generated section) and Docs/images/.
+# HMAC-SHA256; Swift/C bcrypt and HS256/HMAC ratios), builds release, starts the ws-echo floor, the raw TCP floor
+# (`authd-bench floor-server`: the same byte exchange over plain syscalls, the raw ceiling of the socket scenarios), the
+# Flask peer and authd (each on 127.0.0.1, one at a time), runs every load scenario of authd-bench against each (the raw
+# TCP floor: handshake and rtt, no idle), and writes Docs/benchmarks.md (the generated section) and Docs/images/.
 # authd scenarios that cannot run (no /socket.io/ yet) are reported as "not available"; the run still finishes.
 #
 # Env (all optional): BENCH_SECONDS (per scenario, 10), BENCH_LOGIN_COSTS ("10 12"), BENCH_IDLE_STEPS
@@ -60,12 +61,13 @@ echo "micro-benchmark ratios…" >&2
 "$bench" bcrypt --seconds 6 --rounds 3 --cost "${costs[0]}" --cost "${costs[-1]}" >"$results/micro-bcrypt.md"
 "$bench" jwt --hs256-only --seconds 3 --rounds 5 >"$results/micro-jwt.md"
 
-# sockets TARGET URL PID STEPS: the socket scenarios against one server.
+# sockets TARGET URL PID STEPS: the socket scenarios against one server (no idle when STEPS is empty).
 sockets() {
     local target=$1 url=$2 pid=$3 steps=$4
     run "$target-handshake" handshake --url "$url" --target "$target" -c 32 --duration "$seconds" --users 8
     run "$target-rtt-c1" rtt --url "$url" --target "$target" -c 1 --duration "$seconds" --users 1
     run "$target-rtt-c1000" rtt --url "$url" --target "$target" -c 1000 --duration "$seconds" --users 8 --timeout 30
+    [[ -n $steps ]] || return 0
     run "$target-idle" idle --url "$url" --target "$target" --server-pid "$pid" --steps "$steps" \
         --processes "$idle_processes" --duration 600 --timeout 30 --settle 3 --hold 5
 }
@@ -74,6 +76,14 @@ echo "ws-echo…" >&2
 start_echo
 sockets echo "$echo_url" "$echo_pid" "$idle_steps"
 stop_server "$echo_pid"
+
+echo "raw TCP floor…" >&2
+if start_floor; then
+    sockets floor "$floor_url" "$floor_pid" ""
+    stop_server "$floor_pid"
+else
+    for name in handshake rtt-c1 rtt-c1000; do unavailable "floor-$name" "the raw TCP floor did not start"; done
+fi
 
 for cost in "${costs[@]}"; do
     echo "Flask peer, bcrypt cost $cost…" >&2

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Shared by Benchmarks/report.sh and Benchmarks/smoke.sh (sourced, not run): starts and stops the servers under test
-# on 127.0.0.1 — authd, the Flask peer and the ws-echo floor — and kills every process it started on exit.
-# Needs: $work (a temp dir), $bin (the authd/ws-echo bin dir), $repo. BENCH_AUTHD_BIN overrides $bin/authd.
+# on 127.0.0.1 — authd, the Flask peer, the ws-echo floor and the raw TCP floor — and kills every process it started
+# on exit. Needs: $work (a temp dir), $bin (the authd/ws-echo bin dir), $repo, and $bench (authd-bench) for the raw TCP
+# floor. BENCH_AUTHD_BIN overrides $bin/authd.
 
 pids=()
 cleanup_servers() {
@@ -114,4 +115,20 @@ start_echo() {
     pids+=("$echo_pid")
     echo_url="http://127.0.0.1:$port"
     wait_ready "$echo_url/healthz" "$echo_pid"
+}
+
+# start_floor [LIFETIME]: the raw TCP floor (`authd-bench floor-server`); sets floor_pid, floor_url. It answers any
+# request that is no WebSocket upgrade with 400, which is all wait_ready needs, and exits by itself after LIFETIME
+# seconds (default 3600) should the cleanup ever miss it.
+start_floor() {
+    local lifetime=${1:-3600} port
+    port=$(free_port)
+    (
+        ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+        exec "$bench" floor-server --host 127.0.0.1 --port "$port" --lifetime "$lifetime"
+    ) >"$work/floor.log" 2>&1 &
+    floor_pid=$!
+    pids+=("$floor_pid")
+    floor_url="http://127.0.0.1:$port"
+    wait_ready "$floor_url/healthz" "$floor_pid"
 }

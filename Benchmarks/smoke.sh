@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-smoke`: every load scenario of authd-bench once, tiny (a few connections, a few operations, seconds),
-# against the ws-echo floor, the Flask peer and authd — so that the tool cannot rot. No timing is asserted: a scenario
-# passes when it completed at least one operation and none failed. authd's socket scenarios are skipped (and say so)
-# while authd serves no /socket.io/.
+# against the ws-echo floor, the raw TCP floor (`authd-bench floor-server`), the Flask peer and authd — so that the tool
+# cannot rot. No timing is asserted: a scenario passes when it completed at least one operation and none failed.
+# authd's socket scenarios are skipped (and say so) while authd serves no /socket.io/.
 # Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
 # FLASK_PEER, FLASK_PEER_VENV.
 set -euo pipefail
@@ -52,6 +52,13 @@ echo "ws-echo at $echo_url" >&2
 scenario "echo handshake" handshake --url "$echo_url" --target echo -c 2 --count 6 "${common[@]}"
 scenario "echo rtt" rtt --url "$echo_url" --target echo -c 2 --count 10 "${common[@]}"
 scenario "echo idle" idle --url "$echo_url" --target echo --steps 4,8 --processes 2 --server-pid "$echo_pid" --settle 0.2 "${common[@]}"
+
+start_floor 600
+echo "raw TCP floor at $floor_url" >&2
+scenario "floor handshake" handshake --url "$floor_url" --target floor -c 2 --count 6 "${common[@]}"
+scenario "floor rtt" rtt --url "$floor_url" --target floor -c 2 --count 10 "${common[@]}"
+scenario "floor echo-target rtt" rtt --url "$floor_url" --target echo -c 2 --count 10 "${common[@]}"
+stop_server "$floor_pid"
 
 start_flask 4
 echo "Flask peer at $flask_url" >&2

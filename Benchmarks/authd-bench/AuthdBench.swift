@@ -5,7 +5,7 @@ import ArgumentParser
 ///
 /// Always build in release mode: `swift run -c release authd-bench all`.
 /// The load scenarios (`login`, `handshake`, `rtt`, `idle`) drive a running server over loopback: authd, the Flask
-/// peer or the `ws-echo` floor (`--target`); see Docs/benchmarks.md.
+/// peer, the `ws-echo` floor or the raw TCP floor of `floor-server` (`--target`); see Docs/benchmarks.md.
 @main
 struct AuthdBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +13,7 @@ struct AuthdBench: AsyncParsableCommand {
         abstract: "Benchmarks authd's building blocks against raw limits, and drives load scenarios against a server.",
         subcommands: [
             BcryptBenchmark.self, BcryptCapacityBenchmark.self, JWTBenchmark.self, WireProtocolBenchmark.self, AllBenchmarks.self,
-            LoginLoad.self, HandshakeLoad.self, RTTLoad.self, IdleLoad.self, IdleWorker.self,
+            LoginLoad.self, HandshakeLoad.self, RTTLoad.self, IdleLoad.self, IdleWorker.self, FloorServer.self,
         ]
     )
 }

@@ -351,7 +351,7 @@ final class ClientSocket {
             phase = .authenticating(connected: connected, welcomed: welcomed, packets: packets + 1)
         case .awaitingReply(let packets):
             if packet.eventName == script.target.replyEvent {
-                if script.target != .echo, let message = packet.payload?[1]?["message"]?.stringValue, message == "Unauthorized" {
+                if !script.target.echoes, let message = packet.payload?[1]?["message"]?.stringValue, message == "Unauthorized" {
                     throw LoadClientError(kind: "unauthorized", detail: "get_secret was refused")
                 }
                 phase = .established

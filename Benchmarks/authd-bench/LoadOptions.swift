@@ -9,7 +9,7 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Base URL of the server (loopback only), e.g. http://127.0.0.1:8080.")
     var url: String
 
-    @Option(help: "Server kind: authd, flask (the Flask peer) or echo (ws-echo); selects routes and field names.")
+    @Option(help: "Server kind: authd, flask (the Flask peer), echo (ws-echo) or floor (floor-server); selects routes and field names.")
     var target: LoadTarget = .authd
 
     @Option(name: [.customShort("c"), .long], help: "Concurrent clients (1 to 20000).")

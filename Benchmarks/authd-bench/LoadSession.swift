@@ -34,7 +34,7 @@ enum LoadSession {
             guard response.status == .found || response.status == .ok else {
                 throw LoadClientError(kind: "register", detail: "HTTP \(response.status.code)")
             }
-        case .echo:
+        case .echo, .floor:
             return
         }
     }
@@ -56,9 +56,10 @@ enum LoadSession {
         return token
     }
 
-    /// Registers `count` users and logs each in once: their tokens (one empty token for the echo server).
+    /// Registers `count` users and logs each in once: their tokens (one empty token for the echo server, one stand-in
+    /// token for the raw TCP floor).
     static func tokens(count: Int, password: String, target: LoadTarget, endpoint: Endpoint, group: any EventLoopGroup) async throws -> [String] {
-        guard target.authenticates else { return [""] }
+        guard target.logsIn else { return [target == .floor ? LoadTarget.floorToken : ""] }
         let connection = try await HTTPClientConnection.connect(to: endpoint, group: group)
         defer { Task { await connection.close() } }
         var tokens: [String] = []

@@ -10,9 +10,24 @@ enum LoadTarget: String, CaseIterable, Codable, Sendable, ExpressibleByArgument 
     case flask
     /// The bare WebSocket echo server (`ws-echo`): no login, no Socket.IO CONNECT; it echoes every message.
     case echo
+    /// The raw TCP floor (`authd-bench floor-server`): no login; it answers the CONNECT (with a stand-in token of a
+    /// real JWT's length) with fixed bytes of authd's sizes, and echoes every message.
+    case floor
 
-    /// Whether sockets authenticate with a JWT in the CONNECT auth object.
+    /// Whether sockets send the Socket.IO CONNECT with a token in its auth object and wait for its answers.
     var authenticates: Bool { self != .echo }
+
+    /// Whether the scenario registers users and logs them in for real tokens (authd and the Flask peer).
+    var logsIn: Bool { self == .authd || self == .flask }
+
+    /// Whether the server sends each request back instead of answering it (ws-echo, the raw TCP floor).
+    var echoes: Bool { self == .echo || self == .floor }
+
+    /// The token of every floor socket: as long as authd's JWT for a benchmark user (`bench<8 hex>-<n>`: 516
+    /// characters), so that the CONNECT and each request carry the same number of bytes as against authd.
+    static let floorToken =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + String(repeating: "A", count: 435) + "."
+        + String(repeating: "B", count: 43)
 
     var loginPath: String { self == .authd ? "/api/login" : "/login" }
     var tokenField: String { self == .authd ? "access_token" : "token" }
@@ -23,6 +38,6 @@ enum LoadTarget: String, CaseIterable, Codable, Sendable, ExpressibleByArgument 
         .event("get_secret", [["token": .string(token)]], ackID: ackID)
     }
 
-    /// The event that ends one round trip (the echo server sends the request back).
-    var replyEvent: String { self == .echo ? "get_secret" : "secret_message" }
+    /// The event that ends one round trip (the echo servers send the request back).
+    var replyEvent: String { echoes ? "get_secret" : "secret_message" }
 }

@@ -18,7 +18,7 @@ struct LoginLoad: AsyncParsableCommand {
 
     func validate() throws {
         try options.validateCommon()
-        guard options.target.authenticates else { throw ValidationError("login needs --target authd or flask") }
+        guard options.target.logsIn else { throw ValidationError("login needs --target authd or flask") }
     }
 
     func run() async throws {

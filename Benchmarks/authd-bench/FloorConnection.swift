@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// One connection of the raw TCP floor (``FloorServer``): the bytes it must follow, and nothing else.
+///
+/// It reads the request head up to `\r\n\r\n` and answers the upgrade with ``FloorReplies/upgrade(accept:)`` (the
+/// accept value of the `Sec-WebSocket-Key` it finds, cached per key by ``FloorLoop``); then it walks the client's
+/// frames by their headers alone: the first text message that starts with `40` (the Socket.IO CONNECT) gets
+/// ``FloorReplies/connectFrames``, every other text message that starts with `4` comes back unmasked (as ws-echo
+/// echoes), a close frame ends the connection, anything else is skipped. No JSON, no Engine.IO or Socket.IO decoding.
+///
+/// Not `Sendable`: it lives on its loop's thread.
+final class FloorConnection {
+    /// What ``consume(_:into:accept:)`` asks of the loop.
+    enum Outcome {
+        /// Keep the connection; `consumed` bytes were used (the rest is an incomplete head or frame).
+        case more(consumed: Int)
+        /// Send what was written, then close.
+        case close
+    }
+
+    /// The longest request head accepted.
+    static let maximumHeadLength = 16 * 1024
+    /// The largest client frame accepted (the client's own limit for server frames).
+    static let maximumFrame = 1 << 20
+
+    let fd: Int32
+    /// Bytes received and not yet used (an incomplete head or frame).
+    var pending: [UInt8] = []
+    /// Bytes the kernel did not take yet (only while the socket's send buffer is full).
+    var unsent: [UInt8] = []
+    private var upgraded = false
+    private var connected = false
+
+    init(fd: Int32) {
+        self.fd = fd
+    }
+
+    /// Uses the whole heads and frames at the start of `bytes`, appending the answers to `output`; `accept` maps a
+    /// `Sec-WebSocket-Key` to the upgrade answer.
+    func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8], accept: ([UInt8]) -> [UInt8]) -> Outcome {
+        var index = 0
+        if !upgraded {
+            guard let end = Self.headEnd(bytes) else {
+                return bytes.count > Self.maximumHeadLength ? .close : .more(consumed: 0)
+            }
+            guard let key = Self.webSocketKey(UnsafeRawBufferPointer(rebasing: bytes[..<end])) else {
+                output += FloorReplies.badRequest
+                return .close
+            }
+            output += accept(key)
+            upgraded = true
+            index = end + 4
+        }
+        while bytes.count - index >= 2 {
+            let first = bytes[index]
+            let second = bytes[index + 1]
+            var length = Int(second & 0x7F)
+            var header = 2
+            if length == 126 {
+                guard bytes.count - index >= 4 else { break }
+                length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+                header = 4
+            } else if length == 127 {
+                guard bytes.count - index >= 10 else { break }
+                var value: UInt64 = 0
+                for offset in 2..<10 { value = value << 8 | UInt64(bytes[index + offset]) }
+                guard value <= UInt64(Self.maximumFrame) else { return .close }
+                length = Int(value)
+                header = 10
+            }
+            guard length <= Self.maximumFrame else { return .close }
+            let masked = second & 0x80 != 0
+            let mask = masked ? index + header : 0
+            if masked { header += 4 }
+            guard bytes.count - index >= header + length else { break }
+            let payload = index + header
+            // The payload byte at `offset`, unmasked.
+            func byte(_ offset: Int) -> UInt8 { masked ? bytes[payload + offset] ^ bytes[mask + (offset & 3)] : bytes[payload + offset] }
+            switch first & 0x0F {
+            case 0x1 where length >= 2 && !connected && byte(0) == UInt8(ascii: "4") && byte(1) == UInt8(ascii: "0"):
+                connected = true
+                output += FloorReplies.connectFrames
+            case 0x1 where length >= 1 && byte(0) == UInt8(ascii: "4"):
+                Self.echo(first: first, length: length, into: &output) { byte($0) }
+            case 0x8:
+                return .close
+            default:
+                break
+            }
+            index += header + length
+        }
+        return .more(consumed: index)
+    }
+
+    /// Writes the unmasked server frame of a client frame: the same first byte and payload length.
+    private static func echo(first: UInt8, length: Int, into output: inout [UInt8], byte: (Int) -> UInt8) {
+        output.append(first)
+        if length < 126 {
+            output.append(UInt8(length))
+        } else if length <= 0xFFFF {
+            output += [126, UInt8(length >> 8), UInt8(length & 0xFF)]
+        } else {
+            output.append(127)
+            for shift in stride(from: 56, through: 0, by: -8) { output.append(UInt8(truncatingIfNeeded: length >> shift)) }
+        }
+        for offset in 0..<length { output.append(byte(offset)) }
+    }
+
+    /// The index of the `\r\n\r\n` that ends the head.
+    private static func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var index = 0
+        while index + 3 < bytes.count {
+            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The trimmed value of the `Sec-WebSocket-Key` header line (case-insensitive name), if any.
+    private static func webSocketKey(_ head: UnsafeRawBufferPointer) -> [UInt8]? {
+        let name = Array("sec-websocket-key:".utf8)
+        var lineStart = 0
+        while lineStart < head.count {
+            var lineEnd = lineStart
+            while lineEnd < head.count && head[lineEnd] != 13 { lineEnd += 1 }
+            if lineEnd - lineStart > name.count,
+                head[lineStart..<(lineStart + name.count)].elementsEqual(name, by: { $0 | 0x20 == $1 | 0x20 })
+            {
+                var start = lineStart + name.count
+                var end = lineEnd
+                while start < end && (head[start] == 32 || head[start] == 9) { start += 1 }
+                while end > start && (head[end - 1] == 32 || head[end - 1] == 9) { end -= 1 }
+                return start < end ? Array(head[start..<end]) : nil
+            }
+            lineStart = lineEnd + 2
+        }
+        return nil
+    }
+}
