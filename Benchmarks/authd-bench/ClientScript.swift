@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import WireProtocol
 
@@ -19,6 +20,27 @@ struct ClientScript: Sendable {
     let maxFrameSize = 1 << 20
     /// How long to wait for any single reply (`--timeout`).
     let timeout: TimeAmount
+
+    /// Registers and logs in the run's users (untimed, over NIO on a thread of its own that stops afterwards) and
+    /// builds the script with their tokens; the measured sockets then run on the client threads.
+    static func prepare(options: LoadOptions, endpoint: Endpoint) async throws -> ClientScript {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tokens: [String]
+        do {
+            tokens = try await LoadSession.tokens(
+                count: min(options.users, options.concurrency),
+                password: options.effectivePassword,
+                target: options.target,
+                endpoint: endpoint,
+                group: group
+            )
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try? await group.shutdownGracefully()
+        return ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+    }
 
     init(target: LoadTarget, endpoint: Endpoint, tokens: [String], timeout: TimeAmount) {
         self.target = target

@@ -24,22 +24,7 @@ struct HandshakeLoad: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try options.endpoint
-        // NIO serves only the untimed logins; the measured sockets run on threads of their own.
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let tokens: [String]
-        do {
-            tokens = try await LoadSession.tokens(
-                count: min(options.users, options.concurrency),
-                password: options.effectivePassword,
-                target: options.target,
-                endpoint: endpoint,
-                group: group
-            )
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
-        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+        let script = try await ClientScript.prepare(options: options, endpoint: endpoint)
         let recorder = LoadRecorder(count: options.count, duration: options.duration)
         let progress = ProgressLine(recorder, label: "handshake", enabled: !options.quiet)
         recorder.startClock()
@@ -53,7 +38,6 @@ struct HandshakeLoad: AsyncParsableCommand {
         )
         recorder.finish()
         await progress.stop()
-        try? await group.shutdownGracefully()
         ScenarioReport(scenario: "handshake", options: options, recorder: recorder).print(json: options.json)
     }
 }

@@ -31,22 +31,7 @@ struct RTTLoad: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try options.endpoint
         let options = self.options
-        // NIO serves only the untimed logins; the measured sockets run on threads of their own.
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let tokens: [String]
-        do {
-            tokens = try await LoadSession.tokens(
-                count: min(options.users, options.concurrency),
-                password: options.effectivePassword,
-                target: options.target,
-                endpoint: endpoint,
-                group: group
-            )
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
-        let script = ClientScript(target: options.target, endpoint: endpoint, tokens: tokens, timeout: options.replyTimeout)
+        let script = try await ClientScript.prepare(options: options, endpoint: endpoint)
         // Open the sockets, `openConcurrency` at a time, within `--duration` (untimed); then measure for `--duration`.
         // Each socket keeps the token it was opened with: a seed-style get_secret must carry the same user's token.
         let measured = OneShot<(LoadRecorder, RTTClient.OpenReport)>()
@@ -67,7 +52,6 @@ struct RTTLoad: AsyncParsableCommand {
         }
         measured.value?.0.finish()
         await progressLine.value?.stop()
-        try? await group.shutdownGracefully()
         guard let (recorder, opened) = measured.value else { return }
         var report = ScenarioReport(scenario: "rtt", options: options, recorder: recorder, setupFailures: opened.failures)
         if report.firstError == nil { report.firstError = opened.firstError }
