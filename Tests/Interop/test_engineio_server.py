@@ -233,3 +233,28 @@ def test_sigterm_ends_a_pending_poll_with_close(authd_bin):
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
+
+
+def test_sigterm_closes_open_websockets_and_exits(authd_bin):
+    """Graceful shutdown with WebSocket sessions open: each gets `1` then a close frame, and authd exits 0 (the
+    HTTP server waits for its connections, so a WebSocket left open would hang the shutdown)."""
+    process, url = _start(authd_bin)
+    try:
+        ws_url = url.replace("http", "ws") + f"/{PATH}/?EIO=4&transport=websocket"
+        sockets = [websocket.create_connection(ws_url, timeout=10) for _ in range(3)]
+        for ws in sockets:
+            assert ws.recv().startswith("0{")
+        process.terminate()
+        for ws in sockets:
+            received = []
+            while True:
+                opcode, data = ws.recv_data(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    break
+                if opcode == websocket.ABNF.OPCODE_TEXT and data != b"2":  # a ping may still be in flight
+                    received.append(data)
+            assert received == [b"1"]
+            ws.close()
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
