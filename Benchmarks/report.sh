@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-report`: the side-by-side benchmark report, in ONE run on this machine. It measures the raw ceilings
-# (C bcrypt hashes/s at each cost on one thread per core, measured right before authd's logins at that cost; raw
+# (C bcrypt hashes/s at each cost on one thread per core, measured right before and after authd's logins at that cost, judged on the mean; raw
 # HMAC-SHA256; Swift/C bcrypt and HS256/HMAC ratios), builds release, starts the ws-echo floor, the raw TCP floor
 # (`authd-bench floor-server`: the same byte exchange over plain syscalls, the raw ceiling of the socket scenarios), the
 # Flask peer and authd (each on 127.0.0.1, one at a time), runs every load scenario of authd-bench against each (the raw
@@ -104,6 +104,9 @@ for cost in "${costs[@]}"; do
     echo "authd, bcrypt cost $cost…" >&2
     start_authd "$cost"
     run "authd-login-cost$cost" login --url "$authd_url" --target authd -c 8 --duration "$seconds" --users 4 --timeout 60
+    # …and right after them (the report judges the mean): the other scenarios wait until it is measured.
+    echo "raw C bcrypt capacity after authd's logins, cost $cost…" >&2
+    "$bench" bcrypt-capacity --cost "$cost" --threads "$(nproc)" --seconds 5 --json >"$results/raw-bcrypt-$cost-after.json"
     if [[ $cost == "${costs[0]}" ]]; then
         if authd_has_realtime; then
             sockets authd "$authd_url" "$authd_pid" "$idle_steps"
