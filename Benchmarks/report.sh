@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-report`: the side-by-side benchmark report, in ONE run on this machine. It measures the raw ceilings
 # (C bcrypt hashes/s at each cost on one thread per core, measured right before and after authd's logins at that
-# cost and judged on the mean; raw HMAC-SHA256; Swift/C bcrypt and HS256/HMAC ratios), builds release, starts the ws-echo floor, the raw TCP floor
-# (`authd-bench floor-server`: the same byte exchange over plain syscalls, the raw ceiling of the socket scenarios), the
+# cost and judged on the mean; raw HMAC-SHA256; Swift/C bcrypt and HS256/HMAC ratios), builds release, starts the
+# ws-echo floor, the raw TCP floor (`authd-bench floor-server`: the same byte exchange over plain syscalls, the raw
+# ceiling of the socket scenarios), the
 # Flask peer and authd (each on 127.0.0.1, one at a time), runs every load scenario of authd-bench against each (the raw
 # TCP floor: handshake and rtt, no idle), and writes Docs/benchmarks.md (the generated section) and Docs/images/.
 # authd scenarios that cannot run (no /socket.io/ yet) are reported as "not available"; the run still finishes.
