@@ -40,10 +40,12 @@ final class FloorConnection {
     func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8], accept: ([UInt8]) -> [UInt8]) -> Outcome {
         var index = 0
         if !upgraded {
-            guard let end = Self.headEnd(bytes) else {
+            guard let end = HTTPHead.end(of: bytes) else {
                 return bytes.count > Self.maximumHeadLength ? .close : .more(consumed: 0)
             }
-            guard let key = Self.webSocketKey(UnsafeRawBufferPointer(rebasing: bytes[..<end])) else {
+            guard let key = HTTPHead.value(of: Array("sec-websocket-key:".utf8), in: UnsafeRawBufferPointer(rebasing: bytes[..<end])).map(Array.init),
+                !key.isEmpty
+            else {
                 output += FloorReplies.badRequest
                 return .close
             }
@@ -104,36 +106,5 @@ final class FloorConnection {
             for shift in stride(from: 56, through: 0, by: -8) { output.append(UInt8(truncatingIfNeeded: length >> shift)) }
         }
         for offset in 0..<length { output.append(byte(offset)) }
-    }
-
-    /// The index of the `\r\n\r\n` that ends the head.
-    private static func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        var index = 0
-        while index + 3 < bytes.count {
-            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
-            index += 1
-        }
-        return nil
-    }
-
-    /// The trimmed value of the `Sec-WebSocket-Key` header line (case-insensitive name), if any.
-    private static func webSocketKey(_ head: UnsafeRawBufferPointer) -> [UInt8]? {
-        let name = Array("sec-websocket-key:".utf8)
-        var lineStart = 0
-        while lineStart < head.count {
-            var lineEnd = lineStart
-            while lineEnd < head.count && head[lineEnd] != 13 { lineEnd += 1 }
-            if lineEnd - lineStart > name.count,
-                head[lineStart..<(lineStart + name.count)].elementsEqual(name, by: { $0 | 0x20 == $1 | 0x20 })
-            {
-                var start = lineStart + name.count
-                var end = lineEnd
-                while start < end && (head[start] == 32 || head[start] == 9) { start += 1 }
-                while end > start && (head[end - 1] == 32 || head[end - 1] == 9) { end -= 1 }
-                return start < end ? Array(head[start..<end]) : nil
-            }
-            lineStart = lineEnd + 2
-        }
-        return nil
     }
 }

@@ -49,7 +49,7 @@ struct WebSocketUpgrade: Sendable {
     ///   value or an oversized head.
     func readResponse(from buffer: inout ByteBuffer) throws(LoadClientError) -> Bool {
         let result = buffer.withUnsafeReadableBytes { bytes -> Result<Int?, LoadClientError> in
-            guard let end = Self.headEnd(bytes) else {
+            guard let end = HTTPHead.end(of: bytes) else {
                 if bytes.count > Self.maximumHeadLength {
                     return .failure(LoadClientError(kind: "protocol", detail: "upgrade response head too large"))
                 }
@@ -69,17 +69,6 @@ struct WebSocketUpgrade: Sendable {
         }
     }
 
-    /// The index of the `\r\n\r\n` that ends the head.
-    private static func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        var index = 0
-        while index + 3 < bytes.count {
-            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
-            index += 1
-        }
-        return nil
-    }
-
     private func checkHead(_ head: UnsafeRawBufferPointer) -> Result<Void, LoadClientError> {
         // Status line: `HTTP/1.1 101 …`.
         let statusLine = Array("HTTP/1.1 101".utf8)
@@ -88,22 +77,9 @@ struct WebSocketUpgrade: Sendable {
             return .failure(LoadClientError(kind: "not_upgraded", detail: "the server did not upgrade to a WebSocket: \(line)"))
         }
         // Header lines: find `Sec-WebSocket-Accept` (case-insensitive name) and compare its trimmed value.
-        let name = Array("sec-websocket-accept:".utf8)
-        var lineStart = 0
-        while lineStart < head.count {
-            var lineEnd = lineStart
-            while lineEnd < head.count && head[lineEnd] != 13 { lineEnd += 1 }
-            if lineEnd - lineStart > name.count,
-                head[lineStart..<(lineStart + name.count)].elementsEqual(name, by: { $0 | 0x20 == $1 | 0x20 })
-            {
-                var valueStart = lineStart + name.count
-                var valueEnd = lineEnd
-                while valueStart < valueEnd && (head[valueStart] == 32 || head[valueStart] == 9) { valueStart += 1 }
-                while valueEnd > valueStart && (head[valueEnd - 1] == 32 || head[valueEnd - 1] == 9) { valueEnd -= 1 }
-                if head[valueStart..<valueEnd].elementsEqual(accept) { return .success(()) }
-                return .failure(LoadClientError(kind: "protocol", detail: "wrong Sec-WebSocket-Accept in the upgrade response"))
-            }
-            lineStart = lineEnd + 2
+        if let value = HTTPHead.value(of: Array("sec-websocket-accept:".utf8), in: head) {
+            if value.elementsEqual(accept) { return .success(()) }
+            return .failure(LoadClientError(kind: "protocol", detail: "wrong Sec-WebSocket-Accept in the upgrade response"))
         }
         return .failure(LoadClientError(kind: "protocol", detail: "no Sec-WebSocket-Accept in the upgrade response"))
     }
