@@ -67,6 +67,9 @@ final class EngineIOSession: EngineIOConnection {
         var inbox: [Inbound] = []
         /// Someone is delivering `inbox` (or the handler is not known yet).
         var delivering = true
+
+        /// Closed, and no farewell left for a poll to collect.
+        var isRemovable: Bool { closeReason != nil && farewellDeadline == nil }
     }
 
     let id: String
@@ -109,7 +112,7 @@ final class EngineIOSession: EngineIOConnection {
     var isClosed: Bool { state.withLock { $0.closeReason != nil } }
 
     /// Closed, and no farewell left for a poll to collect: the registry may forget the session.
-    var isRemovable: Bool { state.withLock { $0.closeReason != nil && $0.farewellDeadline == nil } }
+    var isRemovable: Bool { state.withLock { $0.isRemovable } }
 
     /// How long a polling farewell waits for its poll.
     static let farewellLifetime = Duration.seconds(10)
@@ -212,7 +215,7 @@ final class EngineIOSession: EngineIOConnection {
                 state.wakeDue = false
                 sink = state.webSocket?.sink
             }
-            return (state.closeReason != nil && state.farewellDeadline == nil, sink)
+            return (state.isRemovable, sink)
         }
         if removable { server.remove(self) }
         sink?.wake()
