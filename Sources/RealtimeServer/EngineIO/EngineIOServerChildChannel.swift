@@ -149,7 +149,9 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
 
     /// Decides an upgrade request: the first server whose path it is validates it.
     private static func decide(_ head: HTTPRequestHead, channel: any Channel, servers: [EngineIOServer]) -> Decision {
-        let (path, query) = splitTarget(head.uri)
+        let uri = URI(head.uri)
+        let path = uri.path
+        let query = uri.query
         guard let server = servers.first(where: { $0.serves(path: path) }) else { return .refuse(nil) }
         var headers = HTTPFields()
         headers.reserveCapacity(head.headers.count)
@@ -161,11 +163,6 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         case .success(let role): return .upgrade(server, role)
         case .failure(let error): return .refuse(error)
         }
-    }
-
-    private static func splitTarget(_ uri: String) -> (path: String, query: String?) {
-        guard let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (uri, nil) }
-        return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
     }
 }
 
