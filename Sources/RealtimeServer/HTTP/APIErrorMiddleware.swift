@@ -14,7 +14,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Paths served, with their methods, so a wrong method gets 405 rather than 404.
     let routes: [String: [HTTPRequest.Method]]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {

@@ -8,7 +8,7 @@ internal import Logging
 /// Bodies, queries and headers are never logged, so tokens and passwords cannot reach the log. Put it first,
 /// outside ``APIErrorMiddleware``, so it sees the final status.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let method = request.method.rawValue
         let path = request.uri.path

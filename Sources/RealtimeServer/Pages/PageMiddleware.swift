@@ -11,7 +11,7 @@ internal import Logging
 struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
     let templates: PageTemplates
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
             response = try await next(request, context)

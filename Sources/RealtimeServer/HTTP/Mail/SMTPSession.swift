@@ -97,7 +97,7 @@ struct SMTPSession {
             if let bytes { try await outbound.write(bytes) }
             while true {
                 if let reply = try parser.decode(buffer: &buffer) { return reply }
-                guard var chunk = try await inbound.next() else {
+                guard var chunk = try await inbound.next(isolation: #isolation) else {
                     throw SMTPError(.connectionClosed, reason: "the server closed the connection")
                 }
                 buffer.writeBuffer(&chunk)
