@@ -67,38 +67,45 @@ public struct EngineIOSessionStateMachine<Instant: InstantProtocol>: Sendable wh
         }
     }
 
-    private enum Heartbeat: Hashable, Sendable {
+    @usableFromInline
+    enum Heartbeat: Hashable, Sendable {
         case waitingToPing(at: Instant)
         case awaitingPong(deadline: Instant)
     }
 
-    private enum Upgrade: Hashable, Sendable {
+    @usableFromInline
+    enum Upgrade: Hashable, Sendable {
         case idle
         case probing(deadline: Instant)
     }
 
-    private enum State: Hashable, Sendable {
+    @usableFromInline
+    enum State: Hashable, Sendable {
         case open(transport: Transport, heartbeat: Heartbeat, upgrade: Upgrade)
         case closed
     }
 
     /// The timing in force.
     public let configuration: Configuration
-    private var state: State
+    @usableFromInline
+    var state: State
 
     /// Starts the heartbeat right after the `open` packet was sent at `now`.
+    @inlinable
     public init(transport: Transport, configuration: Configuration = Configuration(), now: Instant) {
         self.configuration = configuration
         self.state = .open(transport: transport, heartbeat: .waitingToPing(at: now.advanced(by: configuration.pingInterval)), upgrade: .idle)
     }
 
     /// The current transport, or `nil` once closed.
+    @inlinable
     public var transport: Transport? {
         if case .open(let transport, _, _) = state { return transport }
         return nil
     }
 
     /// When ``timerFired(now:)`` must next be called, or `nil` once closed.
+    @inlinable
     public var nextDeadline: Instant? {
         guard case .open(_, let heartbeat, let upgrade) = state else { return nil }
         let heartbeatDeadline: Instant
@@ -111,6 +118,7 @@ public struct EngineIOSessionStateMachine<Instant: InstantProtocol>: Sendable wh
     }
 
     /// A packet arrived from the client on `transport`.
+    @inlinable
     public mutating func packetReceived(_ packet: EngineIOPacket, on transport: Transport, now: Instant) -> Action {
         guard case .open(let current, var heartbeat, let upgrade) = state else { return .none }
         if transport != current {
@@ -147,6 +155,7 @@ public struct EngineIOSessionStateMachine<Instant: InstantProtocol>: Sendable wh
     }
 
     /// The timer for ``nextDeadline`` expired; call again until it returns ``Action/none``.
+    @inlinable
     public mutating func timerFired(now: Instant) -> Action {
         guard case .open(let transport, let heartbeat, let upgrade) = state else { return .none }
         if case .probing(let deadline) = upgrade, now >= deadline {
@@ -166,6 +175,7 @@ public struct EngineIOSessionStateMachine<Instant: InstantProtocol>: Sendable wh
     }
 
     /// The server wants to end the session.
+    @inlinable
     public mutating func close() -> Action {
         guard case .open = state else { return .none }
         state = .closed
