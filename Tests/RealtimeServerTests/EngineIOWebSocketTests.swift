@@ -19,7 +19,9 @@ struct EngineIOWebSocketTests {
         var iterator: WebSocketInboundMessageStream.AsyncIterator
 
         mutating func next() async throws -> WebSocketMessage {
-            guard let message = try await iterator.next() else { throw EngineIOFixture.FixtureError(description: "WebSocket closed") }
+            guard let message = try await iterator.next(isolation: #isolation) else {
+                throw EngineIOFixture.FixtureError(description: "WebSocket closed")
+            }
             return message
         }
 
@@ -113,6 +115,26 @@ struct EngineIOWebSocketTests {
         }
     }
 
+    @Test("a text frame that is not UTF-8 closes the session with parseError and close code 1007 (RFC 6455 §8.1)")
+    func invalidUTF8Text() async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(configuration: Self.configuration, delegate: delegate) { _, port in
+            let collector = ByteCollector()
+            let client = try await Self.rawWebSocket(port: port, collector: collector)
+            defer { client.close(promise: nil) }
+            // A masked text frame (all-zero mask) holding `4`, then a truncated two-byte sequence.
+            try await client.writeAndFlush(ByteBuffer(bytes: [0x81, 0x80 | 3, 0, 0, 0, 0, UInt8(ascii: "4"), 0xC3, 0x28])).get()
+            var reasons = delegate.closes.makeAsyncIterator()
+            #expect(await reasons.next() == .parseError)
+            let closeFrame: [UInt8] = [0x88, 0x02, 0x03, 0xEF]
+            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+            while !collector.contains(closeFrame), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(collector.contains(closeFrame), "no close frame with code 1007")
+        }
+    }
+
     @Test("a client that stops reading overflows only its own send queue; other connections go on")
     func stalledClientOverflows() async throws {
         let delegate = RecordingEngineIODelegate()
@@ -192,12 +214,19 @@ struct EngineIOWebSocketTests {
         }
     }
 
-    /// A raw TCP connection (reading nothing) that has sent a WebSocket upgrade request for a new Engine.IO session.
-    static func rawWebSocket(port: Int) async throws -> any Channel {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.autoRead, value: false)
-            .connect(host: "127.0.0.1", port: port)
-            .get()
+    /// A raw TCP connection that has sent a WebSocket upgrade request for a new Engine.IO session. It reads nothing,
+    /// or, given a `collector`, everything into it.
+    static func rawWebSocket(port: Int, collector: ByteCollector? = nil) async throws -> any Channel {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel: any Channel
+        if let collector {
+            channel = try await bootstrap.channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        } else {
+            channel = try await bootstrap.channelOption(.autoRead, value: false).connect(host: "127.0.0.1", port: port).get()
+        }
         let upgrade = """
             GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r
             Host: 127.0.0.1:\(port)\r
@@ -210,5 +239,21 @@ struct EngineIOWebSocketTests {
             """
         try await channel.writeAndFlush(ByteBuffer(string: upgrade)).get()
         return channel
+    }
+
+    /// Keeps everything a channel reads.
+    final class ByteCollector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        private let received = Mutex(ByteBuffer())
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            received.withLock { $0.writeBuffer(&bytes) }
+        }
+
+        /// Whether `bytes` were read, in a row.
+        func contains(_ bytes: [UInt8]) -> Bool {
+            received.withLock { $0.readableBytesView.firstRange(of: bytes) != nil }
+        }
     }
 }

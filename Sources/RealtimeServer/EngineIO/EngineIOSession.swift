@@ -10,7 +10,7 @@ internal import WireProtocol
 /// shared heartbeat sweep of ``EngineIOServer`` feed it events and carry out what it decides. Nothing here owns a task
 /// or a timer: an idle session is this object, its state machine and an empty queue.
 final class EngineIOSession: EngineIOConnection {
-    typealias Machine = EngineIOSessionStateMachine<ContinuousClock.Instant>
+    typealias Machine = EngineIOSessionStateMachine<EngineIOInstant>
 
     /// What a polling `GET` answers.
     enum PollResult: Sendable {
@@ -20,7 +20,7 @@ final class EngineIOSession: EngineIOConnection {
 
     /// What the WebSocket handler writes next.
     enum WebSocketOutput: Sendable {
-        case packets([EngineIOPacket])
+        case packet(EngineIOOutboundPacket)
         /// Close this WebSocket, after sending `1` when `sendClosePacket`.
         case close(sendClosePacket: Bool)
     }
@@ -36,7 +36,7 @@ final class EngineIOSession: EngineIOConnection {
         /// The WebSocket's channel handler, woken when there is something for it to write.
         var sink: EngineIOWebSocketSink
         /// Packets for this WebSocket only (`3probe`).
-        var direct: [EngineIOPacket] = []
+        var direct: [EngineIOOutboundPacket] = []
         /// The handler found nothing to write (or has not looked yet): wake it when that changes.
         var waiting = true
         /// The handler stopped reading because the inbox is full; resume it once delivery catches up.
@@ -46,30 +46,48 @@ final class EngineIOSession: EngineIOConnection {
         var aborted = false
     }
 
+    /// A polling `GET` waiting for packets. A class: `CheckedContinuation` is a resilient type whose size is only known
+    /// at run time, and stored inline it would make all of ``State`` such a type, read through runtime metadata.
+    private final class PendingPoll: Sendable {
+        private let continuation: CheckedContinuation<PollResult, Never>
+
+        init(continuation: CheckedContinuation<PollResult, Never>) {
+            self.continuation = continuation
+        }
+
+        func resume(returning result: PollResult) {
+            continuation.resume(returning: result)
+        }
+    }
+
     private struct State {
         var machine: Machine
-        var outbox: [EngineIOPacket] = []
+        /// Packets waiting for a transport. A ring buffer: the WebSocket takes packets one by one, and its storage is
+        /// kept between messages.
+        var outbox = CircularBuffer<EngineIOOutboundPacket>(initialCapacity: 1)
         var queuedBytes = 0
-        var pendingPoll: CheckedContinuation<PollResult, Never>?
+        var pendingPoll: PendingPoll?
         /// A polling `POST` is being read or delivered (one at a time, as in the reference server).
         var postInFlight = false
         /// While upgrading: when the pending poll gets its `noop` (the reference server checks every 100 ms), unless
         /// the upgrade completes first.
-        var noopDue: ContinuousClock.Instant?
+        var noopDue: EngineIOInstant?
         var webSocket: WebSocketSlot?
         /// The WebSocket handler must be woken once the lock is released (``settle(needsDelivery:)``).
         var wakeDue = false
         var closeReason: EngineIOCloseReason?
         /// Closed by the server while no poll was waiting: the farewell (what was queued, then `1`) waits in
         /// `outbox` for the next poll until this deadline, so that a polling client still reads why it was closed.
-        var farewellDeadline: ContinuousClock.Instant?
+        var farewellDeadline: EngineIOInstant?
         var handler: (any EngineIOConnectionHandler)?
         var inbox: [Inbound] = []
         /// Someone is delivering `inbox` (or the handler is not known yet).
         var delivering = true
 
         /// Closed, and no farewell left for a poll to collect.
-        var isRemovable: Bool { closeReason != nil && farewellDeadline == nil }
+        var isRemovable: Bool {
+            @inline(__always) get { closeReason != nil && farewellDeadline == nil }
+        }
     }
 
     let id: String
@@ -77,7 +95,7 @@ final class EngineIOSession: EngineIOConnection {
     private let server: EngineIOServer
     private let state: Mutex<State>
 
-    init(id: String, request: EngineIORequestInfo, transport: Machine.Transport, server: EngineIOServer, now: ContinuousClock.Instant) {
+    init(id: String, request: EngineIORequestInfo, transport: Machine.Transport, server: EngineIOServer, now: EngineIOInstant) {
         self.id = id
         self.request = request
         self.server = server
@@ -139,8 +157,8 @@ final class EngineIOSession: EngineIOConnection {
             state.queuedBytes += bytes
             for message in messages {
                 switch message {
-                case .text(let text): state.outbox.append(.message(String(buffer: text)))
-                case .binary(let data): state.outbox.append(.binaryMessage(data))
+                case .text(let text): state.outbox.append(.text(text))
+                case .binary(let data): state.outbox.append(.packet(.binaryMessage(data)))
                 }
             }
             Self.flushLocked(&state)
@@ -231,22 +249,22 @@ final class EngineIOSession: EngineIOConnection {
         _ = state.machine.close()
         // Closed by the server: what was queued still goes out, then `1` (the reference server drains its buffer
         // first). Otherwise the queue is dropped.
-        var farewell: [EngineIOPacket] = []
+        var farewell: [EngineIOOutboundPacket] = []
         if reason == .closedByServer {
             farewell = takeOutboxLocked(&state)
-            farewell.append(.close)
+            farewell.append(.packet(.close))
         }
-        state.outbox = []
+        state.outbox.removeAll()
         state.queuedBytes = 0
         if let poll = state.pendingPoll {
             state.pendingPoll = nil
             // The reference server ends a pending poll with `noop` when the client closed, `close` otherwise.
-            poll.resume(returning: .packets(reason == .closedByClient ? [.noop] : (farewell.isEmpty ? [.close] : farewell)))
+            poll.resume(returning: .packets(reason == .closedByClient ? [.noop] : (farewell.isEmpty ? [.close] : farewell.map(\.pollingPacket))))
         } else if transport == .websocket {
-            state.outbox = farewell
+            state.outbox.append(contentsOf: farewell)
         } else if !farewell.isEmpty {
             // The reference server also keeps a closing polling transport until the client polls it.
-            state.outbox = farewell
+            state.outbox.append(contentsOf: farewell)
             state.farewellDeadline = .now.advanced(by: farewellLifetime)
         }
         wakeWebSocketLocked(&state)
@@ -271,7 +289,7 @@ final class EngineIOSession: EngineIOConnection {
         case .polling:
             if let poll = state.pendingPoll {
                 state.pendingPoll = nil
-                poll.resume(returning: .packets(takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
+                poll.resume(returning: .packets(takePollLocked(&state)))
             }
         case .websocket:
             wakeWebSocketLocked(&state)
@@ -284,10 +302,15 @@ final class EngineIOSession: EngineIOConnection {
     /// (`Payload.max_decode_packets`); the rest waits for the next poll.
     static let maxPacketsPerPoll = 16
 
-    private static func takeOutboxLocked(_ state: inout State, limit: Int = .max) -> [EngineIOPacket] {
+    /// What one poll response carries: up to ``maxPacketsPerPoll`` queued packets, in their polling form.
+    private static func takePollLocked(_ state: inout State) -> [EngineIOPacket] {
+        takeOutboxLocked(&state, limit: maxPacketsPerPoll).map(\.pollingPacket)
+    }
+
+    private static func takeOutboxLocked(_ state: inout State, limit: Int = .max) -> [EngineIOOutboundPacket] {
         guard state.outbox.count > limit else {
-            let packets = state.outbox
-            state.outbox = []
+            let packets = Array(state.outbox)
+            state.outbox.removeAll(keepingCapacity: true)
             state.queuedBytes = 0
             return packets
         }
@@ -298,11 +321,11 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     /// What a packet counts against ``EngineIOServer/Configuration/maxQueuedBytes``.
-    private static func queuedSize(of packet: EngineIOPacket) -> Int {
+    private static func queuedSize(of packet: EngineIOOutboundPacket) -> Int {
         switch packet {
-        case .message(let text): text.utf8.count + 1
-        case .binaryMessage(let data): data.readableBytes
-        default: 0
+        case .text(let text): text.readableBytes + 1
+        case .packet(.binaryMessage(let data)): data.readableBytes
+        case .packet: 0
         }
     }
 
@@ -317,12 +340,12 @@ final class EngineIOSession: EngineIOConnection {
     // MARK: State machine actions
 
     /// Carries out one action of the state machine; returns whether the caller must arrange delivery.
-    private static func applyLocked(_ action: Machine.Action, _ state: inout State, now: ContinuousClock.Instant) -> Bool {
+    private static func applyLocked(_ action: Machine.Action, _ state: inout State, now: EngineIOInstant) -> Bool {
         switch action {
         case .none:
             return false
         case .send(let packet):
-            state.outbox.append(packet)
+            state.outbox.append(.packet(packet))
             flushLocked(&state)
             return false
         case .deliver(let packet):
@@ -332,7 +355,7 @@ final class EngineIOSession: EngineIOConnection {
             default: return false
             }
         case .answerProbe:
-            state.webSocket?.direct.append(.pong("probe"))
+            state.webSocket?.direct.append(.packet(.pong("probe")))
             state.webSocket?.probed = true
             wakeWebSocketLocked(&state)
             if state.pendingPoll != nil { state.noopDue = now.advanced(by: noopDelay) }
@@ -358,14 +381,14 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     /// Fires due timers (pings, ping timeout, upgrade timeout); returns whether the caller must arrange delivery.
-    private static func fireTimersLocked(_ state: inout State, now: ContinuousClock.Instant) -> Bool {
+    private static func fireTimersLocked(_ state: inout State, now: EngineIOInstant) -> Bool {
         var needsDelivery = false
         guard state.closeReason == nil else { return false }
         if let due = state.noopDue, due <= now {
             state.noopDue = nil
             if let poll = state.pendingPoll {
                 state.pendingPoll = nil
-                poll.resume(returning: .packets(state.outbox.isEmpty ? [.noop] : takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
+                poll.resume(returning: .packets(state.outbox.isEmpty ? [.noop] : takePollLocked(&state)))
             }
         }
         while let deadline = state.machine.nextDeadline, deadline <= now {
@@ -380,11 +403,11 @@ final class EngineIOSession: EngineIOConnection {
 
     /// The shared heartbeat sweep: fires due timers. Returns whether an upgrade's `noop` is still due.
     @discardableResult
-    func sweep(now: ContinuousClock.Instant) -> Bool {
+    func sweep(now: EngineIOInstant) -> Bool {
         let (needsDelivery, waiting) = state.withLock { state in
             if let deadline = state.farewellDeadline, deadline <= now {
                 state.farewellDeadline = nil
-                state.outbox = []
+                state.outbox.removeAll()
             }
             return (Self.fireTimersLocked(&state, now: now), state.noopDue != nil)
         }
@@ -398,7 +421,7 @@ final class EngineIOSession: EngineIOConnection {
     // MARK: Polling
 
     /// A polling `GET`: answers queued packets, or waits for some (unless `immediately`, for the handshake).
-    func poll(now: ContinuousClock.Instant, immediately: Bool = false) async -> PollResult {
+    func poll(now: EngineIOInstant, immediately: Bool = false) async -> PollResult {
         var needsDelivery = false
         var upgrading = false
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<PollResult, Never>) in
@@ -406,7 +429,7 @@ final class EngineIOSession: EngineIOConnection {
                 needsDelivery = Self.fireTimersLocked(&state, now: now)
                 if state.closeReason != nil {
                     if state.farewellDeadline != nil, !state.outbox.isEmpty {
-                        continuation.resume(returning: .packets(Self.takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
+                        continuation.resume(returning: .packets(Self.takePollLocked(&state)))
                         if state.outbox.isEmpty { state.farewellDeadline = nil }
                     } else {
                         continuation.resume(returning: .refused(EngineIOServerError(.unknownSessionID)))
@@ -425,9 +448,9 @@ final class EngineIOSession: EngineIOConnection {
                     return
                 }
                 if !state.outbox.isEmpty || immediately {
-                    continuation.resume(returning: .packets(Self.takeOutboxLocked(&state, limit: Self.maxPacketsPerPoll)))
+                    continuation.resume(returning: .packets(Self.takePollLocked(&state)))
                 } else {
-                    state.pendingPoll = continuation
+                    state.pendingPoll = PendingPoll(continuation: continuation)
                     if let slot = state.webSocket, slot.probed, !slot.aborted {
                         // Upgrading: end this poll with `noop` shortly, unless the upgrade completes first.
                         state.noopDue = now.advanced(by: Self.noopDelay)
@@ -442,7 +465,7 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     /// A polling `POST` with a decoded payload; delivers its messages before it returns. `nil` means `ok`.
-    func receivePolling(_ packets: [EngineIOPacket], now: ContinuousClock.Instant) async -> EngineIOServerError? {
+    func receivePolling(_ packets: [EngineIOPacket], now: EngineIOInstant) async -> EngineIOServerError? {
         let (refusal, needsDelivery) = state.withLock { state -> (EngineIOServerError?, Bool) in
             var needsDelivery = Self.fireTimersLocked(&state, now: now)
             if state.closeReason != nil { return (EngineIOServerError(.unknownSessionID), needsDelivery) }
@@ -506,38 +529,58 @@ final class EngineIOSession: EngineIOConnection {
         }
     }
 
-    /// What the WebSocket `id` writes next, or `nil` when there is nothing yet (its sink is woken when that changes).
-    /// Only the WebSocket's own event loop calls this, so what it takes goes out in the order taken.
+    /// What the WebSocket `id` writes next, one packet at a time, or `nil` when there is nothing yet (its sink is woken
+    /// when that changes). Only the WebSocket's own event loop calls this, so what it takes goes out in the order taken.
     func takeWebSocketOutput(id: UInt64) -> WebSocketOutput? {
         state.withLock { state -> WebSocketOutput? in
-            guard var slot = state.webSocket, slot.id == id, !slot.aborted else { return .close(sendClosePacket: false) }
-            if !slot.direct.isEmpty {
-                let direct = slot.direct
-                slot.direct = []
-                state.webSocket = slot
-                return .packets(direct)
+            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return .close(sendClosePacket: false) }
+            if state.webSocket?.direct.isEmpty == false, let packet = state.webSocket?.direct.removeFirst() {
+                return .packet(packet)
             }
             if state.closeReason != nil {
-                return state.outbox.isEmpty ? .close(sendClosePacket: false) : .packets(Self.takeOutboxLocked(&state))
+                return state.outbox.isEmpty ? .close(sendClosePacket: false) : .packet(Self.takeFirstLocked(&state))
             }
             if case .websocket = state.machine.transport, !state.outbox.isEmpty {
-                return .packets(Self.takeOutboxLocked(&state))
+                return .packet(Self.takeFirstLocked(&state))
             }
-            slot.waiting = true
-            state.webSocket = slot
+            state.webSocket?.waiting = true
             return nil
         }
+    }
+
+    private static func takeFirstLocked(_ state: inout State) -> EngineIOOutboundPacket {
+        let packet = state.outbox.removeFirst()
+        state.queuedBytes -= queuedSize(of: packet)
+        return packet
     }
 
     /// A packet arrived on the WebSocket `id`. Messages go to the inbox, delivered to the handler in order; replies
     /// for this WebSocket (`3probe`) wait in its slot, taken with ``takeWebSocketOutput(id:)`` before anything else.
     /// Returns `false` when the WebSocket should stop reading until its sink is told to resume (the inbox is full).
-    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: ContinuousClock.Instant) -> Bool {
+    func receiveWebSocket(_ packet: EngineIOPacket, id: UInt64, now: EngineIOInstant) -> Bool {
+        receiveWebSocket(packet, message: nil, id: id, now: now)
+    }
+
+    /// A `message` packet arrived on the WebSocket `id`, already in the form the handler receives: the text stays the
+    /// frame's bytes instead of becoming a `String` and then bytes again. See ``receiveWebSocket(_:id:now:)-(EngineIOPacket,_,_)``.
+    func receiveWebSocket(_ message: EngineIOMessage, id: UInt64, now: EngineIOInstant) -> Bool {
+        switch message {
+        // The state machine looks at the packet's type only; the text goes to the handler as `message`.
+        case .text: receiveWebSocket(.message(""), message: message, id: id, now: now)
+        case .binary(let data): receiveWebSocket(.binaryMessage(data), message: nil, id: id, now: now)
+        }
+    }
+
+    private func receiveWebSocket(_ packet: EngineIOPacket, message: EngineIOMessage?, id: UInt64, now: EngineIOInstant) -> Bool {
         let (needsDelivery, upgrading, keepReading) = state.withLock { state -> (Bool, Bool, Bool) in
             guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return (false, false, true) }
             var needsDelivery = Self.fireTimersLocked(&state, now: now)
             let action = state.machine.packetReceived(packet, on: .websocket, now: now)
-            needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
+            if case .deliver = action, let message {
+                needsDelivery = Self.enqueueLocked(&state, .message(message)) || needsDelivery
+            } else {
+                needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
+            }
             var keepReading = true
             if state.inbox.count >= Self.inboxPauseCount, state.closeReason == nil {
                 state.webSocket?.readPaused = true

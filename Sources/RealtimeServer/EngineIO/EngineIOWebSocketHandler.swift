@@ -78,16 +78,26 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
         case .text, .binary:
             guard let session, !closing else { return }
             let kind: EngineIOFrameKind = frame.opcode == .text ? .text : .binary
-            let packet: EngineIOPacket
-            do {
-                packet = try EngineIOWebSocketCodec.decode(kind, frame: frame.unmaskedData, maxPayload: server.configuration.maxPayload)
-            } catch {
-                server.logger.debug("Engine.IO bad WebSocket packet", metadata: ["engineio.sid": "\(session.id)", "error": "\(error)"])
-                end(reason: .parseError)
-                closeWebSocket(context: context, code: kind == .text ? .dataInconsistentWithMessage : .protocolError)
-                return
+            let payload = frame.unmaskedPayload(allocator: context.channel.allocator)
+            let maxPayload = server.configuration.maxPayload
+            var text = payload
+            let keepReading: Bool
+            if EngineIOWebSocketCodec.readMessagePrefix(kind, frame: &text, maxPayload: maxPayload), text.isValidUTF8 {
+                // A text message, the usual case: its bytes go to the handler as they are.
+                keepReading = session.receiveWebSocket(EngineIOMessage.text(text), id: webSocketID, now: .now)
+            } else {
+                let packet: EngineIOPacket
+                do {
+                    packet = try EngineIOWebSocketCodec.decode(kind, frame: payload, maxPayload: maxPayload)
+                } catch {
+                    server.logger.debug("Engine.IO bad WebSocket packet", metadata: ["engineio.sid": "\(session.id)", "error": "\(error)"])
+                    end(reason: .parseError)
+                    closeWebSocket(context: context, code: kind == .text ? .dataInconsistentWithMessage : .protocolError)
+                    return
+                }
+                keepReading = session.receiveWebSocket(packet, id: webSocketID, now: .now)
             }
-            if !session.receiveWebSocket(packet, id: webSocketID, now: .now) { readPaused = true }
+            if !keepReading { readPaused = true }
             writePending()
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
@@ -161,8 +171,8 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
         var wrote = false
         while context.channel.isWritable, let output = session.takeWebSocketOutput(id: webSocketID) {
             switch output {
-            case .packets(let packets):
-                for packet in packets { write(packet, context: context) }
+            case .packet(let packet):
+                context.write(wrapOutboundOut(packet.webSocketFrame(allocator: context.channel.allocator)), promise: nil)
                 wrote = true
             case .close(let sendClosePacket):
                 if sendClosePacket { write(.close, context: context) }
@@ -174,23 +184,8 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     private func write(_ packet: EngineIOPacket, context: ChannelHandlerContext) {
-        let frame: WebSocketFrame
-        if case .binaryMessage(let data) = packet {
-            frame = WebSocketFrame(fin: true, opcode: .binary, data: data)
-        } else {
-            var buffer = context.channel.allocator.buffer(capacity: Self.estimatedSize(of: packet))
-            EngineIOWebSocketCodec.encode(packet, into: &buffer)
-            frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
-        }
+        let frame = EngineIOOutboundPacket.packet(packet).webSocketFrame(allocator: context.channel.allocator)
         context.write(wrapOutboundOut(frame), promise: nil)
-    }
-
-    private static func estimatedSize(of packet: EngineIOPacket) -> Int {
-        switch packet {
-        case .message(let text), .ping(let text), .pong(let text): text.utf8.count + 1
-        case .open: 160
-        default: 1
-        }
     }
 
     /// Sends a close frame, then closes the connection once it is written.
@@ -227,14 +222,12 @@ final class EngineIOWebSocketSink: Sendable {
         self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
     }
 
-    /// The session queued something for the WebSocket (or closed). On the channel's own event loop (a delivery task
-    /// runs there) the handler writes at once; from elsewhere this hops to it.
+    /// The session queued something for the WebSocket (or closed): the handler writes it from the channel's event
+    /// loop. Also from a delivery task on that same loop the write waits until the task yields, so that what one
+    /// handler call sends (an event and its ack) leaves in one write: the session wakes a handler once until it has
+    /// taken everything.
     func wake() {
-        if eventLoop.inEventLoop {
-            handler.value.writePending()
-        } else {
-            eventLoop.execute { self.handler.value.writePending() }
-        }
+        eventLoop.execute { self.handler.value.writePending() }
     }
 
     /// The session's inbox has room again: read on.

@@ -25,9 +25,10 @@ enum SecretMessage {
             message += part
         }
         message += " [Secret Code: "
-        for byte in SecureRandom.bytes(count: 4) {
-            message.unicodeScalars.append(hexDigits[Int(byte >> 4)])
-            message.unicodeScalars.append(hexDigits[Int(byte & 0x0F)])
+        var code: UInt32 = 0
+        withUnsafeMutableBytes(of: &code) { SecureRandom.fill($0) }
+        for shift in stride(from: 28, through: 0, by: -4) {
+            message.unicodeScalars.append(hexDigits[Int((code >> UInt32(shift)) & 0x0F)])
         }
         message += "]"
         return message

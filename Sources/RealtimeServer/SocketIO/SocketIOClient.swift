@@ -27,8 +27,9 @@ final class SocketIOClient: EngineIOConnectionHandler {
 
     /// Closes the session if no CONNECT arrives within the configured time.
     func armConnectTimeout() {
-        let ticket = server.scheduler.schedule(after: server.configuration.connectTimeout) { [weak self] in
-            guard let self else { return }
+        // A strong reference: the timer is cancelled at CONNECT and at close, and a weak one would give every client
+        // a side table, which makes each of its retains and releases slower.
+        let ticket = server.scheduler.schedule(after: server.configuration.connectTimeout) {
             let idle = self.state.withLock { !$0.hasConnectedOnce }
             if idle {
                 self.server.logger.debug("Socket.IO connect timeout", metadata: ["engineio.sid": "\(self.connection.id)"])
@@ -42,8 +43,7 @@ final class SocketIOClient: EngineIOConnectionHandler {
 
     /// Encodes a packet as Engine.IO messages: the text, then one binary message per attachment.
     static func encode(_ packet: SocketIOPacket) -> [EngineIOMessage] {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(64)
+        var buffer = EngineIOMessage.makeTextBuffer()
         let attachments = SocketIOPacketEncoder().encode(packet, into: &buffer)
         if attachments.isEmpty { return [.text(buffer)] }
         return [.text(buffer)] + attachments.map { .binary($0) }

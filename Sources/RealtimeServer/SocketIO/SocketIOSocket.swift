@@ -84,8 +84,10 @@ public final class SocketIOSocket: Sendable {
                 guard state.isConnected else { return nil }
                 let ackID = state.nextAckID
                 state.nextAckID += 1
-                let ticket = namespace.server.scheduler.schedule(after: timeout) { [weak self] in
-                    self?.failAck(ackID, with: .timedOut)
+                // Strong references in timers: disconnecting cancels them (see markDisconnected()), and a weak one
+                // would give every socket a side table, which makes each of its retains and releases slower.
+                let ticket = namespace.server.scheduler.schedule(after: timeout) {
+                    self.failAck(ackID, with: .timedOut)
                 }
                 state.pendingAcks[ackID] = PendingAck(continuation: continuation, ticket: ticket)
                 return ackID
@@ -149,8 +151,9 @@ public final class SocketIOSocket: Sendable {
 
     /// Runs `action` after `delay` unless the socket disconnects first (the realtime layer's token expiry uses it).
     public func schedule(after delay: Duration, _ action: @escaping @Sendable (SocketIOSocket) -> Void) {
-        let ticket = namespace.server.scheduler.schedule(after: delay) { [weak self] in
-            guard let self, self.isConnected else { return }
+        // A strong reference, as for acks: disconnecting cancels the timer.
+        let ticket = namespace.server.scheduler.schedule(after: delay) {
+            guard self.isConnected else { return }
             action(self)
         }
         let stillConnected = state.withLock { state in
