@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+
+@testable import RealtimeServer
+
+@Suite("EngineIOInstant")
+struct EngineIOInstantTests {
+    @Test("it follows the continuous clock: later instants compare greater, durations add up")
+    func followsTheClock() async throws {
+        let start = EngineIOInstant.now
+        let clockStart = ContinuousClock.now
+        try await Task.sleep(for: .milliseconds(20))
+        let end = EngineIOInstant.now
+        let elapsed = clockStart.duration(to: .now)
+        #expect(start < end)
+        #expect(start.duration(to: end) >= .milliseconds(20))
+        #expect(start.duration(to: end) <= elapsed + .milliseconds(5))
+        #expect(start.advanced(by: start.duration(to: end)) == end)
+        #expect(end.advanced(by: .seconds(-1)) < start)
+    }
+}
