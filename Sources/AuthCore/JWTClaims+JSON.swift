@@ -503,12 +503,11 @@ extension JWTClaims {
     /// Whether `name` is one of ``registeredNames``, without hashing.
     static func isRegisteredName(_ name: String) -> Bool {
         guard name.utf8.count == 3 else { return false }
-        var packed: UInt32 = 0
-        var shift: UInt32 = 0
-        for byte in name.utf8 {
-            packed |= UInt32(byte) << shift
-            shift += 8
-        }
+        // The contiguous UTF-8 (small strings are copied to the stack) is cheaper than `utf8`'s iterator.
+        let contiguous = name.utf8.withContiguousStorageIfAvailable { UInt32($0[0]) | UInt32($0[1]) << 8 | UInt32($0[2]) << 16 }
+        let packed =
+            contiguous
+            ?? name.utf8.reversed().reduce(0) { packed, byte in packed << 8 | UInt32(byte) }
         switch packed {
         case 0x73_7369, 0x62_7573, 0x64_7561, 0x70_7865, 0x66_626e, 0x74_6169, 0x69_746a: return true  // iss sub aud exp nbf iat jti
         default: return false
