@@ -47,7 +47,14 @@ public struct AccessTokenValidator: Sendable {
     ///   access token (`typ`), and ``JWTError/Code/invalidClaim`` when an access-token claim is missing or mistyped.
     public func validate(_ token: String, now: Date) throws -> AccessToken {
         var claims = JWTClaims()
-        let accepted = try verifier.verify(token, now: now, into: &claims)
+        // Where the three custom claims stand is recorded while the payload is parsed, so that reading them needs no
+        // second pass over the members (nor the `custom` dictionary).
+        var positions = JWTCustomClaimPositions(
+            AccessTokenPolicy.ClaimName.username,
+            AccessTokenPolicy.ClaimName.revocationEpoch,
+            AccessTokenPolicy.ClaimName.sessionID
+        )
+        let accepted = try verifier.verify(token, now: now, into: &claims, positions: &positions)
         guard let type = accepted.header.type, AccessTokenPolicy.isAcceptedType(type) else {
             throw JWTError(.invalidHeader, "the token is not an access token (typ must be at+jwt)")
         }
@@ -58,12 +65,7 @@ public struct AccessTokenValidator: Sendable {
         guard let expiresAt = claims.expiresAt, let id = claims.id else {
             throw JWTError(.invalidClaim, "access token has no exp or jti")
         }
-        // One pass over the payload for the three custom claims (reading `custom` would build a dictionary).
-        let (usernameValue, epochValue, sessionIDValue) = claims.customValues(
-            AccessTokenPolicy.ClaimName.username,
-            AccessTokenPolicy.ClaimName.revocationEpoch,
-            AccessTokenPolicy.ClaimName.sessionID
-        )
+        let (usernameValue, epochValue, sessionIDValue) = claims.customValues(at: positions)
         guard case .string(let username) = usernameValue else {
             throw JWTError(.invalidClaim, "access token has no string preferred_username")
         }

@@ -168,6 +168,23 @@ public enum Base64URL {
         var index = 0
         var out = 0
         if let source, let destination {
+            // While the output has two spare bytes, two groups at a time: one 8-byte load and one 8-byte store (whose
+            // last two bytes the next step overwrites). An invalid character's bit 24 may spill into the other group's
+            // output bytes, which are then never returned.
+            while index + 8 <= input.count, out + 8 <= output.count {
+                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self).littleEndian
+                let first =
+                    shifted[Int(word & 0xFF)] | shifted[256 + Int(word >> 8 & 0xFF)] | shifted[512 + Int(word >> 16 & 0xFF)]
+                    | shifted[768 + Int(word >> 24 & 0xFF)]
+                let second =
+                    shifted[Int(word >> 32 & 0xFF)] | shifted[256 + Int(word >> 40 & 0xFF)]
+                    | shifted[512 + Int(word >> 48 & 0xFF)] | shifted[768 + Int(word >> 56)]
+                invalid |= first | second
+                let bytes = UInt64(first) << 40 | UInt64(second) << 16
+                UnsafeMutableRawPointer(destination + out).storeBytes(of: bytes.bigEndian, as: UInt64.self)
+                index += 8
+                out += 6
+            }
             // While the output has a spare byte, each group is one 4-byte load and one 4-byte store (whose fourth
             // byte the next group overwrites).
             while index + 4 <= input.count, out + 4 <= output.count {

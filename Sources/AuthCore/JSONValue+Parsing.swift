@@ -185,6 +185,11 @@ struct JSONParser {
         if negative { position += 1 }
         let digitsStart = position
         var magnitude: Int64 = 0
+        // Eight digits at once when there are (NumericDates have ten), then one at a time.
+        if count - position >= 8, let eight = JSONParser.eightDigits(at: base + position) {
+            magnitude = eight
+            position += 8
+        }
         while position < count, position - digitsStart < 16, base[position] &- UInt8(ascii: "0") < 10 {
             magnitude = magnitude &* 10 &+ Int64(base[position] &- UInt8(ascii: "0"))
             position += 1
@@ -199,6 +204,24 @@ struct JSONParser {
         }
         index = position
         return negative ? -magnitude : magnitude
+    }
+
+    /// The value of the eight ASCII digits at `pointer`, or `nil` when any of the eight bytes is not a digit.
+    ///
+    /// SWAR: one 8-byte load, a range check on all bytes, then pairs, quads and octets are combined with three
+    /// multiplications (the first digit, at the lowest address, is the most significant).
+    @inline(__always)
+    static func eightDigits(at pointer: UnsafePointer<UInt8>) -> Int64? {
+        let word = UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self).littleEndian
+        let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        // 0x30...0x3F, and not 0x3A...0x3F (adding 6 would carry into the high nibble); no carry crosses bytes.
+        guard word & highNibbles == zeros, (word &+ 0x0606_0606_0606_0606) & highNibbles == zeros else { return nil }
+        var value = word &- zeros
+        value = (value &* 10 &+ value >> 8) & 0x00FF_00FF_00FF_00FF
+        value = (value &* 100 &+ value >> 16) & 0x0000_FFFF_0000_FFFF
+        value = (value &* 10_000 &+ value >> 32) & 0xFFFF_FFFF
+        return Int64(value)
     }
 
     /// If the next value is a string, consumes and returns it; otherwise returns `nil` and consumes nothing.
@@ -216,8 +239,9 @@ struct JSONParser {
     // MARK: Validation without building values, for payloads whose members are created lazily.
 
     /// Validates the next value exactly as ``parseMemberValue()`` would (same checks, same errors) without keeping
-    /// it. Plain ASCII strings and arrays are only scanned; anything else (objects, with their duplicate-key check,
-    /// strings with escapes or non-ASCII bytes, numbers, literals) goes through the building parser.
+    /// it. Plain ASCII strings, integers of up to 15 digits and arrays are only scanned; anything else (objects, with
+    /// their duplicate-key check, strings with escapes or non-ASCII bytes, other numbers, literals) goes through the
+    /// building parser.
     mutating func skipMemberValue() throws(JSONParsingError) {
         try skipValue(depth: 1)
     }
@@ -228,6 +252,9 @@ struct JSONParser {
         switch bytes[index] {
         case UInt8(ascii: "\""): _ = try scanString()
         case UInt8(ascii: "["): try skipArray(depth: depth + 1)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            // Integers of up to 15 digits are checked without building a value; anything else goes to parseNumber.
+            if parseSmallIntegerValue() == nil { _ = try parseValue(depth: depth) }
         default: _ = try parseValue(depth: depth)
         }
     }

@@ -38,9 +38,39 @@ extension JWTClaims {
     ///
     /// Errors come in the same order as checking a fully parsed object: any JSON error (including duplicate members)
     /// first, then the registered claims' types in the order `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`.
-    static func parse(_ payload: JWTClaimsPayload, maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
+    ///
+    /// `positions` records where its named custom claims' values start; `compactKeys: false` sends every key through
+    /// the general ``JSONParser/nextKey(isFirst:)`` (for tests comparing both paths).
+    static func parse(
+        _ payload: JWTClaimsPayload,
+        maximumDepth: Int,
+        into claims: inout JWTClaims,
+        positions: inout JWTCustomClaimPositions,
+        compactKeys: Bool = true
+    ) throws(JWTError) {
         try payload.withBytes { bytes throws(JWTError) in
-            try parse(bytes, keeping: payload, maximumDepth: maximumDepth, into: &claims)
+            try parse(bytes, keeping: payload, maximumDepth: maximumDepth, into: &claims, positions: &positions, compactKeys: compactKeys)
+        }
+    }
+
+    /// ``parse(_:maximumDepth:into:positions:compactKeys:)`` without positions.
+    static func parse(_ payload: JWTClaimsPayload, maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
+        var positions = JWTCustomClaimPositions.none
+        try parse(payload, maximumDepth: maximumDepth, into: &claims, positions: &positions)
+    }
+
+    /// The checking order of a registered claim name packed like ``JSONParser/Key/packedThreeBytes``, or `nil`.
+    @inline(__always)
+    private static func registeredOrder(_ packed: UInt32) -> Int? {
+        switch packed {
+        case 0x73_7369: 0  // iss
+        case 0x62_7573: 1  // sub
+        case 0x64_7561: 2  // aud
+        case 0x70_7865: 3  // exp
+        case 0x66_626e: 4  // nbf
+        case 0x74_6169: 5  // iat
+        case 0x69_746a: 6  // jti
+        default: nil
         }
     }
 
@@ -52,7 +82,9 @@ extension JWTClaims {
         _ bytes: UnsafeRawBufferPointer,
         keeping payload: JWTClaimsPayload,
         maximumDepth: Int,
-        into claims: inout JWTClaims
+        into claims: inout JWTClaims,
+        positions: inout JWTCustomClaimPositions,
+        compactKeys: Bool
     ) throws(JWTError) {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
         var seen: UInt8 = 0
@@ -75,23 +107,23 @@ extension JWTClaims {
         do throws(JSONParsingError) {
             try parser.beginObject()
             var isFirst = true
-            while let key = try parser.nextKey(isFirst: isFirst) {
+            while true {
+                // Checking order of the registered claim, or nil for a custom claim (whose key is then `key`).
+                let order: Int?
+                var key: JSONParser.Key? = nil
+                if compactKeys, let packed = parser.nextCompactThreeByteKey(isFirst: isFirst, accepting: { registeredOrder($0) != nil }) {
+                    order = registeredOrder(packed)
+                } else {
+                    guard let next = try parser.nextKey(isFirst: isFirst) else { break }
+                    key = next
+                    order = next.packedThreeBytes.flatMap(registeredOrder)
+                }
                 let offset = parser.index
                 isFirst = false
-                // Checking order of the registered claim, or nil for a custom claim.
-                let order: Int? =
-                    switch key.packedThreeBytes {
-                    case 0x73_7369: 0  // iss
-                    case 0x62_7573: 1  // sub
-                    case 0x64_7561: 2  // aud
-                    case 0x70_7865: 3  // exp
-                    case 0x66_626e: 4  // nbf
-                    case 0x74_6169: 5  // iat
-                    case 0x69_746a: 6  // jti
-                    default: nil
-                    }
                 guard let order else {
-                    if case .raw(let name) = key, !needsDictionary, customKeyCount < maximumLazyCustomMembers {
+                    var slot: Int? = nil
+                    if case .raw(let name)? = key, !needsDictionary, customKeyCount < maximumLazyCustomMembers {
+                        slot = positions.slot(for: name)
                         let nameOffset = name.baseAddress! - bytes.baseAddress!
                         if customKeyCount == 0 { firstCustomKeyOffset = nameOffset - 1 }  // its opening quote
                         for index in 0..<customKeyCount where Int(truncatingIfNeeded: customKeys[index] & 0xFFFF_FFFF) == name.count {
@@ -105,6 +137,14 @@ extension JWTClaims {
                         needsDictionary = true
                     }
                     customKeyCount += 1
+                    if let slot {
+                        // A looked-for claim: a string is scanned once here, and its length kept for reading it.
+                        if let string = try parser.scanStringValue() {
+                            positions.record(slot, offset: string.offset, plainLength: string.length)
+                            continue
+                        }
+                        positions.record(slot, offset: parser.index, plainLength: nil)
+                    }
                     try parser.skipMemberValue()
                     continue
                 }
@@ -213,6 +253,32 @@ extension JWTClaims {
                 missing -= 1
             }
             return found
+        }
+    }
+
+    /// The values of `positions`' custom claims, read at the offsets recorded while these claims were parsed (see
+    /// ``JWTCustomClaimPositions``): what ``customValues(_:_:_:)`` returns for the same names, without walking the
+    /// members again. Claims that do not keep their payload's custom members fall back to the dictionary.
+    func customValues(at positions: JWTCustomClaimPositions) -> (JSONValue?, JSONValue?, JSONValue?) {
+        guard case .payload = storedCustom, let payload else {
+            let custom = self.custom
+            return (custom[positions.names.0.description], custom[positions.names.1.description], custom[positions.names.2.description])
+        }
+        return payload.withUnsafeBytes { bytes in
+            // Validated when the claims were parsed, with a depth limit at least this deep: nothing here can throw.
+            var parser = JSONParser(bytes: bytes, maximumDepth: .max)
+            func value(_ slot: Int) -> JSONValue? {
+                let offset = positions.offsets[slot]
+                guard offset > 0 else { return nil }
+                let length = positions.plainLengths[slot]
+                if length >= 0 {
+                    return .string(JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])))
+                }
+                parser.index = offset
+                if let integer = parser.parseSmallIntegerValue() { return .int(integer) }
+                return try! parser.parseMemberValue()
+            }
+            return (value(0), value(1), value(2))
         }
     }
 
@@ -437,12 +503,11 @@ extension JWTClaims {
     /// Whether `name` is one of ``registeredNames``, without hashing.
     static func isRegisteredName(_ name: String) -> Bool {
         guard name.utf8.count == 3 else { return false }
-        var packed: UInt32 = 0
-        var shift: UInt32 = 0
-        for byte in name.utf8 {
-            packed |= UInt32(byte) << shift
-            shift += 8
-        }
+        // The contiguous UTF-8 (small strings are copied to the stack) is cheaper than `utf8`'s iterator.
+        let contiguous = name.utf8.withContiguousStorageIfAvailable { UInt32($0[0]) | UInt32($0[1]) << 8 | UInt32($0[2]) << 16 }
+        let packed =
+            contiguous
+            ?? name.utf8.reversed().reduce(0) { packed, byte in packed << 8 | UInt32(byte) }
         switch packed {
         case 0x73_7369, 0x62_7573, 0x64_7561, 0x70_7865, 0x66_626e, 0x74_6169, 0x69_746a: return true  // iss sub aud exp nbf iat jti
         default: return false

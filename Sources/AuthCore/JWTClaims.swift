@@ -135,22 +135,16 @@ extension JWTClaims {
             }
         }
 
-        /// Whether the claim is present and equal to `expected` (`String` equality), without creating a string
-        /// for plain ASCII literals compared with an ASCII `expected`.
-        func equals(_ expected: String, in payload: JWTClaimsPayload?) -> Bool {
-            if case .slice(let offset, let length, true) = self, let payload {
-                var expected = expected
-                let asciiResult: Bool? = expected.withUTF8 { wanted in
-                    // A non-ASCII expected value can still be canonically equivalent to ASCII text: use String ==.
-                    guard wanted.allSatisfy({ $0 < 0x80 }) else { return nil }
-                    guard wanted.count == length else { return false }
-                    return payload.withUnsafeBytes { bytes in
-                        length == 0 || memcmp(bytes.baseAddress! + offset + 1, wanted.baseAddress!, length) == 0
-                    }
+        /// Whether the claim is present and equal to `expected` (`String` equality), without creating a string for
+        /// plain ASCII literals compared with an ASCII `expected`.
+        func equals(_ expected: JWTExpectedString, in payload: JWTClaimsPayload?) -> Bool {
+            if case .slice(let offset, let length, true) = self, let payload, let wanted = expected.ascii {
+                guard wanted.count == length else { return false }
+                return payload.withUnsafeBytes { bytes in
+                    wanted.withUnsafeBytes { wanted in length == 0 || memcmp(bytes.baseAddress! + offset + 1, wanted.baseAddress!, length) == 0 }
                 }
-                if let asciiResult { return asciiResult }
             }
-            return value(in: payload) == expected
+            return value(in: payload) == expected.string
         }
     }
 

@@ -28,12 +28,20 @@ public struct JWTVerifier: Sendable {
         let allowedMask: UInt32
         /// Accepted header segments of tokens whose signature verified.
         let headerCache = JWTHeaderCache()
+        /// ``Configuration/issuer``, ``Configuration/audience`` and ``Configuration/subject`` with their UTF-8
+        /// prepared.
+        let expectedIssuer: JWTExpectedString?
+        let expectedAudience: JWTExpectedString?
+        let expectedSubject: JWTExpectedString?
 
         init(keys: JWTKeySet, configuration: Configuration) {
             self.keys = keys
             self.configuration = configuration
             acceptedTypes = configuration.acceptedTypes.map { types in types.map { Array($0.lowercased().utf8) } }
             allowedMask = configuration.allowedAlgorithms.reduce(0) { $0 | $1.bit }
+            expectedIssuer = configuration.issuer.map(JWTExpectedString.init)
+            expectedAudience = configuration.audience.map(JWTExpectedString.init)
+            expectedSubject = configuration.subject.map(JWTExpectedString.init)
         }
     }
 
@@ -81,6 +89,17 @@ public struct JWTVerifier: Sendable {
     /// Large values are written in place rather than returned through closures. (Internal for
     /// ``AccessTokenValidator``, which reads the header through the shared cache entry instead of a copy.)
     func verify(_ token: String, now: Date, into claims: inout JWTClaims) throws(JWTError) -> JWTHeaderCache.Entry {
+        var positions = JWTCustomClaimPositions.none
+        return try verify(token, now: now, into: &claims, positions: &positions)
+    }
+
+    /// ``verify(_:now:into:)`` that also records where `positions`' custom claims stand in the payload.
+    func verify(
+        _ token: String,
+        now: Date,
+        into claims: inout JWTClaims,
+        positions: inout JWTCustomClaimPositions
+    ) throws(JWTError) -> JWTHeaderCache.Entry {
         // Refuse before touching the contents (utf8.count is O(1) for native strings).
         let maximumTokenSize = storage.configuration.maximumTokenSize
         guard token.utf8.count <= maximumTokenSize else {
@@ -90,8 +109,8 @@ public struct JWTVerifier: Sendable {
         let checked = token.withUTF8 { bytes in Result { () throws(JWTError) in try verifySignature(UnsafeRawBufferPointer(bytes)) } }
         let (accepted, payload) = try checked.get()
         // Payload and claims; the claims keep the decoded payload and create their strings when read.
-        try JWTClaims.parse(payload, maximumDepth: storage.configuration.maximumJSONDepth, into: &claims)
-        try validate(claims, now: now, configuration: storage.configuration)
+        try JWTClaims.parse(payload, maximumDepth: storage.configuration.maximumJSONDepth, into: &claims, positions: &positions)
+        try validate(claims, now: now, storage: storage)
         return accepted
     }
 
@@ -168,7 +187,8 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Checks the time-based and expected-value claims.
-    private func validate(_ claims: JWTClaims, now: Date, configuration: Configuration) throws(JWTError) {
+    private func validate(_ claims: JWTClaims, now: Date, storage: Storage) throws(JWTError) {
+        let configuration = storage.configuration
         let leeway = configuration.leeway
         if let expiresAt = claims.expiresAt {
             guard now < expiresAt.addingTimeInterval(leeway) else { throw JWTError(.expired, "token has expired (exp)") }
@@ -182,19 +202,19 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.notYetValid, "token was issued in the future (iat)")
         }
         // Expected values are compared with the claims as stored, without creating their strings.
-        if let issuer = configuration.issuer, !claims.storedIssuer.equals(issuer, in: claims.payload) {
+        if let issuer = storage.expectedIssuer, !claims.storedIssuer.equals(issuer, in: claims.payload) {
             throw JWTError.invalidClaim(claims.storedIssuer.isPresent ? "iss is not the expected issuer" : "iss is required")
         }
-        if let audience = configuration.audience {
+        if let audience = storage.expectedAudience {
             switch claims.storedAudience {
             case .single(let single):
                 guard single.equals(audience, in: claims.payload) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
             case .value(let audiences):
                 guard let audiences else { throw JWTError.invalidClaim("aud is required") }
-                guard audiences.contains(audience) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+                guard audiences.contains(audience.string) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
             }
         }
-        if let subject = configuration.subject, !claims.storedSubject.equals(subject, in: claims.payload) {
+        if let subject = storage.expectedSubject, !claims.storedSubject.equals(subject, in: claims.payload) {
             throw JWTError.invalidClaim(claims.storedSubject.isPresent ? "sub is not the expected subject" : "sub is required")
         }
         if claims.storedID.isPresent {
