@@ -129,6 +129,11 @@ struct SocketIOPacketTests {
         (#"511-["a"]"#, .tooManyAttachments(limit: 10)),
         (#"599999999999999999999999-["a"]"#, .tooManyAttachments(limit: 10)),
         (#"50-["a",{"_placeholder":true,"num":0}]"#, .invalidPlaceholder),
+        // Placeholders that start like the canonical spelling but are not JSON.
+        (#"51-["a",{"_placeholder":true,"num":00}]"#, .invalidJSON(.invalidNumber(offset: 35), offset: 3)),
+        (#"51-["a",{"_placeholder":true,"num":0"#, .invalidJSON(.unexpectedEnd, offset: 3)),
+        (#"51-["a",{"_placeholder":true,"num":0]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "]"), offset: 36), offset: 3)),
+        (#"51-["a",{"_placeholder":true,"num":}]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "}"), offset: 35), offset: 3)),
         // Reserved names behind an escape or whitespace (not the `["name"` shape checked on the bytes).
         (#"2["conn\u0065ct"]"#, .reservedEventName("connect")),
         (#"2[ "disconnect" ]"#, .reservedEventName("disconnect")),
@@ -208,6 +213,29 @@ struct SocketIOPacketTests {
             packet: .event("a", [.array(Array(repeating: 0, count: 70_000) + [.binary(ByteBuffer(bytes: [5]))])])
         ),
     ]
+
+    /// Spellings of one placeholder: the canonical one is read from the bytes, the others by the general object parse.
+    static let placeholderSpellings: [String] = [
+        #"{"_placeholder":true,"num":0}"#,
+        #"{ "_placeholder":true,"num":0}"#,
+        #"{"_placeholder" : true , "num" : 0 }"#,
+        #"{"num":0,"_placeholder":true}"#,
+        #"{"_placeholder":true,"num":0,"x":[1]}"#,
+        #"{"_placeholder":true,"num":0,"num":0}"#,
+        #"{"_placeholder":false,"_placeholder":true,"num":0}"#,
+        #"{"_placeholder":true,"num":0.0,"num":0}"#,
+        #"{"_placeholder":true,"num":-0}"#,
+    ]
+
+    @Test("A placeholder decodes the same whatever its spelling", arguments: placeholderSpellings)
+    func placeholderSpelling(placeholder: String) throws {
+        var decoder = SocketIOPacketDecoder()
+        let text = #"51-["a","#
+        #expect(try decoder.decode(text: text + placeholder + "]") == nil)
+        let attachment = ByteBuffer(bytes: [1, 2])
+        #expect(try decoder.decode(attachment: attachment) == .event("a", [.binary(attachment)]))
+        #expect(!decoder.isAwaitingAttachments)
+    }
 
     @Test("Placeholders are recognised on the finished object, only in binary packets", arguments: placeholderCases)
     func placeholderRules(example: SocketIOExample) throws {
@@ -307,7 +335,10 @@ struct SocketIOPacketTests {
         #expect(try decoder.decode(text: #"2["d"]"#) == .event("d"))
     }
 
-    @Test("Placeholders whose num is missing, not an integer or out of range are refused", arguments: [#""0""#, "-1", "1", "0.0", "null"])
+    @Test(
+        "Placeholders whose num is missing, not an integer or out of range are refused",
+        arguments: [#""0""#, "-1", "1", "0.0", "null", "1e0", "10", "1234567890123456789", "99999999999999999999", "true"]
+    )
     func invalidPlaceholderNum(num: String) throws {
         var decoder = SocketIOPacketDecoder()
         var buffer = ByteBuffer(string: #"51-["a",{"_placeholder":true,"num":"# + num + "}]")
