@@ -317,15 +317,20 @@ public struct SocketIOPacketDecoder: Sendable {
     }
 
     /// The bytes of `name` when `json` starts with `["name"` and `name` has no escape.
+    @inline(__always)
     private static func leadingEventName(_ json: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let base = json.baseAddress, json.count >= 3 else { return nil }
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         guard bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\"") else { return nil }
         var index = 2
-        // Eight bytes at a time up to the word that holds the closing quote or a backslash, then byte by byte.
+        // Eight bytes at a time: the first quote or backslash is the lowest byte flagged in either mask.
         while index + 8 <= json.count {
-            let word = json.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if Self.containsByte(word, UInt8(ascii: "\"")) || Self.containsByte(word, UInt8(ascii: "\\")) { break }
+            let word = UInt64(littleEndian: json.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let found = zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+            if found != 0 {
+                let end = index + found.trailingZeroBitCount / 8
+                return bytes[end] == UInt8(ascii: "\"") ? UnsafeRawBufferPointer(start: base + 2, count: end - 2) : nil
+            }
             index += 8
         }
         while index < json.count {
@@ -337,11 +342,11 @@ public struct SocketIOPacketDecoder: Sendable {
         return nil
     }
 
-    /// Whether one of the eight bytes of `word` is `byte` (the classic "has zero byte" test on `word ^ byte…byte`).
+    /// The high bit of each byte of `word` that is zero. Exact for the lowest zero byte (a borrow only spreads upwards,
+    /// so bytes above it may be flagged wrongly), which is all the caller uses.
     @inline(__always)
-    private static func containsByte(_ word: UInt64, _ byte: UInt8) -> Bool {
-        let masked = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
-        return (masked &- 0x0101_0101_0101_0101) & ~masked & 0x8080_8080_8080_8080 != 0
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     @inline(__always)
