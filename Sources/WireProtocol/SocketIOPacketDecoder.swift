@@ -281,27 +281,28 @@ public struct SocketIOPacketDecoder: Sendable {
         // first element is a string, these very bytes, so only the reserved names remain to be checked, on the bytes.
         let eventName = type.isEvent ? Self.leadingEventName(json) : nil
         var parser = JSONParser(bytes: json, maximumDepth: configuration.maxDepth, baseOffset: index)
-        let payload: JSONValue
-        var placeholders = SocketIOPlaceholders(limit: attachmentCount)
-        do throws(JSONError) {
-            if type.isBinary {
-                payload = try withUnsafeMutablePointer(to: &placeholders) { (placeholders) throws(JSONError) -> JSONValue in
-                    parser.placeholders = placeholders
-                    return try parser.parseDocument()
-                }
-            } else {
+        guard type.isBinary else {
+            let payload: JSONValue
+            do throws(JSONError) {
                 payload = try parser.parseDocument()
+            } catch {
+                throw .invalidJSON(error, offset: index)
+            }
+            try Self.validate(type: type, ackID: ackID, payload: payload, eventName: eventName)
+            return SocketIOPacket(namespace: namespace, type: type, ackID: ackID, payload: payload)
+        }
+        var placeholders = SocketIOPlaceholders(limit: attachmentCount)
+        let payload: JSONValue
+        do throws(JSONError) {
+            payload = try withUnsafeMutablePointer(to: &placeholders) { (placeholders) throws(JSONError) -> JSONValue in
+                parser.placeholders = placeholders
+                return try parser.parseDocument()
             }
         } catch {
             throw .invalidJSON(error, offset: index)
         }
-        if let eventName {
-            // An event may have an ack id, and one read from digits is not negative: nothing else to check.
-            if SocketIOPacket.isReservedEventName(utf8: eventName) { throw .reservedEventName(String(decoding: eventName, as: UTF8.self)) }
-        } else {
-            try SocketIOPacket.validateAckIDAndPayload(type: type, ackID: ackID, payload: payload)
-        }
-        guard type.isBinary, attachmentCount > 0 else {
+        try Self.validate(type: type, ackID: ackID, payload: payload, eventName: eventName)
+        guard attachmentCount > 0 else {
             // Without attachments, any placeholder names one that does not exist.
             guard placeholders.count == 0 else { throw .invalidPlaceholder }
             return SocketIOPacket(namespace: namespace, type: type, ackID: ackID, payload: payload)
@@ -314,6 +315,23 @@ public struct SocketIOPacketDecoder: Sendable {
         pending.bytes = 0
         pending.isWaiting = true
         return nil
+    }
+
+    /// Checks the parsed parts against the packet's rules. For the usual event shape (`eventName` found on the bytes, see
+    /// ``leadingEventName(_:)``) only the reserved names remain: an event may have an ack id, and one read from digits is
+    /// not negative.
+    @inline(__always)
+    private static func validate(
+        type: SocketIOPacketType,
+        ackID: Int?,
+        payload: JSONValue,
+        eventName: UnsafeRawBufferPointer?
+    ) throws(SocketIOError) {
+        if let eventName {
+            if SocketIOPacket.isReservedEventName(utf8: eventName) { throw .reservedEventName(String(decoding: eventName, as: UTF8.self)) }
+        } else {
+            try SocketIOPacket.validateAckIDAndPayload(type: type, ackID: ackID, payload: payload)
+        }
     }
 
     /// The bytes of `name` when `json` starts with `["name"` and `name` has no escape.
