@@ -162,8 +162,12 @@ public enum EngineIOWebSocketCodec {
     ///     let packet = try EngineIOWebSocketCodec.decode(kind, frame: frame)
     /// }
     /// ```
+    ///
+    /// Inlinable, as it runs once per frame: the first byte is read through `withUnsafeReadableBytes` (`getInteger`
+    /// checks the index and goes through more of `ByteBuffer`).
+    @inlinable
     public static func readMessagePrefix(_ kind: EngineIOFrameKind, frame: inout ByteBuffer, maxPayload: Int = 1_000_000) -> Bool {
-        guard kind == .text, frame.readableBytes <= maxPayload, frame.getInteger(at: frame.readerIndex, as: UInt8.self) == UInt8(ascii: "4") else {
+        guard kind == .text, frame.readableBytes <= maxPayload, frame.withUnsafeReadableBytes({ $0.first == UInt8(ascii: "4") }) else {
             return false
         }
         frame.moveReaderIndex(forwardBy: 1)
@@ -177,15 +181,23 @@ public enum EngineIOWebSocketCodec {
     ///   - frame: The frame's (unmasked) payload.
     ///   - maxPayload: The largest frame accepted, checked before decoding.
     /// - Throws: ``EngineIOError``; a text frame starting with `b` is refused (base64 is for polling only).
+    ///
+    /// Inlinable, so that a binary frame, the common case by count for binary packets, becomes
+    /// ``EngineIOPacket/binaryMessage(_:)`` at the caller without a call or an extra copy of the buffer.
+    @inlinable
     public static func decode(_ kind: EngineIOFrameKind, frame: ByteBuffer, maxPayload: Int = 1_000_000) throws(EngineIOError) -> EngineIOPacket {
         guard frame.readableBytes <= maxPayload else { throw .payloadTooLarge(limit: maxPayload) }
         switch kind {
-        case .binary:
-            return .binaryMessage(frame)
-        case .text:
-            return try frame.withTypedReadableBytes { (bytes) throws(EngineIOError) -> EngineIOPacket in
-                try EngineIOPacket.decodeText(bytes, allowBase64: false, offset: 0)
-            }
+        case .binary: return .binaryMessage(frame)
+        case .text: return try decodeTextFrame(frame)
+        }
+    }
+
+    /// The text half of ``decode(_:frame:maxPayload:)``, out of line.
+    @usableFromInline
+    static func decodeTextFrame(_ frame: ByteBuffer) throws(EngineIOError) -> EngineIOPacket {
+        try frame.withTypedReadableBytes { (bytes) throws(EngineIOError) -> EngineIOPacket in
+            try EngineIOPacket.decodeText(bytes, allowBase64: false, offset: 0)
         }
     }
 }

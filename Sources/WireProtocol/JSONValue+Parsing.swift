@@ -219,10 +219,16 @@ struct JSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
+        // Placeholders recorded before this object; any found inside it are dropped if it is a placeholder itself.
+        let placeholdersBefore: Int
+        if let placeholders {
+            if let marker = parseCanonicalPlaceholder(into: placeholders) { return marker }
+            placeholdersBefore = placeholders.pointee.count
+        } else {
+            placeholdersBefore = 0
+        }
         index += 1  // {
         var object = JSONObject()
-        // Placeholders recorded before this object; any found inside it are dropped if it is a placeholder itself.
-        let placeholdersBefore = placeholders?.pointee.count ?? 0
         // Where `_placeholder` and `num` are among the members (a duplicate key keeps its place and takes the last value).
         var placeholderKeyIndex = -1
         var numKeyIndex = -1
@@ -273,6 +279,38 @@ struct JSONParser {
             default: throw unexpected()
             }
         }
+    }
+
+    /// The placeholder exactly as Socket.IO encoders write it, `{"_placeholder":true,"num":<n>}` (no whitespace, `n` a
+    /// non-negative integer of at most 18 digits), read straight from the bytes: its marker, with `n` recorded, and no
+    /// object built. `nil`, with nothing consumed, for any other spelling, which the general object parse then reads and
+    /// checks by the same rule on the finished object.
+    @inline(never)  // out of the general object parse, which the plain JSON parse shares
+    private mutating func parseCanonicalPlaceholder(into placeholders: UnsafeMutablePointer<SocketIOPlaceholders>) -> JSONValue? {
+        // `{"_placeholder":true,"num":` is 27 bytes: compared as four overlapping 8-byte words.
+        let prefixCount = 27
+        guard index + prefixCount + 2 <= bytes.count else { return nil }
+        let start = index
+        func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self)) }
+        // `{"_place`, `holder":`, `true,"nu`, `e,"num":` as little-endian words.
+        guard word(0) == 0x6563_616C_705F_227B, word(8) == 0x3A22_7265_646C_6F68, word(16) == 0x756E_222C_6575_7274,
+            word(19) == 0x3A22_6D75_6E22_2C65
+        else { return nil }
+        var end = start + prefixCount
+        var num: Int64 = 0
+        if bytes[end] == UInt8(ascii: "0") {
+            end += 1
+        } else {
+            while end < bytes.count, end - start - prefixCount < 18, isDigit(bytes[end]) {
+                num = num * 10 + Int64(bytes[end] &- UInt8(ascii: "0"))
+                end += 1
+            }
+            guard end > start + prefixCount else { return nil }
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "}") else { return nil }
+        index = end + 1
+        placeholders.pointee.append(num: num)
+        return .binary(ByteBuffer())
     }
 
     private mutating func parseString() throws(JSONError) -> String {

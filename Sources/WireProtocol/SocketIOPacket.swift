@@ -55,33 +55,18 @@ public struct SocketIOPacket: Hashable, Sendable {
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     ]
 
+    // The namespace is stored first so that the synthesized memberwise initializer, `init(namespace:type:ackID:payload:)`,
+    // differs from the public one (see the extension below) and every initializer can delegate to it.
+
+    /// The namespace, starting with `/`.
+    public var namespace: String
     /// The packet type. The encoder sends ``SocketIOPacketType/event``/``SocketIOPacketType/ack`` packets whose
     /// payload contains binary as their `BINARY_` variants.
     public var type: SocketIOPacketType
-    /// The namespace, starting with `/`.
-    public var namespace: String
     /// The acknowledgement id of an event that wants an answer, or of an ack.
     public var ackID: Int?
     /// The payload, or `nil` when there is none.
     public var payload: JSONValue?
-
-    /// Creates a packet. Call ``validate()`` to check it against the protocol's rules.
-    public init(type: SocketIOPacketType, namespace: String = SocketIOPacket.mainNamespace, ackID: Int? = nil, payload: JSONValue? = nil) {
-        self.type = type
-        self.namespace = namespace
-        self.ackID = ackID
-        self.payload = payload
-    }
-
-    /// The decoder's initializer, kept out of line: inlined into the decoder, Swift 6.3 adds a copy and a destroy of the
-    /// whole packet there (value-witness calls), on top of the pair it leaves inside any initializer of this struct.
-    @inline(never)
-    init(decodedType type: SocketIOPacketType, namespace: String, ackID: Int?, payload: consuming JSONValue?) {
-        self.type = type
-        self.namespace = namespace
-        self.ackID = ackID
-        self.payload = payload
-    }
 
     /// An event `[name, arguments…]`, as a `BINARY_EVENT` if any argument contains binary.
     public static func event(_ name: String, _ arguments: [JSONValue] = [], namespace: String = mainNamespace, ackID: Int? = nil) -> Self {
@@ -167,6 +152,17 @@ public struct SocketIOPacket: Hashable, Sendable {
             guard ackID != nil else { throw .missingAckID }
             guard case .array? = payload else { throw .invalidPayload(type) }
         }
+    }
+}
+
+extension SocketIOPacket {
+    /// Creates a packet. Call ``validate()`` to check it against the protocol's rules.
+    ///
+    /// Initializers live in this extension and delegate to the synthesized memberwise one, which Swift 6.3 `-O` builds in
+    /// place; one that assigns the stored properties itself builds the packet in a temporary, then copies and destroys it
+    /// whole (value-witness calls) on every packet.
+    public init(type: SocketIOPacketType, namespace: String = SocketIOPacket.mainNamespace, ackID: Int? = nil, payload: JSONValue? = nil) {
+        self.init(namespace: namespace, type: type, ackID: ackID, payload: payload)
     }
 }
 

@@ -36,66 +36,26 @@ public struct SocketIOPacketDecoder: Sendable {
         }
     }
 
-    private enum State: Sendable {
-        case idle
-        case awaitingAttachments(Pending)
-    }
-
-    /// A binary packet waiting for its attachments.
+    /// A binary packet waiting for its attachments, kept in plain stored properties (no enum or optional around it, and
+    /// no ``SocketIOPacket`` until it is complete), so that waiting and completing move its parts instead of copying and
+    /// destroying whole packets.
     private struct Pending: Sendable {
-        /// The packet, with a ``JSONValue/binary(_:)`` marker where each placeholder was.
-        var packet: SocketIOPacket
-        var placeholders: SocketIOPlaceholders
-        var expected: Int
+        /// Whether a packet waits; the other properties are meaningless otherwise.
+        var isWaiting = false
+        var type = SocketIOPacketType.binaryEvent
+        var namespace = "/"
+        var ackID: Int? = nil
+        /// The payload, with a ``JSONValue/binary(_:)`` marker where each placeholder was.
+        var payload = JSONValue.null
+        var placeholders = SocketIOPlaceholders(limit: 0)
         /// The attachments received so far, except the last one (which completes the packet without being stored).
-        var received: [ByteBuffer]
-        var bytes: Int
-
-        /// Puts the attachments (`received`, then `last`) where the placeholders were, in place.
-        mutating func reconstruct(last: ByteBuffer?) throws(SocketIOError) {
-            guard placeholders.count > 0 else { return }
-            guard placeholders.areValid else { throw .invalidPlaceholder }
-            guard var payload = packet.payload.take() else { return }
-            var next = 0
-            fill(&payload, next: &next, last: last)
-            packet.payload = consume payload
-        }
-
-        /// Replaces the markers the parser left for placeholders, in document order. Containers that hold no container
-        /// and no marker are left alone (not even made unique).
-        private func fill(_ value: inout JSONValue, next: inout Int, last: ByteBuffer?) {
-            switch value {
-            case .binary:
-                let num = placeholders[next]
-                next += 1
-                value = .binary(num < received.count ? received[num] : last!)
-            case .array(let elements):
-                guard elements.contains(where: { $0.mayHoldPlaceholderMarker }) else { return }
-                var taken = JSONValue.null
-                swap(&taken, &value)  // so that the elements are uniquely referenced and rewritten in place
-                guard case .array(var elements) = consume taken else { return }
-                for index in elements.indices where next < placeholders.count && elements[index].mayHoldPlaceholderMarker {
-                    fill(&elements[index], next: &next, last: last)
-                }
-                value = .array(elements)
-            case .object(let object):
-                guard object.members.contains(where: { $0.value.mayHoldPlaceholderMarker }) else { return }
-                var taken = JSONValue.null
-                swap(&taken, &value)
-                guard case .object(var object) = consume taken else { return }
-                object.updateValues { member in
-                    if next < placeholders.count, member.mayHoldPlaceholderMarker { fill(&member, next: &next, last: last) }
-                }
-                value = .object(object)
-            case .null, .bool, .int, .double, .string:
-                return
-            }
-        }
+        var received: [ByteBuffer] = []
+        var bytes = 0
     }
 
     /// The limits in force.
     public let configuration: Configuration
-    private var state: State = .idle
+    private var pending = Pending()
 
     /// Creates a decoder (one per connection).
     public init(configuration: Configuration = Configuration()) {
@@ -103,118 +63,177 @@ public struct SocketIOPacketDecoder: Sendable {
     }
 
     /// Whether a binary packet is waiting for attachments.
-    public var isAwaitingAttachments: Bool {
-        if case .awaitingAttachments = state { return true }
-        return false
-    }
+    public var isAwaitingAttachments: Bool { pending.isWaiting }
 
     /// Decodes the packet in the readable bytes of `buffer` (one Engine.IO text message) and consumes them.
     ///
     /// - Returns: The packet, or `nil` for a binary packet that now waits for attachments.
     /// - Throws: ``SocketIOError``.
     public mutating func decode(buffer: inout ByteBuffer) throws(SocketIOError) -> SocketIOPacket? {
-        guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
+        guard !pending.isWaiting else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard buffer.readableBytes <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
-        let configuration = self.configuration
-        // Set for a binary packet.
-        var placeholders: SocketIOPlaceholders? = nil
-        // Written by the closure rather than returned by it, and returned without unwrapping: either way round the
-        // compiler adds a copy of the whole packet.
+        // Written by the closure rather than returned by it: either way round the compiler adds a copy of the whole packet.
         var result: SocketIOPacket? = nil
         // A concrete closure rather than the generic typed-throws helper: this is the hot path.
         var failure: SocketIOError? = nil
         buffer.withUnsafeReadableBytes { bytes in
             do throws(SocketIOError) {
-                result = try Self.decodeText(bytes, configuration: configuration, placeholders: &placeholders)
+                result = try self.decodeText(bytes)
             } catch {
                 failure = error
             }
         }
         if let failure { throw failure }
         buffer.moveReaderIndex(to: buffer.writerIndex)
-        guard let placeholders else { return result }
-        switch consume result {
-        case .some(let packet): return try awaitAttachments(packet, placeholders: placeholders)
-        case .none: return nil
-        }
+        return result
     }
 
     /// Decodes one packet from the text of an Engine.IO message (see ``decode(buffer:)``).
     public mutating func decode(text: String) throws(SocketIOError) -> SocketIOPacket? {
-        guard case .idle = state else { throw .unexpectedPacketWhileAwaitingAttachments }
+        guard !pending.isWaiting else { throw .unexpectedPacketWhileAwaitingAttachments }
         guard text.utf8.count <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
-        let configuration = self.configuration
         var text = text
-        var placeholders: SocketIOPlaceholders? = nil
         var result: SocketIOPacket? = nil
         var failure: SocketIOError? = nil
         text.withUTF8 { bytes in
             do throws(SocketIOError) {
-                result = try Self.decodeText(UnsafeRawBufferPointer(bytes), configuration: configuration, placeholders: &placeholders)
+                result = try self.decodeText(UnsafeRawBufferPointer(bytes))
             } catch {
                 failure = error
             }
         }
         if let failure { throw failure }
-        guard let placeholders else { return result }
-        return try awaitAttachments(result.unsafelyUnwrapped, placeholders: placeholders)
+        return result
     }
 
     /// Adds one binary attachment to the waiting packet.
     ///
     /// - Returns: The complete packet after its last attachment, otherwise `nil`.
     /// - Throws: ``SocketIOError/unexpectedAttachment`` when no packet waits, ``SocketIOError/attachmentsTooLarge(limit:)``,
-    ///   or ``SocketIOError/invalidPlaceholder`` when the placeholders do not match the attachments.
+    ///   or ``SocketIOError/invalidPlaceholder`` when the placeholders do not match the attachments. After an error no
+    ///   packet waits any more.
     public mutating func decode(attachment: ByteBuffer) throws(SocketIOError) -> SocketIOPacket? {
-        guard case .awaitingAttachments = state else { throw .unexpectedAttachment }
-        // Move the pending packet out of `state` (no copy), so that it and `received` stay uniquely referenced.
-        var taken = State.idle
-        swap(&taken, &state)
-        guard case .awaitingAttachments(var pending) = consume taken else { preconditionFailure("checked above") }
+        guard pending.isWaiting else { throw .unexpectedAttachment }
         let total = pending.bytes + attachment.readableBytes
-        guard total <= configuration.maxAttachmentBytes else { throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes) }
-        guard pending.received.count + 1 == pending.expected else {
-            if pending.received.isEmpty { pending.received.reserveCapacity(pending.expected - 1) }
+        guard total <= configuration.maxAttachmentBytes else {
+            reset()
+            throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes)
+        }
+        guard pending.received.count + 1 == pending.placeholders.limit else {
+            if pending.received.isEmpty { pending.received.reserveCapacity(pending.placeholders.limit - 1) }
             pending.received.append(attachment)
             pending.bytes = total
-            state = .awaitingAttachments(pending)
             return nil
         }
-        try pending.reconstruct(last: attachment)
-        return pending.packet
+        // Move the parts out (no copies), so that the payload's containers stay uniquely referenced.
+        pending.isWaiting = false
+        var payload = JSONValue.null
+        swap(&payload, &pending.payload)
+        var namespace = "/"
+        swap(&namespace, &pending.namespace)
+        var received: [ByteBuffer] = []
+        if !pending.received.isEmpty { swap(&received, &pending.received) }
+        try Self.reconstruct(&payload, placeholders: pending.placeholders, received: received, last: attachment)
+        return SocketIOPacket(namespace: namespace, type: pending.type, ackID: pending.ackID, payload: payload)
     }
 
     /// Forgets a packet that waits for attachments (for example when the connection closes).
-    public mutating func reset() { state = .idle }
+    public mutating func reset() { pending = Pending() }
 
-    private mutating func awaitAttachments(
-        _ packet: consuming SocketIOPacket,
-        placeholders: SocketIOPlaceholders
-    ) throws(SocketIOError) -> SocketIOPacket? {
-        var pending = Pending(packet: packet, placeholders: placeholders, expected: placeholders.limit, received: [], bytes: 0)
-        guard pending.expected > 0 else {
-            try pending.reconstruct(last: nil)
-            return pending.packet
+    /// Puts the attachments (`received`, then `last`) where the parser left placeholder markers, in place.
+    private static func reconstruct(
+        _ payload: inout JSONValue,
+        placeholders: SocketIOPlaceholders,
+        received: [ByteBuffer],
+        last: ByteBuffer?
+    ) throws(SocketIOError) {
+        guard placeholders.count > 0 else { return }
+        guard placeholders.areValid else { throw .invalidPlaceholder }
+        guard case .array = payload else {
+            var filler = AttachmentFiller(placeholders: placeholders, received: received, last: last)
+            return filler.fill(&payload)
         }
-        state = .awaitingAttachments(pending)
-        return nil
+        var taken = JSONValue.null
+        swap(&taken, &payload)  // so that the elements are uniquely referenced and rewritten in place
+        guard case .array(var elements) = consume taken else { return }
+        // The usual shape, one attachment that is an argument of its own (`["upload", {…}, <bytes>]`): the only marker
+        // in the tree is a top-level element, found without looking into the other elements.
+        if placeholders.count == 1, let index = elements.firstIndex(where: { $0.isPlaceholderMarker }) {
+            let num = placeholders[0]
+            elements[index] = .binary(num < received.count ? received[num] : last!)
+        } else {
+            var filler = AttachmentFiller(placeholders: placeholders, received: received, last: last)
+            filler.fill(elements: &elements)
+        }
+        payload = .array(elements)
+    }
+
+    /// Walks a payload in document order and replaces each placeholder marker by its attachment.
+    private struct AttachmentFiller {
+        let placeholders: SocketIOPlaceholders
+        let received: [ByteBuffer]
+        let last: ByteBuffer?
+        var index = 0
+
+        init(placeholders: SocketIOPlaceholders, received: [ByteBuffer], last: ByteBuffer?) {
+            self.placeholders = placeholders
+            self.received = received
+            self.last = last
+        }
+
+        /// The value for the next placeholder: its attachment.
+        mutating func next() -> JSONValue {
+            let num = placeholders[index]
+            index += 1
+            return .binary(num < received.count ? received[num] : last!)
+        }
+
+        /// Replaces the markers in `value`. Containers that hold no container and no marker are left alone (not even
+        /// made unique).
+        mutating func fill(_ value: inout JSONValue) {
+            switch value {
+            case .binary:
+                value = next()
+            case .array(let elements):
+                guard elements.contains(where: { $0.mayHoldPlaceholderMarker }) else { return }
+                var taken = JSONValue.null
+                swap(&taken, &value)
+                guard case .array(var elements) = consume taken else { return }
+                fill(elements: &elements)
+                value = .array(elements)
+            case .object(let object):
+                guard object.members.contains(where: { $0.value.mayHoldPlaceholderMarker }) else { return }
+                var taken = JSONValue.null
+                swap(&taken, &value)
+                guard case .object(var object) = consume taken else { return }
+                object.updateValues { member in
+                    if index < placeholders.count, member.mayHoldPlaceholderMarker { fill(&member) }
+                }
+                value = .object(object)
+            case .null, .bool, .int, .double, .string:
+                return
+            }
+        }
+
+        /// Replaces the markers in the elements of an array.
+        mutating func fill(elements: inout [JSONValue]) {
+            for position in elements.indices where index < placeholders.count && elements[position].mayHoldPlaceholderMarker {
+                fill(&elements[position])
+            }
+        }
     }
 
     /// Parses `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and validates the packet, in one pass over the
-    /// bytes. For a binary packet, `placeholders` is set to the attachment count (its ``SocketIOPlaceholders/limit``)
-    /// and the placeholders found in the JSON.
-    static func decodeText(
-        _ bytes: UnsafeRawBufferPointer,
-        configuration: Configuration,
-        placeholders: inout SocketIOPlaceholders?
-    ) throws(SocketIOError) -> SocketIOPacket {
+    /// bytes. A binary packet with attachments is kept in ``pending`` and `nil` returned.
+    private mutating func decodeText(_ bytes: UnsafeRawBufferPointer) throws(SocketIOError) -> SocketIOPacket? {
+        let configuration = self.configuration
         guard let first = bytes.first else { throw .emptyPacket }
         guard let type = SocketIOPacketType(rawValue: first &- UInt8(ascii: "0")) else { throw .invalidPacketType(first) }
         var index = 1
         var attachmentCount = 0
         if type.isBinary {
             var digits = 0
-            while index < bytes.count, isDigit(bytes[index]) {
+            while index < bytes.count, Self.isDigit(bytes[index]) {
                 attachmentCount = attachmentCount * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
                 digits += 1
                 index += 1
@@ -235,16 +254,16 @@ public struct SocketIOPacketDecoder: Sendable {
                 }
                 namespace = decoded
                 if index < bytes.count { index += 1 }  // the comma
-            } else if !(isDigit(byte) || isContainerStart(byte)), bytes[index...].contains(UInt8(ascii: ",")) {
+            } else if !(Self.isDigit(byte) || Self.isContainerStart(byte)), bytes[index...].contains(UInt8(ascii: ",")) {
                 // Neither `/namespace,`, an ack id nor an array/object/string, but a comma follows: a namespace that
                 // does not start with `/` (such as `2admin,["x"]`).
                 throw .invalidNamespace
             }
         }
         var ackID: Int? = nil
-        if index < bytes.count, isDigit(bytes[index]) {
+        if index < bytes.count, Self.isDigit(bytes[index]) {
             var value = 0
-            while index < bytes.count, isDigit(bytes[index]) {
+            while index < bytes.count, Self.isDigit(bytes[index]) {
                 let (times10, o1) = value.multipliedReportingOverflow(by: 10)
                 let (sum, o2) = times10.addingReportingOverflow(Int(bytes[index] &- UInt8(ascii: "0")))
                 guard !o1, !o2 else { throw .invalidAckID }
@@ -255,44 +274,83 @@ public struct SocketIOPacketDecoder: Sendable {
         }
         guard index < bytes.count else {
             try SocketIOPacket.validateAckIDAndPayload(type: type, ackID: ackID, payload: nil)
-            if type.isBinary { placeholders = SocketIOPlaceholders(limit: attachmentCount) }
-            return SocketIOPacket(decodedType: type, namespace: namespace, ackID: ackID, payload: nil)
+            return SocketIOPacket(namespace: namespace, type: type, ackID: ackID, payload: nil)
         }
         let json = UnsafeRawBufferPointer(rebasing: bytes[index...])
         // The usual event, `["name"…` with no escape in the name: once the JSON has parsed, the payload is an array whose
         // first element is a string, these very bytes, so only the reserved names remain to be checked, on the bytes.
         let eventName = type.isEvent ? Self.leadingEventName(json) : nil
         var parser = JSONParser(bytes: json, maximumDepth: configuration.maxDepth, baseOffset: index)
+        guard type.isBinary else {
+            let payload: JSONValue
+            do throws(JSONError) {
+                payload = try parser.parseDocument()
+            } catch {
+                throw .invalidJSON(error, offset: index)
+            }
+            try Self.validate(type: type, ackID: ackID, payload: payload, eventName: eventName)
+            return SocketIOPacket(namespace: namespace, type: type, ackID: ackID, payload: payload)
+        }
+        var placeholders = SocketIOPlaceholders(limit: attachmentCount)
         let payload: JSONValue
         do throws(JSONError) {
-            if type.isBinary {
-                var found = SocketIOPlaceholders(limit: attachmentCount)
-                payload = try withUnsafeMutablePointer(to: &found) { (found) throws(JSONError) -> JSONValue in
-                    parser.placeholders = found
-                    return try parser.parseDocument()
-                }
-                placeholders = found
-            } else {
-                payload = try parser.parseDocument()
+            payload = try withUnsafeMutablePointer(to: &placeholders) { (placeholders) throws(JSONError) -> JSONValue in
+                parser.placeholders = placeholders
+                return try parser.parseDocument()
             }
         } catch {
             throw .invalidJSON(error, offset: index)
         }
+        try Self.validate(type: type, ackID: ackID, payload: payload, eventName: eventName)
+        guard attachmentCount > 0 else {
+            // Without attachments, any placeholder names one that does not exist.
+            guard placeholders.count == 0 else { throw .invalidPlaceholder }
+            return SocketIOPacket(namespace: namespace, type: type, ackID: ackID, payload: payload)
+        }
+        pending.type = type
+        pending.namespace = namespace
+        pending.ackID = ackID
+        pending.payload = payload
+        pending.placeholders = placeholders
+        pending.bytes = 0
+        pending.isWaiting = true
+        return nil
+    }
+
+    /// Checks the parsed parts against the packet's rules. For the usual event shape (`eventName` found on the bytes, see
+    /// ``leadingEventName(_:)``) only the reserved names remain: an event may have an ack id, and one read from digits is
+    /// not negative.
+    @inline(__always)
+    private static func validate(
+        type: SocketIOPacketType,
+        ackID: Int?,
+        payload: JSONValue,
+        eventName: UnsafeRawBufferPointer?
+    ) throws(SocketIOError) {
         if let eventName {
-            // An event may have an ack id, and one read from digits is not negative: nothing else to check.
             if SocketIOPacket.isReservedEventName(utf8: eventName) { throw .reservedEventName(String(decoding: eventName, as: UTF8.self)) }
         } else {
             try SocketIOPacket.validateAckIDAndPayload(type: type, ackID: ackID, payload: payload)
         }
-        return SocketIOPacket(decodedType: type, namespace: namespace, ackID: ackID, payload: payload)
     }
 
     /// The bytes of `name` when `json` starts with `["name"` and `name` has no escape.
+    @inline(__always)
     private static func leadingEventName(_ json: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let base = json.baseAddress, json.count >= 3 else { return nil }
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         guard bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\"") else { return nil }
         var index = 2
+        // Eight bytes at a time: the first quote or backslash is the lowest byte flagged in either mask.
+        while index + 8 <= json.count {
+            let word = UInt64(littleEndian: json.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let found = zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+            if found != 0 {
+                let end = index + found.trailingZeroBitCount / 8
+                return bytes[end] == UInt8(ascii: "\"") ? UnsafeRawBufferPointer(start: base + 2, count: end - 2) : nil
+            }
+            index += 8
+        }
         while index < json.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { return UnsafeRawBufferPointer(start: base + 2, count: index - 2) }
@@ -300,6 +358,13 @@ public struct SocketIOPacketDecoder: Sendable {
             index += 1
         }
         return nil
+    }
+
+    /// The high bit of each byte of `word` that is zero. Exact for the lowest zero byte (a borrow only spreads upwards,
+    /// so bytes above it may be flagged wrongly), which is all the caller uses.
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     @inline(__always)
@@ -343,6 +408,12 @@ struct SocketIOPlaceholders: Sendable {
 }
 
 extension JSONValue {
+    /// Whether this is a placeholder marker (binary, which the parser produces only for placeholders).
+    fileprivate var isPlaceholderMarker: Bool {
+        if case .binary = self { return true }
+        return false
+    }
+
     /// Whether this is a container or binary, so that a placeholder marker may be here or inside.
     fileprivate var mayHoldPlaceholderMarker: Bool {
         switch self {

@@ -167,6 +167,21 @@ extension EngineIOPacketTests {
         #expect(frame.readableBytes == text.utf8.count - (taken ? 1 : 0))
     }
 
+    @Test("The message prefix is read at the reader index and refused past maxPayload")
+    func messagePrefixReaderIndexAndLimit() throws {
+        var frame = ByteBuffer(string: #"x42["a"]"#)
+        frame.moveReaderIndex(forwardBy: 1)
+        #expect(!EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &frame, maxPayload: 5))
+        #expect(frame.readableBytes == 7)
+        #expect(EngineIOWebSocketCodec.readMessagePrefix(.text, frame: &frame, maxPayload: 7))
+        #expect(String(buffer: frame) == #"2["a"]"#)
+        var binary = ByteBuffer(bytes: [1, 2])
+        #expect(throws: EngineIOError.payloadTooLarge(limit: 1)) { try EngineIOWebSocketCodec.decode(.binary, frame: binary, maxPayload: 1) }
+        #expect(try EngineIOWebSocketCodec.decode(.binary, frame: binary) == .binaryMessage(ByteBuffer(bytes: [1, 2])))
+        binary.moveReaderIndex(forwardBy: 1)
+        #expect(try EngineIOWebSocketCodec.decode(.binary, frame: binary) == .binaryMessage(ByteBuffer(bytes: [2])))
+    }
+
     @Test("A message frame decodes the same through the zero-copy prefix and the full Engine.IO decode")
     func messagePrefixAgreesWithDecode() throws {
         var frame = ByteBuffer(string: #"42/admin,7["hey","Jude"]"#)

@@ -129,10 +129,19 @@ struct SocketIOPacketTests {
         (#"511-["a"]"#, .tooManyAttachments(limit: 10)),
         (#"599999999999999999999999-["a"]"#, .tooManyAttachments(limit: 10)),
         (#"50-["a",{"_placeholder":true,"num":0}]"#, .invalidPlaceholder),
+        // Placeholders that start like the canonical spelling but are not JSON.
+        (#"51-["a",{"_placeholder":true,"num":00}]"#, .invalidJSON(.invalidNumber(offset: 35), offset: 3)),
+        (#"51-["a",{"_placeholder":true,"num":0"#, .invalidJSON(.unexpectedEnd, offset: 3)),
+        (#"51-["a",{"_placeholder":true,"num":0]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "]"), offset: 36), offset: 3)),
+        (#"51-["a",{"_placeholder":true,"num":}]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "}"), offset: 35), offset: 3)),
         // Reserved names behind an escape or whitespace (not the `["name"` shape checked on the bytes).
         (#"2["conn\u0065ct"]"#, .reservedEventName("connect")),
         (#"2[ "disconnect" ]"#, .reservedEventName("disconnect")),
         (#"51-["newListener",{"_placeholder":true,"num":0}]"#, .reservedEventName("newListener")),
+        // Escapes past the first eight bytes of the name, where the name is scanned a word at a time.
+        (#"2["removeList\u0065ner"]"#, .reservedEventName("removeListener")),
+        (#"2["disconnecti\u006eg",1]"#, .reservedEventName("disconnecting")),
+        (#"51-["connect_erro\u0072",{"_placeholder":true,"num":0}]"#, .reservedEventName("connect_error")),
         // The JSON is checked before the event name.
         (#"2["connect",]"#, .invalidJSON(.unexpectedByte(UInt8(ascii: "]"), offset: 12), offset: 1)),
         (#"2["connect"#, .invalidJSON(.unexpectedEnd, offset: 1)),
@@ -143,6 +152,22 @@ struct SocketIOPacketTests {
         var decoder = SocketIOPacketDecoder()
         var buffer = ByteBuffer(string: text)
         #expect(throws: expected) { try decoder.decode(buffer: &buffer) }
+    }
+
+    /// Event names around the eight-byte steps of the name scan, with and without escapes and non-ASCII bytes.
+    static let eventNames: [String] = [
+        "a", "connec", "connect_", "connect_e", "connectX", "disconnect ", "newListenerX", "removeListeners", "get_secret",
+        "naïve", "ünïcödé-nämé-öf-sïxtéén", #"tab\there"#, #"q\"uote"#, #"back\\slash"#, "0123456789abcdef0123456789",
+    ]
+
+    @Test("Event names that are not reserved decode whatever their length, escapes or bytes", arguments: eventNames)
+    func eventNameScan(name: String) throws {
+        var decoder = SocketIOPacketDecoder()
+        let text = #"2[""# + name + #"",1]"#
+        let expected = try JSONValue(parsing: "\"" + name + "\"")
+        #expect(try decoder.decode(text: text)?.eventName == expected.stringValue)
+        var buffer = ByteBuffer(string: text)
+        #expect(try decoder.decode(buffer: &buffer)?.eventName == expected.stringValue)
     }
 
     static let placeholderCases: [SocketIOExample] = [
@@ -189,6 +214,29 @@ struct SocketIOPacketTests {
         ),
     ]
 
+    /// Spellings of one placeholder: the canonical one is read from the bytes, the others by the general object parse.
+    static let placeholderSpellings: [String] = [
+        #"{"_placeholder":true,"num":0}"#,
+        #"{ "_placeholder":true,"num":0}"#,
+        #"{"_placeholder" : true , "num" : 0 }"#,
+        #"{"num":0,"_placeholder":true}"#,
+        #"{"_placeholder":true,"num":0,"x":[1]}"#,
+        #"{"_placeholder":true,"num":0,"num":0}"#,
+        #"{"_placeholder":false,"_placeholder":true,"num":0}"#,
+        #"{"_placeholder":true,"num":0.0,"num":0}"#,
+        #"{"_placeholder":true,"num":-0}"#,
+    ]
+
+    @Test("A placeholder decodes the same whatever its spelling", arguments: placeholderSpellings)
+    func placeholderSpelling(placeholder: String) throws {
+        var decoder = SocketIOPacketDecoder()
+        let text = #"51-["a","#
+        #expect(try decoder.decode(text: text + placeholder + "]") == nil)
+        let attachment = ByteBuffer(bytes: [1, 2])
+        #expect(try decoder.decode(attachment: attachment) == .event("a", [.binary(attachment)]))
+        #expect(!decoder.isAwaitingAttachments)
+    }
+
     @Test("Placeholders are recognised on the finished object, only in binary packets", arguments: placeholderCases)
     func placeholderRules(example: SocketIOExample) throws {
         var decoder = SocketIOPacketDecoder()
@@ -216,7 +264,81 @@ struct SocketIOPacketTests {
         }
     }
 
-    @Test("Placeholders whose num is missing, not an integer or out of range are refused", arguments: [#""0""#, "-1", "1", "0.0", "null"])
+    /// Binary packets with one attachment, where the decoder looks for the marker among the top-level elements first,
+    /// and the shapes where it must walk the payload instead.
+    static let singleAttachmentCases: [SocketIOExample] = [
+        .init(
+            text: #"51-["a",{"b":1},[2],{"_placeholder":true,"num":0},"c"]"#,
+            attachments: [[1]],
+            packet: .event("a", [["b": 1], [2], .binary(ByteBuffer(bytes: [1])), "c"])
+        ),
+        // Not at the top level: nested in an object, in an array, or the only element of a nested array.
+        .init(
+            text: #"51-["a",{"f":{"_placeholder":true,"num":0}},"c"]"#,
+            attachments: [[2]],
+            packet: .event("a", [["f": .binary(ByteBuffer(bytes: [2]))], "c"])
+        ),
+        .init(text: #"51-["a",[[{"_placeholder":true,"num":0}]]]"#, attachments: [[3]], packet: .event("a", [[[.binary(ByteBuffer(bytes: [3]))]]])),
+        // Escaped event name and escaped keys: the placeholder is recognised on the decoded key.
+        .init(
+            text: #"51-["\u0075p",{"_pl\u0061ceholder":true,"n\u0075m":0}]"#,
+            attachments: [[4]],
+            packet: .event("up", [.binary(ByteBuffer(bytes: [4]))])
+        ),
+        // Placeholders inside a placeholder are dropped with it: one marker remains, at the top level.
+        .init(
+            text: #"51-["a",{"_placeholder":true,"num":0,"in":[{"_placeholder":true,"num":0}]}]"#,
+            attachments: [[5]],
+            packet: .event("a", [.binary(ByteBuffer(bytes: [5]))])
+        ),
+        // One attachment used twice, the second time nested.
+        .init(
+            text: #"51-["a",{"_placeholder":true,"num":0},{"k":{"_placeholder":true,"num":0}}]"#,
+            attachments: [[6]],
+            packet: .event("a", [.binary(ByteBuffer(bytes: [6])), ["k": .binary(ByteBuffer(bytes: [6]))]])
+        ),
+        // A binary ack whose payload has one top-level attachment.
+        .init(
+            text: #"61-/admin,3[{"_placeholder":true,"num":0}]"#,
+            attachments: [[7]],
+            packet: .ack(3, [.binary(ByteBuffer(bytes: [7]))], namespace: "/admin")
+        ),
+    ]
+
+    @Test("Binary packets with one attachment are reassembled wherever the placeholder is", arguments: singleAttachmentCases)
+    func singleAttachment(example: SocketIOExample) throws {
+        var decoder = SocketIOPacketDecoder()
+        // Twice on one decoder: the waiting packet's parts are moved out, and the decoder is ready again.
+        for _ in 0..<2 {
+            var buffer = ByteBuffer(string: example.text)
+            #expect(try decoder.decode(buffer: &buffer) == nil)
+            #expect(decoder.isAwaitingAttachments)
+            #expect(try decoder.decode(attachment: ByteBuffer(bytes: example.attachments[0])) == example.packet)
+            #expect(!decoder.isAwaitingAttachments)
+        }
+    }
+
+    @Test("After a refused attachment no packet waits, and the next packet decodes")
+    func recoveryAfterInvalidPlaceholder() throws {
+        var decoder = SocketIOPacketDecoder()
+        #expect(try decoder.decode(text: #"52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":7}]"#) == nil)
+        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [1])) == nil)
+        #expect(throws: SocketIOError.invalidPlaceholder) { try decoder.decode(attachment: ByteBuffer(bytes: [2])) }
+        #expect(!decoder.isAwaitingAttachments)
+        #expect(throws: SocketIOError.unexpectedAttachment) { try decoder.decode(attachment: ByteBuffer(bytes: [3])) }
+        #expect(try decoder.decode(text: #"51-["b",{"_placeholder":true,"num":0}]"#) == nil)
+        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [4])) == .event("b", [.binary(ByteBuffer(bytes: [4]))]))
+        decoder.reset()
+        #expect(try decoder.decode(text: #"51-["c",{"_placeholder":true,"num":0}]"#) == nil)
+        decoder.reset()
+        #expect(!decoder.isAwaitingAttachments)
+        #expect(try decoder.decode(text: #"2["d"]"#) == .event("d"))
+    }
+
+    @Test(
+        "Placeholders whose num is missing, not an integer or out of range are refused",
+        arguments: [#""0""#, "-1", "1", "0.0", "null", "1e0", "10", "1234567890123456789", "99999999999999999999", "true"]
+    )
     func invalidPlaceholderNum(num: String) throws {
         var decoder = SocketIOPacketDecoder()
         var buffer = ByteBuffer(string: #"51-["a",{"_placeholder":true,"num":"# + num + "}]")
