@@ -62,6 +62,33 @@ public func fuzzEngineIOPayload(_ start: UnsafePointer<UInt8>, _ count: Int) -> 
             if case .success = direct { preconditionFailure("in-place decoding accepted what the Engine.IO decoder refused") }
         }
     }
+    // The one-read path (frame straight to Socket.IO packet) must agree with the prefix then decode(buffer:), for either
+    // frame kind: the same packet or the same error, or both declining the frame (which it then leaves alone).
+    for kind in [EngineIOFrameKind.text, .binary] {
+        var twoSteps = SocketIOPacketDecoder()
+        var oneRead = SocketIOPacketDecoder()
+        var text = body
+        var expected: Result<SocketIOPacket?, SocketIOError>? = nil
+        if EngineIOWebSocketCodec.readMessagePrefix(kind, frame: &text, maxPayload: 64 * 1024) {
+            expected = Result { () throws(SocketIOError) in try twoSteps.decode(buffer: &text) }
+        }
+        var whole = body
+        do {
+            switch try oneRead.decode(kind, frame: &whole, maxPayload: 64 * 1024) {
+            case .packet(let packet):
+                guard case .success(let other?)? = expected, other == packet else { preconditionFailure("one-read path disagrees: packet") }
+                precondition(whole.readableBytes == 0, "one-read path did not consume the frame")
+            case .awaitingAttachments:
+                guard case .success(nil)? = expected else { preconditionFailure("one-read path disagrees: awaiting attachments") }
+                precondition(whole.readableBytes == 0, "one-read path did not consume the frame")
+            case .notAMessage:
+                precondition(expected == nil && whole == body, "one-read path disagrees: not a message")
+            }
+        } catch {
+            guard case .failure(let other)? = expected, other == error else { preconditionFailure("one-read path disagrees: error") }
+            precondition(whole == body, "one-read path changed the frame it refused")
+        }
+    }
     return 0
 }
 

@@ -88,6 +88,72 @@ public struct SocketIOPacketDecoder: Sendable {
         return result
     }
 
+    /// Decodes a WebSocket frame that holds an Engine.IO message (`4…`) straight into its Socket.IO packet, reading the
+    /// frame's bytes once.
+    ///
+    /// The same as ``EngineIOWebSocketCodec/readMessagePrefix(_:frame:maxPayload:)`` followed, when it returns `true`,
+    /// by ``decode(buffer:)``: the same checks in the same order, the same packets, errors and error offsets (counted
+    /// from the byte after the `4`). Each read of a `ByteBuffer`'s bytes from outside NIO costs a runtime exclusivity
+    /// check; this path pays it once per frame instead of twice.
+    ///
+    /// ```swift
+    /// switch try socketIODecoder.decode(kind, frame: &frame, maxPayload: maxPayload) {
+    /// case .packet(let packet): handle(packet)
+    /// case .awaitingAttachments: break
+    /// case .notAMessage:
+    ///     let packet = try EngineIOWebSocketCodec.decode(kind, frame: frame, maxPayload: maxPayload)
+    ///     // …a binary message is an attachment: `decode(attachment:)`
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - kind: Whether the frame was text or binary.
+    ///   - frame: The frame's (unmasked) payload. Consumed when a packet is decoded; left alone for
+    ///     ``SocketIOFrameDecodingResult/notAMessage`` and when an error is thrown.
+    ///   - maxPayload: The largest frame taken (the Engine.IO limit, `4` included).
+    /// - Returns: The packet, ``SocketIOFrameDecodingResult/awaitingAttachments`` for a binary packet that now waits, or
+    ///   ``SocketIOFrameDecodingResult/notAMessage`` for any other frame.
+    /// - Throws: ``SocketIOError``, as ``decode(buffer:)``.
+    ///
+    /// Inlinable, so that a binary frame (or one over the limit) is turned away at the caller without a call; the frame
+    /// is read out of line.
+    @inlinable
+    public mutating func decode(
+        _ kind: EngineIOFrameKind,
+        frame: inout ByteBuffer,
+        maxPayload: Int = 1_000_000
+    ) throws(SocketIOError) -> SocketIOFrameDecodingResult {
+        guard kind == .text, frame.readableBytes <= maxPayload else { return .notAMessage }
+        return try decodeTextFrame(&frame)
+    }
+
+    /// The text-frame half of ``decode(_:frame:maxPayload:)``, out of line.
+    @usableFromInline
+    mutating func decodeTextFrame(_ frame: inout ByteBuffer) throws(SocketIOError) -> SocketIOFrameDecodingResult {
+        // One read for the prefix and the packet. As in `decode(buffer:)`, the packet is written by the closure rather
+        // than returned by it.
+        var result: SocketIOPacket? = nil
+        var failure: SocketIOError? = nil
+        var isMessage = false
+        frame.withUnsafeReadableBytes { bytes in
+            guard let first = bytes.first, first == UInt8(ascii: "4") else { return }
+            isMessage = true
+            do throws(SocketIOError) {
+                guard !pending.isWaiting else { throw .unexpectedPacketWhileAwaitingAttachments }
+                let text = UnsafeRawBufferPointer(rebasing: bytes[1...])
+                guard text.count <= configuration.maxPacketBytes else { throw .packetTooLarge(limit: configuration.maxPacketBytes) }
+                result = try self.decodeText(text)
+            } catch {
+                failure = error
+            }
+        }
+        guard isMessage else { return .notAMessage }
+        if let failure { throw failure }
+        frame.moveReaderIndex(to: frame.writerIndex)
+        guard let result else { return .awaitingAttachments }
+        return .packet(result)
+    }
+
     /// Decodes one packet from the text of an Engine.IO message (see ``decode(buffer:)``).
     public mutating func decode(text: String) throws(SocketIOError) -> SocketIOPacket? {
         guard !pending.isWaiting else { throw .unexpectedPacketWhileAwaitingAttachments }
