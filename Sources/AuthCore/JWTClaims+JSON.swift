@@ -124,8 +124,13 @@ extension JWTClaims {
                 // Checking order of the registered claim, or nil for a custom claim (whose key is then `key`).
                 let order: Int?
                 var key: JSONParser.Key? = nil
-                if compactKeys, let packed = parser.nextCompactThreeByteKey(isFirst: isFirst, accepting: { registeredOrder($0) != nil }) {
+                if compactKeys, let packed = parser.nextCompactThreeByteKey(isFirst: isFirst, accepting: JSONParser.isPlainThreeByteKey) {
                     order = registeredOrder(packed)
+                    if order == nil {
+                        // A three-byte custom key (`rev`, `sid`): its bytes end two before the index (`":`), as
+                        // nextKey would have returned them.
+                        key = .raw(UnsafeRawBufferPointer(rebasing: bytes[(parser.index - 5)..<(parser.index - 2)]))
+                    }
                 } else {
                     guard let next = try parser.nextKey(isFirst: isFirst) else { break }
                     key = next
