@@ -73,6 +73,20 @@ public struct JWTClaims: Sendable {
     /// The registered claim names, which are never taken from ``custom``.
     public static let registeredNames: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
 
+    /// Claims with nothing set, what ``init(issuer:subject:audience:expiresAt:notBefore:issuedAt:id:custom:)`` gives
+    /// without arguments, without building its default arguments (the verifier starts from one per token).
+    init() {
+        storedIssuer = .value(nil)
+        storedSubject = .value(nil)
+        storedAudience = .value(nil)
+        expiresAt = nil
+        notBefore = nil
+        issuedAt = nil
+        storedID = .value(nil)
+        storedCustom = .value(Dictionary())
+        payload = nil
+    }
+
     /// Creates a claim set.
     public init(
         issuer: String? = nil,
