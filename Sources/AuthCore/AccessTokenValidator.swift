@@ -46,26 +46,38 @@ public struct AccessTokenValidator: Sendable {
     /// - Throws: ``JWTError``: the verifier's codes, ``JWTError/Code/invalidHeader`` for a token that is not an
     ///   access token (`typ`), and ``JWTError/Code/invalidClaim`` when an access-token claim is missing or mistyped.
     public func validate(_ token: String, now: Date) throws -> AccessToken {
-        var claims = JWTClaims()
         // Where the three custom claims stand is recorded while the payload is parsed, so that reading them needs no
-        // second pass over the members (nor the `custom` dictionary).
-        var positions = JWTCustomClaimPositions(
+        // second pass over the members (nor the `custom` dictionary). The payload is decoded into a stack buffer and
+        // the token is filled straight from it.
+        let positions = JWTCustomClaimPositions(
             AccessTokenPolicy.ClaimName.username,
             AccessTokenPolicy.ClaimName.revocationEpoch,
             AccessTokenPolicy.ClaimName.sessionID
         )
-        let accepted = try verifier.verify(token, now: now, into: &claims, positions: &positions)
-        guard let type = accepted.header.type, AccessTokenPolicy.isAcceptedType(type) else {
+        return try verifier.verify(token, now: now, positions: positions) { accepted, claims, positions, payload throws(JWTError) in
+            try AccessTokenValidator.accessToken(token, header: accepted.header, claims: claims, positions: positions, payload: payload)
+        }
+    }
+
+    /// The access-token rules over verified claims whose lazy values point into `payload`.
+    private static func accessToken(
+        _ token: String,
+        header: JWTHeader,
+        claims: borrowing JWTClaims,
+        positions: JWTCustomClaimPositions,
+        payload: UnsafeRawBufferPointer
+    ) throws(JWTError) -> AccessToken {
+        guard let type = header.type, AccessTokenPolicy.isAcceptedType(type) else {
             throw JWTError(.invalidHeader, "the token is not an access token (typ must be at+jwt)")
         }
-        guard let userID = claims.subject, !userID.isEmpty else {
+        guard let userID = claims.storedSubject.value(inBytes: payload), !userID.isEmpty else {
             throw JWTError(.invalidClaim, "access token has no sub")
         }
         guard let issuedAt = claims.issuedAt else { throw JWTError(.invalidClaim, "access token has no iat") }
-        guard let expiresAt = claims.expiresAt, let id = claims.id else {
+        guard let expiresAt = claims.expiresAt, let id = claims.storedID.value(inBytes: payload) else {
             throw JWTError(.invalidClaim, "access token has no exp or jti")
         }
-        let (usernameValue, epochValue, sessionIDValue) = claims.customValues(at: positions)
+        let (usernameValue, epochValue, sessionIDValue) = claims.customValues(at: positions, in: payload)
         guard case .string(let username) = usernameValue else {
             throw JWTError(.invalidClaim, "access token has no string preferred_username")
         }

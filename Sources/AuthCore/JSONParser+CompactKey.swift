@@ -22,4 +22,15 @@ extension JSONParser {
         index = start + 6
         return packed
     }
+
+    /// Whether the three packed key bytes each stand for themselves in a JSON string: ASCII from 0x20 on, other than
+    /// `"` and `\`, the bytes ``nextKey(isFirst:)`` returns as a ``Key/raw(_:)`` key. (A backslash
+    /// before the closing quote would escape it: such a key is longer than three bytes.)
+    @inline(__always)
+    static func isPlainThreeByteKey(_ packed: UInt32) -> Bool {
+        func isPlain(_ byte: UInt32) -> Bool {
+            byte >= 0x20 && byte < 0x80 && byte != UInt32(UInt8(ascii: "\"")) && byte != UInt32(UInt8(ascii: "\\"))
+        }
+        return isPlain(packed & 0xFF) && isPlain(packed >> 8 & 0xFF) && isPlain(packed >> 16 & 0xFF)
+    }
 }

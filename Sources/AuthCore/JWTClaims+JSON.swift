@@ -53,6 +53,19 @@ extension JWTClaims {
         }
     }
 
+    /// ``parse(_:maximumDepth:into:positions:compactKeys:)`` of a payload that the claims do not keep: their lazy
+    /// claims point into `bytes` and must be read with it (``LazyString/value(inBytes:)``,
+    /// ``customValues(at:in:)``) while it lives; the claims must not be returned (``JWTVerifier``'s stack-buffer path).
+    static func parse(
+        borrowing bytes: UnsafeRawBufferPointer,
+        maximumDepth: Int,
+        into claims: inout JWTClaims,
+        positions: inout JWTCustomClaimPositions,
+        compactKeys: Bool = true
+    ) throws(JWTError) {
+        try parse(bytes, keeping: nil, maximumDepth: maximumDepth, into: &claims, positions: &positions, compactKeys: compactKeys)
+    }
+
     /// ``parse(_:maximumDepth:into:positions:compactKeys:)`` without positions.
     static func parse(_ payload: JWTClaimsPayload, maximumDepth: Int, into claims: inout JWTClaims) throws(JWTError) {
         var positions = JWTCustomClaimPositions.none
@@ -80,7 +93,7 @@ extension JWTClaims {
 
     private static func parse(
         _ bytes: UnsafeRawBufferPointer,
-        keeping payload: JWTClaimsPayload,
+        keeping payload: JWTClaimsPayload?,
         maximumDepth: Int,
         into claims: inout JWTClaims,
         positions: inout JWTCustomClaimPositions,
@@ -111,8 +124,13 @@ extension JWTClaims {
                 // Checking order of the registered claim, or nil for a custom claim (whose key is then `key`).
                 let order: Int?
                 var key: JSONParser.Key? = nil
-                if compactKeys, let packed = parser.nextCompactThreeByteKey(isFirst: isFirst, accepting: { registeredOrder($0) != nil }) {
+                if compactKeys, let packed = parser.nextCompactThreeByteKey(isFirst: isFirst, accepting: JSONParser.isPlainThreeByteKey) {
                     order = registeredOrder(packed)
+                    if order == nil {
+                        // A three-byte custom key (`rev`, `sid`): its bytes end two before the index (`":`), as
+                        // nextKey would have returned them.
+                        key = .raw(UnsafeRawBufferPointer(rebasing: bytes[(parser.index - 5)..<(parser.index - 2)]))
+                    }
                 } else {
                     guard let next = try parser.nextKey(isFirst: isFirst) else { break }
                     key = next
@@ -260,26 +278,34 @@ extension JWTClaims {
     /// ``JWTCustomClaimPositions``): what ``customValues(_:_:_:)`` returns for the same names, without walking the
     /// members again. Claims that do not keep their payload's custom members fall back to the dictionary.
     func customValues(at positions: JWTCustomClaimPositions) -> (JSONValue?, JSONValue?, JSONValue?) {
-        guard case .payload = storedCustom, let payload else {
-            let custom = self.custom
-            return (custom[positions.names.0.description], custom[positions.names.1.description], custom[positions.names.2.description])
-        }
-        return payload.withUnsafeBytes { bytes in
-            // Validated when the claims were parsed, with a depth limit at least this deep: nothing here can throw.
-            var parser = JSONParser(bytes: bytes, maximumDepth: .max)
-            func value(_ slot: Int) -> JSONValue? {
-                let offset = positions.offsets[slot]
-                guard offset > 0 else { return nil }
-                let length = positions.plainLengths[slot]
-                if length >= 0 {
-                    return .string(JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])))
-                }
-                parser.index = offset
-                if let integer = parser.parseSmallIntegerValue() { return .int(integer) }
-                return try! parser.parseMemberValue()
+        guard case .payload = storedCustom, let payload else { return customValues(named: positions) }
+        return payload.withUnsafeBytes { bytes in customValues(at: positions, in: bytes) }
+    }
+
+    /// ``customValues(at:)`` read from `bytes`, the validated payload these claims were parsed from (kept or
+    /// borrowed, see ``parse(borrowing:maximumDepth:into:positions:compactKeys:)``).
+    func customValues(at positions: JWTCustomClaimPositions, in bytes: UnsafeRawBufferPointer) -> (JSONValue?, JSONValue?, JSONValue?) {
+        guard case .payload = storedCustom else { return customValues(named: positions) }
+        // Validated when the claims were parsed, with a depth limit at least this deep: nothing here can throw.
+        var parser = JSONParser(bytes: bytes, maximumDepth: .max)
+        func value(_ slot: Int) -> JSONValue? {
+            let offset = positions.offsets[slot]
+            guard offset > 0 else { return nil }
+            let length = positions.plainLengths[slot]
+            if length >= 0 {
+                return .string(JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])))
             }
-            return (value(0), value(1), value(2))
+            parser.index = offset
+            if let integer = parser.parseSmallIntegerValue() { return .int(integer) }
+            return try! parser.parseMemberValue()
         }
+        return (value(0), value(1), value(2))
+    }
+
+    /// The values of `positions`' names looked up in ``custom`` (claims whose custom members are not read in place).
+    private func customValues(named positions: JWTCustomClaimPositions) -> (JSONValue?, JSONValue?, JSONValue?) {
+        let custom = self.custom
+        return (custom[positions.names.0.description], custom[positions.names.1.description], custom[positions.names.2.description])
     }
 
     /// The members of a payload object whose names are not registered claim names; refuses duplicates.

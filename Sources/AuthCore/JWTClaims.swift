@@ -73,6 +73,20 @@ public struct JWTClaims: Sendable {
     /// The registered claim names, which are never taken from ``custom``.
     public static let registeredNames: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
 
+    /// Claims with nothing set, what ``init(issuer:subject:audience:expiresAt:notBefore:issuedAt:id:custom:)`` gives
+    /// without arguments, without building its default arguments (the verifier starts from one per token).
+    init() {
+        storedIssuer = .value(nil)
+        storedSubject = .value(nil)
+        storedAudience = .value(nil)
+        expiresAt = nil
+        notBefore = nil
+        issuedAt = nil
+        storedID = .value(nil)
+        storedCustom = .value(Dictionary())
+        payload = nil
+    }
+
     /// Creates a claim set.
     public init(
         issuer: String? = nil,
@@ -115,16 +129,23 @@ extension JWTClaims {
         /// The string; `payload` is the claims' ``JWTClaims/payload``, which every `slice` points into.
         func value(in payload: JWTClaimsPayload?) -> String? {
             switch self {
+            case .value(let value): value
+            case .slice: payload.unsafelyUnwrapped.withUnsafeBytes { bytes in value(inBytes: bytes) }
+            }
+        }
+
+        /// The string, a `slice` read from `bytes`: the validated payload it was made from (the claims' kept
+        /// ``JWTClaims/payload``, or the stack buffer of ``JWTVerifier/verify(_:now:positions:reading:)``).
+        func value(inBytes bytes: UnsafeRawBufferPointer) -> String? {
+            switch self {
             case .value(let value):
                 return value
             case .slice(let offset, let length, let plain):
-                return payload.unsafelyUnwrapped.withUnsafeBytes { bytes in
-                    if plain { return JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])) }
-                    var parser = JSONParser(bytes: bytes, maximumDepth: 1)
-                    parser.index = offset
-                    // The payload was validated when the slice was made.
-                    return try! parser.parseStringValue()!
-                }
+                if plain { return JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + length)])) }
+                var parser = JSONParser(bytes: bytes, maximumDepth: 1)
+                parser.index = offset
+                // The payload was validated when the slice was made.
+                return try! parser.parseStringValue()!
             }
         }
 
@@ -138,13 +159,19 @@ extension JWTClaims {
         /// Whether the claim is present and equal to `expected` (`String` equality), without creating a string for
         /// plain ASCII literals compared with an ASCII `expected`.
         func equals(_ expected: JWTExpectedString, in payload: JWTClaimsPayload?) -> Bool {
-            if case .slice(let offset, let length, true) = self, let payload, let wanted = expected.ascii {
-                guard wanted.count == length else { return false }
-                return payload.withUnsafeBytes { bytes in
-                    wanted.withUnsafeBytes { wanted in length == 0 || memcmp(bytes.baseAddress! + offset + 1, wanted.baseAddress!, length) == 0 }
-                }
+            if case .slice = self, let payload {
+                return payload.withUnsafeBytes { bytes in equals(expected, inBytes: bytes) }
             }
             return value(in: payload) == expected.string
+        }
+
+        /// ``equals(_:in:)`` with a `slice` read from `bytes` (see ``value(inBytes:)``).
+        func equals(_ expected: JWTExpectedString, inBytes bytes: UnsafeRawBufferPointer) -> Bool {
+            if case .slice(let offset, let length, true) = self, let wanted = expected.ascii {
+                guard wanted.count == length else { return false }
+                return wanted.withUnsafeBytes { wanted in length == 0 || memcmp(bytes.baseAddress! + offset + 1, wanted.baseAddress!, length) == 0 }
+            }
+            return value(inBytes: bytes) == expected.string
         }
     }
 

@@ -106,17 +106,75 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.tooLarge, "token is longer than \(maximumTokenSize) bytes")
         }
         var token = token
-        let checked = token.withUTF8 { bytes in Result { () throws(JWTError) in try verifySignature(UnsafeRawBufferPointer(bytes)) } }
+        let checked = token.withUTF8 { bytes in
+            Result { () throws(JWTError) -> (JWTHeaderCache.Entry, JWTClaimsPayload) in
+                let (accepted, payloadSegment) = try verifySignature(UnsafeRawBufferPointer(bytes))
+                guard let payload = JWTClaimsPayload.decoding(base64URL: payloadSegment) else {
+                    throw JWTError.malformed("payload is not base64url")
+                }
+                return (accepted, payload)
+            }
+        }
         let (accepted, payload) = try checked.get()
         // Payload and claims; the claims keep the decoded payload and create their strings when read.
         try JWTClaims.parse(payload, maximumDepth: storage.configuration.maximumJSONDepth, into: &claims, positions: &positions)
-        try validate(claims, now: now, storage: storage)
+        if let kept = claims.payload {
+            try kept.withBytes { bytes throws(JWTError) in try validate(claims, in: bytes, now: now, storage: storage) }
+        } else {
+            // No claim points into the payload.
+            try validate(claims, in: UnsafeRawBufferPointer(start: nil, count: 0), now: now, storage: storage)
+        }
         return accepted
     }
 
-    /// Checks everything up to the signature and returns the accepted header with the decoded (not yet parsed)
-    /// payload.
-    private func verifySignature(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JWTHeaderCache.Entry, JWTClaimsPayload) {
+    /// The checks of ``verify(_:now:into:positions:)``, in the same order with the same errors, but with the payload
+    /// decoded into a stack buffer (no heap payload, no claims copied out): `body` receives the accepted header, the
+    /// validated claims, where `positions`' custom claims stand, and the decoded payload that the claims' lazy values
+    /// point into; it must read what it needs (``JWTClaims/LazyString/value(inBytes:)``,
+    /// ``JWTClaims/customValues(at:in:)``) before returning, and must not keep the claims.
+    func verify<Value>(
+        _ token: String,
+        now: Date,
+        positions: JWTCustomClaimPositions,
+        reading body: (JWTHeaderCache.Entry, borrowing JWTClaims, JWTCustomClaimPositions, UnsafeRawBufferPointer) throws(JWTError) -> Value
+    ) throws(JWTError) -> Value {
+        // Refuse before touching the contents (utf8.count is O(1) for native strings).
+        let maximumTokenSize = storage.configuration.maximumTokenSize
+        guard token.utf8.count <= maximumTokenSize else {
+            throw JWTError(.tooLarge, "token is longer than \(maximumTokenSize) bytes")
+        }
+        var token = token
+        let checked = token.withUTF8 { bytes in
+            Result { () throws(JWTError) -> Value in
+                let (accepted, payloadSegment) = try verifySignature(UnsafeRawBufferPointer(bytes))
+                guard let length = Base64URL.decodedLength(of: payloadSegment.count) else {
+                    throw JWTError.malformed("payload is not base64url")
+                }
+                // The token is at most maximumTokenSize bytes, so is the decoded payload (on the heap only if large).
+                return try withUnsafeTemporaryAllocation(byteCount: length, alignment: 16) { scratch throws(JWTError) -> Value in
+                    guard Base64URL.decode(payloadSegment, into: scratch) == length else {
+                        throw JWTError.malformed("payload is not base64url")
+                    }
+                    let payload = UnsafeRawBufferPointer(rebasing: scratch[..<length])
+                    var claims = JWTClaims()
+                    var positions = positions
+                    try JWTClaims.parse(
+                        borrowing: payload,
+                        maximumDepth: storage.configuration.maximumJSONDepth,
+                        into: &claims,
+                        positions: &positions
+                    )
+                    try validate(claims, in: payload, now: now, storage: storage)
+                    return try body(accepted, claims, positions, payload)
+                }
+            }
+        }
+        return try checked.get()
+    }
+
+    /// Checks everything up to the signature and returns the accepted header with the payload segment (still
+    /// base64url, inside `token`).
+    private func verifySignature(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JWTHeaderCache.Entry, UnsafeRawBufferPointer) {
         let storage = self.storage
         guard token.count <= storage.configuration.maximumTokenSize else {
             throw JWTError(.tooLarge, "token is longer than \(storage.configuration.maximumTokenSize) bytes")
@@ -158,8 +216,7 @@ public struct JWTVerifier: Sendable {
         guard signatureVerifies else { throw JWTError(.badSignature, "signature does not verify") }
         if cached == nil { storage.headerCache.insert(accepted) }
 
-        guard let payload = JWTClaimsPayload.decoding(base64URL: payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
-        return (accepted, payload)
+        return (accepted, payloadSegment)
     }
 
     /// The full header checks: strict base64url, strict JSON object, `alg` (supported, allowed), `crit`, `typ`, then
@@ -186,8 +243,8 @@ public struct JWTVerifier: Sendable {
         return UnsafeRawPointer(found) - base
     }
 
-    /// Checks the time-based and expected-value claims.
-    private func validate(_ claims: JWTClaims, now: Date, storage: Storage) throws(JWTError) {
+    /// Checks the time-based and expected-value claims; `payload` holds the bytes the claims' lazy values point into.
+    private func validate(_ claims: borrowing JWTClaims, in payload: UnsafeRawBufferPointer, now: Date, storage: Storage) throws(JWTError) {
         let configuration = storage.configuration
         let leeway = configuration.leeway
         if let expiresAt = claims.expiresAt {
@@ -202,23 +259,25 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.notYetValid, "token was issued in the future (iat)")
         }
         // Expected values are compared with the claims as stored, without creating their strings.
-        if let issuer = storage.expectedIssuer, !claims.storedIssuer.equals(issuer, in: claims.payload) {
+        if let issuer = storage.expectedIssuer, !claims.storedIssuer.equals(issuer, inBytes: payload) {
             throw JWTError.invalidClaim(claims.storedIssuer.isPresent ? "iss is not the expected issuer" : "iss is required")
         }
         if let audience = storage.expectedAudience {
             switch claims.storedAudience {
             case .single(let single):
-                guard single.equals(audience, in: claims.payload) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
+                guard single.equals(audience, inBytes: payload) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
             case .value(let audiences):
                 guard let audiences else { throw JWTError.invalidClaim("aud is required") }
                 guard audiences.contains(audience.string) else { throw JWTError.invalidClaim("aud does not contain the expected audience") }
             }
         }
-        if let subject = storage.expectedSubject, !claims.storedSubject.equals(subject, in: claims.payload) {
+        if let subject = storage.expectedSubject, !claims.storedSubject.equals(subject, inBytes: payload) {
             throw JWTError.invalidClaim(claims.storedSubject.isPresent ? "sub is not the expected subject" : "sub is required")
         }
         if claims.storedID.isPresent {
-            if let validator = configuration.idValidator, let id = claims.id, !validator(id) { throw JWTError.invalidClaim("jti was rejected") }
+            if let validator = configuration.idValidator, let id = claims.storedID.value(inBytes: payload), !validator(id) {
+                throw JWTError.invalidClaim("jti was rejected")
+            }
         } else if configuration.requiresID {
             throw JWTError.invalidClaim("jti is required")
         }

@@ -62,6 +62,15 @@ struct JWTClaimsCompactKeyTests {
         #"{,"iss":"a"}"#,
         #"{}"#,
         #"[]"#,
+        #"{"rev":1,"rev":2}"#,
+        #"{"rev":1,"r\u0065v":2}"#,
+        #"{"abc":1,"abd":2,"sid":"x","abc":3}"#,
+        #"{"ab\":1":2,"sid":"x"}"#,
+        #"{"ab\\":2,"rev":1}"#,
+        "{\"a\u{1}b\":1}",
+        "{\"\u{7F}ab\":1,\"sid\":\"y\"}",
+        "{\"éa\":1,\"rev\":2}",
+        #"{"sid":"s","rev":1,"preferred_username":"p","abc":{"sid":"t"}}"#,
     ]
 
     @Test("compact registered keys give the general path's claims, errors and custom values", arguments: payloads)
@@ -96,7 +105,7 @@ struct JWTClaimsCompactKeyTests {
         var random = SplitMix64(state: 0x5EED)
         let keys = [
             "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "i\\u0073s", "\\u0065xp", "sid", "rev", "preferred_username",
-            "s\\u0069d", "role", "isx", "é", "",
+            "s\\u0069d", "role", "isx", "é", "", "abc", "ab\\\\", "a\\\"b", "é1", "\u{7F}ab",
         ]
         let values = [
             #""v""#, #""3f2b8c1e-7a4d-4e59-b6a2-9d0c5e8f1a37""#, "1800000000", "3", "-1", "1.5", "1e2", "true", "null",
@@ -142,6 +151,32 @@ struct JWTClaimsCompactKeyTests {
             let packed = parser.nextCompactThreeByteKey(isFirst: isFirst) { $0 == 0x73_7369 }
             #expect(packed == expected)
             #expect(parser.index == (expected == nil ? 1 : (isFirst ? 7 : 8)))
+        }
+    }
+
+    @Test("a three-byte key is taken by the compact path exactly when nextKey returns the same raw key", arguments: 0..<3)
+    func plainThreeByteKeysMatchNextKey(position: Int) {
+        for byte in UInt8.min...UInt8.max {
+            var text = Array(#"{"abc":1}"#.utf8)
+            text[2 + position] = byte
+            text.withUnsafeBytes { buffer in
+                var compact = JSONParser(bytes: buffer, maximumDepth: 4)
+                compact.index = 1
+                let packed = compact.nextCompactThreeByteKey(isFirst: true, accepting: JSONParser.isPlainThreeByteKey)
+                var general = JSONParser(bytes: buffer, maximumDepth: 4)
+                general.index = 1
+                let key = try? general.nextKey(isFirst: true)
+                guard let packed else {
+                    #expect(compact.index == 1)
+                    return
+                }
+                guard case .raw(let bytes)? = key else {
+                    Issue.record("byte \(byte) at \(position): taken by the compact path, not a raw key for nextKey")
+                    return
+                }
+                #expect(bytes.count == 3 && packed == UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16)
+                #expect(compact.index == general.index)
+            }
         }
     }
 }
