@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import InteropTesting
 import Testing
 
 @testable import AuthCore
@@ -279,7 +280,7 @@ struct AccessTokenValidatorTests {
 
     @Test("random payloads: the stack-buffer path gives the general path's token or error")
     func randomPayloadsMatchGeneralPath() throws {
-        var random = JWTClaimsCompactKeyTests.SplitMix64(state: 0xACCE55)
+        var random = SplitMix64(seed: 0xACCE55)
         let members = [
             #""iss":"authd""#, #""sub":"u-1""#, #""aud":"authd""#, #""exp":1800000060"#, #""iat":1800000000"#, #""jti":"j-1""#,
             #""preferred_username":"ada""#, #""rev":3"#, #""sid":"s-1""#, #""sid":null"#, #""rev":3.5"#, #""nbf":1800000000"#,
