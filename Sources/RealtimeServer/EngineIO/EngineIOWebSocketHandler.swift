@@ -34,6 +34,11 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     private var readPaused = false
     private var readPending = false
     private var closing = false
+    /// Closes the connection if the client does not answer the server's close frame in time.
+    private var closeTimeout: Scheduled<Void>?
+
+    /// How long a close frame the server sent waits for the client's answer before the connection closes anyway.
+    static let closeHandshakeTimeout = TimeAmount.seconds(1)
 
     init(server: EngineIOServer, role: Role, webSocketID: UInt64) {
         self.server = server
@@ -66,6 +71,8 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        closeTimeout?.cancel()
+        closeTimeout = nil
         end(reason: .transportClose)
         self.context = nil
     }
@@ -103,11 +110,21 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .connectionClose:
+            if closing {
+                // The answer to the server's close frame: the handshake is complete, close the connection.
+                closeTimeout?.cancel()
+                closeTimeout = nil
+                context.close(promise: nil)
+                return
+            }
             // The client closes: answer with its own status code (RFC 6455 §5.5.1), then close the connection.
             end(reason: .transportClose)
             var data = frame.unmaskedData
             let code = data.readWebSocketErrorCode() ?? .normalClosure
-            closeWebSocket(context: context, code: code)
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(Self.closeFrame(code: code, context: context))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
         default:
             break
         }
@@ -188,16 +205,24 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
         context.write(wrapOutboundOut(frame), promise: nil)
     }
 
-    /// Sends a close frame, then closes the connection once it is written.
+    /// Starts the closing handshake: sends a close frame, then closes the connection when the client's close frame
+    /// answers it, or after ``closeHandshakeTimeout``. Closing at once would make the kernel answer the client's close
+    /// frame with a reset, which can destroy the server's close frame (and what preceded it) before the client reads
+    /// them; RFC 6455 §7.1.1 has the server close TCP first, but after the handshake.
     private func closeWebSocket(context: ChannelHandlerContext, code: WebSocketErrorCode) {
         guard !closing else { return }
         closing = true
+        context.writeAndFlush(wrapOutboundOut(Self.closeFrame(code: code, context: context)), promise: nil)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        closeTimeout = context.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
+            boundContext.value.close(promise: nil)
+        }
+    }
+
+    private static func closeFrame(code: WebSocketErrorCode, context: ChannelHandlerContext) -> WebSocketFrame {
         var data = context.channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: code)
-        let closeFrame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
-        context.writeAndFlush(wrapOutboundOut(closeFrame)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
     }
 
     /// Tells the session its WebSocket ended (once) and lets go of it.
