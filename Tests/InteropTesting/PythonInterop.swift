@@ -28,6 +28,7 @@ public enum PythonInterop {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "no Python interpreter at \(python): run `make test` (it creates .venv) or set AUTHD_TEST_PYTHON")
         }
+        _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
@@ -42,7 +43,8 @@ public enum PythonInterop {
         let group = DispatchGroup()
         let errorData = LockedData()
         DispatchQueue.global().async(group: group) {
-            stdin.fileHandleForWriting.write(input)
+            // A script that exits without reading all of its input is reported by its exit status and stderr below.
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
             try? stdin.fileHandleForWriting.close()
         }
         DispatchQueue.global().async(group: group) {
@@ -57,6 +59,12 @@ public enum PythonInterop {
         }
         return output
     }
+
+    /// Writing to a script that has already exited raises `SIGPIPE`, which would end the whole test process (NIO
+    /// ignores it too, but only once a test has opened a socket): ignore it, so that the write fails instead.
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
 
     /// Runs a script that reads one JSON document and writes one, and decodes its answer.
     public static func exchange<Input: Encodable, Output: Decodable>(
