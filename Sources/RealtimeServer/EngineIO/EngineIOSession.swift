@@ -83,11 +83,6 @@ final class EngineIOSession: EngineIOConnection {
         var inbox: [Inbound] = []
         /// Someone is delivering `inbox` (or the handler is not known yet).
         var delivering = true
-
-        /// Closed, and no farewell left for a poll to collect.
-        var isRemovable: Bool {
-            @inline(__always) get { closeReason != nil && farewellDeadline == nil }
-        }
     }
 
     let id: String
@@ -130,7 +125,13 @@ final class EngineIOSession: EngineIOConnection {
     var isClosed: Bool { state.withLock { $0.closeReason != nil } }
 
     /// Closed, and no farewell left for a poll to collect: the registry may forget the session.
-    var isRemovable: Bool { state.withLock { $0.isRemovable } }
+    var isRemovable: Bool { state.withLock { Self.isRemovableLocked(&$0) } }
+
+    /// Closed, and no farewell left for a poll to collect. A function over `inout` rather than a property of
+    /// ``State``: read as a property inside a lock, the compiler copied the whole state first (in every `settle`).
+    private static func isRemovableLocked(_ state: inout State) -> Bool {
+        state.closeReason != nil && state.farewellDeadline == nil
+    }
 
     /// How long a polling farewell waits for its poll.
     static let farewellLifetime = Duration.seconds(10)
@@ -233,7 +234,7 @@ final class EngineIOSession: EngineIOConnection {
                 state.wakeDue = false
                 sink = state.webSocket?.sink
             }
-            return (state.isRemovable, sink)
+            return (Self.isRemovableLocked(&state), sink)
         }
         if removable { server.remove(self) }
         sink?.wake()
