@@ -110,7 +110,7 @@ struct AccessTokenTests {
     }
 
     @Test("PyJWT reads authd access tokens with the published public key, and PyJWT's untyped tokens are refused")
-    func pyJWTInterop() throws {
+    func pyJWTInterop() async throws {
         let (issuer, validator, key) = try fixture(.es256)
         let issued = try issuer.issue(for: identity, now: Date())
         struct Operation: Encodable {
@@ -135,7 +135,7 @@ struct AccessTokenTests {
         let privatePEM = try key.pemPrivateKey()
         let exp = Int(Date().timeIntervalSince1970) + 300
         let foreignClaims = #"{"iss":"authd","sub":"u","aud":"authd","exp":\#(exp),"iat":\#(exp - 300),"jti":"j","preferred_username":"ada","rev":0}"#
-        let response = try PythonInterop.exchange(
+        let response = try await PythonInterop.exchange(
             script: "jwt_differential.py",
             sending: Request(operations: [
                 Operation(op: "verify", token: issued.token, key: ["pem": publicPEM]),

@@ -39,9 +39,9 @@ struct BcryptInteropTests {
     }
 
     @Test("reproduces every hash pyca/bcrypt and crypt_r make from random passwords and salts", arguments: chunks)
-    func reproducesOutsideHashes(chunk: Int) throws {
+    func reproducesOutsideHashes(chunk: Int) async throws {
         let seed = Self.seed + chunk
-        let cases = try PythonInterop.exchange(
+        let cases = try await PythonInterop.exchange(
             script: Self.script,
             arguments: ["generate", "--seed", String(seed), "--count", String(Self.casesPerChunk)],
             sending: [String](),
@@ -66,7 +66,7 @@ struct BcryptInteropTests {
     }
 
     @Test("pyca/bcrypt and crypt_r verify random hashes made by Swift, and reject wrong passwords", arguments: chunks)
-    func outsideImplementationsVerifySwiftHashes(chunk: Int) throws {
+    func outsideImplementationsVerifySwiftHashes(chunk: Int) async throws {
         var requests: [VerifyRequest] = []
         var expected: [Bool] = []
         var cryptMayDiffer: [Bool] = []
@@ -95,7 +95,7 @@ struct BcryptInteropTests {
                 cryptMayDiffer.append(mayDiffer)
             }
         }
-        let results = try PythonInterop.exchange(
+        let results = try await PythonInterop.exchange(
             script: Self.script,
             arguments: ["verify"],
             sending: requests,
@@ -112,9 +112,9 @@ struct BcryptInteropTests {
     }
 
     @Test("legacy $2a$ verification matches OpenBSD's wraparound key stream, as hashed by pyca/bcrypt")
-    func legacyWraparoundMatchesPyca() throws {
+    func legacyWraparoundMatchesPyca() async throws {
         let salt = "$2a$04$R1lJ2gkNaoPGdafE.H.16."
-        let cases = try PythonInterop.exchange(
+        let cases = try await PythonInterop.exchange(
             script: Self.script,
             arguments: ["wraparound"],
             sending: ["salt": salt],

@@ -69,7 +69,7 @@ struct JWTDifferentialTests {
     }
 
     @Test("Swift and PyJWT accept each other's tokens for every algorithm", arguments: [false, true])
-    func crossVerification(asJWK: Bool) throws {
+    func crossVerification(asJWK: Bool) async throws {
         var operations: [Operation] = []
         var verifiers: [JWTVerifier] = []
         let claimsJSON = Self.claims.jsonValue.serialized()
@@ -89,7 +89,11 @@ struct JWTDifferentialTests {
                 )
             )
         }
-        let response = try PythonInterop.exchange(script: "jwt_differential.py", sending: Request(operations: operations), expecting: Response.self)
+        let response = try await PythonInterop.exchange(
+            script: "jwt_differential.py",
+            sending: Request(operations: operations),
+            expecting: Response.self
+        )
         try #require(response.results.count == operations.count)
         for (index, algorithm) in JWTAlgorithm.allCases.enumerated() {
             // Swift signed, PyJWT verified: the decoded claims are ours.
@@ -108,7 +112,7 @@ struct JWTDifferentialTests {
     }
 
     @Test("PyJWT refuses what Swift refuses: wrong key, expired, and alg confusion")
-    func agreementOnRefusals() throws {
+    func agreementOnRefusals() async throws {
         let key = try JWTKey.generate(for: .rs256)
         let other = try JWTKey.generate(for: .rs256)
         let signer = try JWTSigner(key: key, algorithm: .rs256)
@@ -129,7 +133,11 @@ struct JWTDifferentialTests {
             Operation(op: "verify", alg: "RS256", key: Key(pem: publicPEM), token: expired, audience: "api", issuer: "https://issuer.example"),
             Operation(op: "verify", alg: "RS256", key: Key(pem: publicPEM), token: confused, audience: "api", issuer: "https://issuer.example"),
         ]
-        let response = try PythonInterop.exchange(script: "jwt_differential.py", sending: Request(operations: operations), expecting: Response.self)
+        let response = try await PythonInterop.exchange(
+            script: "jwt_differential.py",
+            sending: Request(operations: operations),
+            expecting: Response.self
+        )
         #expect(response.results.map(\.ok) == [false, false, false])
 
         let verifier = JWTVerifier(

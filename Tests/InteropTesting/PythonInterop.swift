@@ -24,7 +24,19 @@ public enum PythonInterop {
 
     /// Runs `Tests/Interop/<script>` with `arguments`, writes `input` to its standard input and returns its
     /// standard output. A non-zero exit throws with the script's standard error.
-    public static func run(script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
+    ///
+    /// The script runs and is waited for on a Dispatch thread, never on the Swift concurrency pool: the tests run
+    /// side by side in one process, and on a two-core machine two blocked pool threads would stall every other
+    /// test's tasks and timers for as long as the scripts take.
+    public static func run(script: String, arguments: [String] = [], input: Data = Data()) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(script: script, arguments: arguments, input: input) })
+            }
+        }
+    }
+
+    private static func runBlocking(script: String, arguments: [String], input: Data) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "no Python interpreter at \(python): run `make test` (it creates .venv) or set AUTHD_TEST_PYTHON")
         }
@@ -72,8 +84,8 @@ public enum PythonInterop {
         arguments: [String] = [],
         sending input: Input,
         expecting: Output.Type = Output.self
-    ) throws -> Output {
-        let data = try run(script: script, arguments: arguments, input: JSONEncoder().encode(input))
+    ) async throws -> Output {
+        let data = try await run(script: script, arguments: arguments, input: JSONEncoder().encode(input))
         return try JSONDecoder().decode(Output.self, from: data)
     }
 }

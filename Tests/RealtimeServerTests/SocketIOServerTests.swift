@@ -174,7 +174,7 @@ struct SocketIOServerTests {
         let connected = try #require(socket.withLock { $0 })
 
         async let answer = connected.emitWithAck("question", ["?"], timeout: .seconds(5))
-        while !harness.connection.sent.contains("20[\"question\",\"?\"]") { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(try await eventually { harness.connection.sent.contains("20[\"question\",\"?\"]") })
         await harness.receive("30[\"yes\"]")
         #expect(try await answer == ["yes"])
     }
@@ -193,7 +193,8 @@ struct SocketIOServerTests {
                 try await connected.emitWithAck("question", [], timeout: .milliseconds(50))
             }
             let pending = Task { try await connected.emitWithAck("again", [], timeout: .seconds(30)) }
-            while harness.connection.sent.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+            let sent = try await eventually { harness.connection.sent.count >= 3 }
+            #expect(sent)
             await harness.receive("1")
             await #expect(throws: SocketIOAckError.disconnected) { try await pending.value }
             group.cancelAll()
@@ -208,9 +209,8 @@ struct SocketIOServerTests {
             let idle = await SocketIOHarness(server: server)
             let active = await SocketIOHarness(server: server)
             await active.receive("0")
-            let deadline = ContinuousClock.now + .seconds(5)
-            while !idle.connection.isClosed, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-            #expect(idle.connection.isClosed)
+            let closed = try await eventually { idle.connection.isClosed }
+            #expect(closed)
             #expect(!active.connection.isClosed)
             group.cancelAll()
         }
@@ -264,8 +264,7 @@ struct SocketIOConformanceServerTests {
         defer { timers.cancel() }
         let harness = await SocketIOHarness(server: server)
         func waitForLast(_ expected: String) async throws {
-            let deadline = ContinuousClock.now + .seconds(5)
-            while harness.connection.sent.last != expected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            _ = try await eventually { harness.connection.sent.last == expected }
             #expect(harness.connection.sent.last == expected)
         }
         await harness.receive("0{\"token\":\"123\"}")

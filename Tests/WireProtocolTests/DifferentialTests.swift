@@ -13,7 +13,7 @@ struct DifferentialTests {
     static let script = "socketio_differential.py"
 
     @Test("Packets encoded by Swift decode in Python to the same fields")
-    func swiftEncodedPythonDecoded() throws {
+    func swiftEncodedPythonDecoded() async throws {
         var rng = SplitMix64(seed: 0x5EED)
         var socketIOPackets: [SocketIOPacket] = []
         var engineIOPayloads: [[EngineIOPacket]] = []
@@ -48,7 +48,7 @@ struct DifferentialTests {
                 }
             }
         )
-        let output = try PythonInterop.run(script: Self.script, arguments: ["decode"], input: Data(JSONValue.object(request).jsonString.utf8))
+        let output = try await PythonInterop.run(script: Self.script, arguments: ["decode"], input: Data(JSONValue.object(request).jsonString.utf8))
         let response = try JSONValue(parsing: String(decoding: output, as: UTF8.self), maximumDepth: 128)
 
         let decodedPackets = try #require(response["socketio_packets"]?.arrayValue)
@@ -71,8 +71,8 @@ struct DifferentialTests {
     }
 
     @Test("Random packets encoded by Python decode in Swift to the same fields", arguments: [1, 2, 3])
-    func pythonEncodedSwiftDecoded(seed: Int) throws {
-        let output = try PythonInterop.run(script: Self.script, arguments: ["generate", String(seed), "200"])
+    func pythonEncodedSwiftDecoded(seed: Int) async throws {
+        let output = try await PythonInterop.run(script: Self.script, arguments: ["generate", String(seed), "200"])
         let generated = try JSONValue(parsing: String(decoding: output, as: UTF8.self), maximumDepth: 128)
         for item in try #require(generated["socketio_packets"]?.arrayValue) {
             let text = try #require(item["text"]?.stringValue)
