@@ -127,11 +127,8 @@ struct EngineIOWebSocketTests {
             var reasons = delegate.closes.makeAsyncIterator()
             #expect(await reasons.next() == .parseError)
             let closeFrame: [UInt8] = [0x88, 0x02, 0x03, 0xEF]
-            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-            while !collector.contains(closeFrame), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(collector.contains(closeFrame), "no close frame with code 1007")
+            let closed = try await eventually(attempts: 500, every: .milliseconds(20)) { collector.contains(closeFrame) }
+            #expect(closed, "no close frame with code 1007")
         }
     }
 
@@ -205,10 +202,7 @@ struct EngineIOWebSocketTests {
 
             // Once the handler takes messages again, the server reads on and every frame arrives.
             gate.open()
-            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-            while delegate.received.withLock({ $0 }) < frameCount, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ = try await eventually(attempts: 1_200, every: .milliseconds(50)) { delegate.received.withLock { $0 } >= frameCount }
             #expect(delegate.received.withLock { $0 } == frameCount)
             #expect(written.withLock { $0 } == frameCount)
         }
