@@ -401,22 +401,22 @@ extension JWTClaims {
     func write(to output: inout some JSONOutput) {
         output.append(UInt8(ascii: "{"))
         var first = true
-        func key(_ name: StaticString) {
-            output.append(ascii: first ? "\"" : ",\"")
+        // `opening` is `"name":`, written whole; a comma goes first unless this is the first member.
+        func key(_ opening: StaticString) {
+            if !first { output.append(UInt8(ascii: ",")) }
             first = false
-            output.append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            output.append(ascii: "\":")
+            output.append(ascii: opening)
         }
         if let issuer {
-            key("iss")
+            key("\"iss\":")
             JSONValue.writeString(issuer, to: &output)
         }
         if let subject {
-            key("sub")
+            key("\"sub\":")
             JSONValue.writeString(subject, to: &output)
         }
         if let audience {
-            key("aud")
+            key("\"aud\":")
             if audience.count == 1 {
                 JSONValue.writeString(audience[0], to: &output)
             } else {
@@ -429,19 +429,19 @@ extension JWTClaims {
             }
         }
         if let expiresAt {
-            key("exp")
+            key("\"exp\":")
             JWTClaims.writeNumericDate(expiresAt, to: &output)
         }
         if let notBefore {
-            key("nbf")
+            key("\"nbf\":")
             JWTClaims.writeNumericDate(notBefore, to: &output)
         }
         if let issuedAt {
-            key("iat")
+            key("\"iat\":")
             JWTClaims.writeNumericDate(issuedAt, to: &output)
         }
         if let id {
-            key("jti")
+            key("\"jti\":")
             JSONValue.writeString(id, to: &output)
         }
         let custom = self.custom  // built once when lazy

@@ -67,6 +67,56 @@ struct JSONValueTests {
         #expect(JSONValue.double(1e-7).serialized() == "1e-07")
     }
 
+    @Test("integers serialise as Swift prints them: every digit count, both signs, the extremes and random values")
+    func integerSerialization() {
+        var values: [Int64] = [0, 9, 10, 99, 100, 101, 999, 1000, .max, .min, .max - 1, .min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            // Spread over every magnitude, not just 19-digit numbers.
+            values.append(Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...62, using: &generator))
+        }
+        for value in values {
+            #expect(JSONValue.int(value).serialized() == String(value))
+            let written = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { buffer in
+                var writer = JSONBufferWriter(buffer)
+                JSONValue.writeInteger(value, to: &writer)
+                return String(decoding: writer.written, as: UTF8.self)
+            }
+            #expect(written == String(value))
+        }
+    }
+
+    @Test("the buffer writer's short copies give the bytes appended, at every length and offset, and stop at its end")
+    func bufferWriterCopies() {
+        let source = (0..<40).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+        for offset in 0..<9 {
+            for length in 0...source.count {
+                let expected = Array(repeating: UInt8(ascii: "."), count: offset) + source[..<length]
+                withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { buffer in
+                    buffer.initializeMemory(as: UInt8.self, repeating: 0xEE)
+                    var writer = JSONBufferWriter(buffer)
+                    for _ in 0..<offset { writer.append(UInt8(ascii: ".")) }
+                    source[..<length].withUnsafeBytes { writer.append($0) }
+                    #expect(Array(writer.written) == expected, "offset \(offset), length \(length)")
+                    #expect(!writer.overflowed)
+                    // Nothing is written past the appended bytes.
+                    #expect(buffer[(offset + length)...].allSatisfy { $0 == 0xEE }, "offset \(offset), length \(length)")
+                }
+            }
+        }
+        withUnsafeTemporaryAllocation(byteCount: 8, alignment: 1) { buffer in
+            var writer = JSONBufferWriter(buffer)
+            source[..<6].withUnsafeBytes { writer.append($0) }
+            source[..<3].withUnsafeBytes { writer.append($0) }
+            #expect(writer.overflowed)
+        }
+    }
+
     @Test("round-trips through serialisation")
     func roundTrip() throws {
         let value: JSONValue = ["s": "😀\t", "n": -42, "d": 0.1, "o": ["x": [[], [:]]], "t": true, "z": nil]
