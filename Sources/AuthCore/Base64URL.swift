@@ -99,6 +99,18 @@ public enum Base64URL {
         let count = bytes.count
         var input = 0
         var out = 0
+        // While eight input bytes remain, one 8-byte load serves two groups (its last two bytes belong to the next
+        // step): four pair-table loads and one 8-byte store.
+        while input + 8 <= count {
+            let value = source.loadUnaligned(fromByteOffset: input, as: UInt64.self).bigEndian
+            let characters =
+                UInt64(pairs[Int(truncatingIfNeeded: value >> 52)]) | UInt64(pairs[Int(truncatingIfNeeded: value >> 40) & 0xFFF]) << 16
+                | UInt64(pairs[Int(truncatingIfNeeded: value >> 28) & 0xFFF]) << 32
+                | UInt64(pairs[Int(truncatingIfNeeded: value >> 16) & 0xFFF]) << 48
+            destination.storeBytes(of: characters.littleEndian, toByteOffset: out, as: UInt64.self)
+            input += 6
+            out += 8
+        }
         // While four input bytes remain, one 4-byte load serves a group (its last byte belongs to the next group).
         while input + 4 <= count {
             let value = Int(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: input, as: UInt32.self).bigEndian >> 8)

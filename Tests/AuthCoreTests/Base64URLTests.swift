@@ -91,6 +91,26 @@ struct Base64URLTests {
         }
     }
 
+    @Test("refuses every byte outside the alphabet at every position of a text that fills the widest step twice")
+    func everyForeignByteInTheWideSteps() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let bytes = (0..<33).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ 3) }
+        let text = Array(Base64URL.encode(bytes).utf8)  // 44 characters
+        for position in text.indices {
+            for byte in UInt8.min...UInt8.max {
+                var changed = text
+                changed[position] = byte
+                let decoded = Self.decodeExactly(changed)
+                if alphabet.contains(byte) {
+                    // Another alphabet character: decodes to what the reference decoder gives.
+                    #expect(decoded == Self.foundationDecode(String(decoding: changed, as: UTF8.self)), "position \(position), byte \(byte)")
+                } else {
+                    #expect(decoded == nil, "position \(position), byte \(byte)")
+                }
+            }
+        }
+    }
+
     @Test("refuses non-canonical trailing bits for every length")
     func nonCanonicalTrailingBitsEveryLength() {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
