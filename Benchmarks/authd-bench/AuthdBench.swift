@@ -19,17 +19,17 @@ struct AuthdBench: AsyncParsableCommand {
 }
 
 /// Runs every micro-benchmark and prints one Markdown report.
-struct AllBenchmarks: ParsableCommand {
+struct AllBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "all", abstract: "Runs every micro-benchmark.")
 
     @Option(help: "Seconds to spend on each measured case (bounded: 0.05 to 60).")
     var seconds: Double = 2
 
-    func run() throws {
+    func run() async throws {
         let bcrypt = try BcryptBenchmark.parse(["--seconds", String(seconds)])
         try bcrypt.run()
         let jwt = try JWTBenchmark.parse(["--seconds", String(seconds)])
-        try jwt.run()
+        try await jwt.run()
         let wire = try WireProtocolBenchmark.parse(["--seconds", String(seconds)])
         try wire.run()
     }

@@ -16,7 +16,7 @@ import Foundation
 /// ```
 /// swift build -c release --product authd-bench && .build/release/authd-bench jwt --seconds 2
 /// ```
-struct JWTBenchmark: ParsableCommand {
+struct JWTBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwt",
         abstract: "Compares JWT sign/verify with raw libcrypto HMAC/EVP_DigestVerify over the same signing input."
@@ -63,7 +63,7 @@ struct JWTBenchmark: ParsableCommand {
         var input: [UInt8]
     }
 
-    func run() throws {
+    func run() async throws {
         // Whole seconds, as issuers write NumericDate.
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         // The original benchmark token: 7 registered claims plus custom claims with an array.
@@ -162,6 +162,20 @@ struct JWTBenchmark: ParsableCommand {
             }
             results.append((set, rawBest!, sign!, verify!))
         }
+        // The Swift peer, vapor/jwt-kit, on the bench token's claims (informational: its HMAC is swift-crypto's).
+        let peer = try await JWTKitPeer(
+            secret: secret,
+            subject: benchClaims.subject!,
+            expiresAt: benchClaims.expiresAt!,
+            issuedAt: benchClaims.issuedAt!,
+            id: benchClaims.id!
+        )
+        let peerSign = try await Measurement.run("\(JWTKitPeer.label) HS256 sign", seconds: seconds / 2, batch: 16) {
+            sink &+= try await peer.sign()
+        }
+        let peerVerify = try await Measurement.run("\(JWTKitPeer.label) HS256 verify", seconds: seconds / 2, batch: 16) {
+            sink &+= try await peer.verify()
+        }
         let hmacInput = tokenSets[0].input
         var oneShotOutput = [UInt8](repeating: 0, count: 32)
         let oneShot = Measurement.run("raw HMAC-SHA256, one-shot EVP_Q_mac (keyed per call)", seconds: seconds / 2, batch: 16) {
@@ -204,17 +218,19 @@ struct JWTBenchmark: ParsableCommand {
             )
         }
         let rawMeasurement = results[0].raw
-        printRow(
-            "\(tokenSets[0].label) (\(hmacInput.count)-byte input)",
-            oneShot.name,
-            formatDuration(oneShot.secondsPerOperation),
-            String(format: "%.0f", oneShot.operationsPerSecond),
-            "EVP_MAC HMAC-SHA256",
-            formatDuration(rawMeasurement.secondsPerOperation),
-            String(format: "%.2f×", oneShot.secondsPerOperation / rawMeasurement.secondsPerOperation),
-            "info",
-            "–"
-        )
+        for measurement in [oneShot, peerSign, peerVerify] {
+            printRow(
+                "\(tokenSets[0].label) (\(hmacInput.count)-byte input)",
+                measurement.name,
+                formatDuration(measurement.secondsPerOperation),
+                String(format: "%.0f", measurement.operationsPerSecond),
+                "EVP_MAC HMAC-SHA256",
+                formatDuration(rawMeasurement.secondsPerOperation),
+                String(format: "%.2f×", measurement.secondsPerOperation / rawMeasurement.secondsPerOperation),
+                "info",
+                "–"
+            )
+        }
 
         // Asymmetric verification (informational).
         for algorithm in hs256Only ? [] : [JWTAlgorithm.rs256, .es256, .eddsa] {
