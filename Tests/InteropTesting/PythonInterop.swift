@@ -25,14 +25,14 @@ public enum PythonInterop {
     /// Runs `Tests/Interop/<script>` with `arguments`, writes `input` to its standard input and returns its
     /// standard output. A non-zero exit throws with the script's standard error.
     ///
-    /// The script runs and is waited for on a Dispatch thread, never on the Swift concurrency pool: the tests run
+    /// The script runs and is waited for on a thread of its own, never on the Swift concurrency pool: the tests run
     /// side by side in one process, and on a two-core machine two blocked pool threads would stall every other
     /// test's tasks and timers for as long as the scripts take.
     public static func run(script: String, arguments: [String] = [], input: Data = Data()) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try runBlocking(script: script, arguments: arguments, input: input) })
-            }
+            }.start()
         }
     }
 
