@@ -68,11 +68,15 @@ extension JWTKey {
                 try put("e", key.bigNumberParameter(CLibcrypto_PARAM_RSA_E()))
                 if includingPrivateMembers {
                     try put("d", key.bigNumberParameter(CLibcrypto_PARAM_RSA_D()))
-                    try put("p", key.bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR1()))
-                    try put("q", key.bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR2()))
-                    try put("dp", key.bigNumberParameter(CLibcrypto_PARAM_RSA_EXPONENT1()))
-                    try put("dq", key.bigNumberParameter(CLibcrypto_PARAM_RSA_EXPONENT2()))
-                    try put("qi", key.bigNumberParameter(CLibcrypto_PARAM_RSA_COEFFICIENT1()))
+                    // The CRT members all together, or none: a key imported from a JWK with only `d` (RFC 7518
+                    // section 6.3.2 allows that) has no factors, and exports as it came.
+                    if let p = key.bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR1()) {
+                        try put("p", p)
+                        try put("q", key.bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR2()))
+                        try put("dp", key.bigNumberParameter(CLibcrypto_PARAM_RSA_EXPONENT1()))
+                        try put("dq", key.bigNumberParameter(CLibcrypto_PARAM_RSA_EXPONENT2()))
+                        try put("qi", key.bigNumberParameter(CLibcrypto_PARAM_RSA_COEFFICIENT1()))
+                    }
                 }
             case .p256, .p384:
                 let width = key.kind == .p256 ? 32 : 48

@@ -54,10 +54,14 @@ extension JWTKey {
     }
 
     /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), unencrypted.
-    /// - Throws: ``JWTError/Code/invalidKey`` for public-only keys and HMAC secrets.
+    /// - Throws: ``JWTError/Code/invalidKey`` for public-only keys, HMAC secrets, and RSA keys imported from a JWK
+    ///   without the CRT members (PKCS#1 requires them; such a key exports as a JWK).
     public func pemPrivateKey() throws -> String {
         guard case .asymmetric(let key) = storage, key.isPrivate else {
             throw JWTError.invalidKey("only asymmetric private keys have a PKCS#8 PEM form")
+        }
+        if key.kind == .rsa, key.bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR1()) == nil {
+            throw JWTError.invalidKey("an RSA key without its CRT members (p, q, dp, dq, qi) has no PKCS#8 PEM form; export it as a JWK")
         }
         return try JWTKey.writePEM { bio in
             PEM_write_bio_PKCS8PrivateKey(bio, key.pointer, nil, nil, 0, nil, nil)

@@ -107,6 +107,14 @@ struct JWTKeyTests {
             try JWTFixtures.sign(input, key: key, algorithm: .rs256)
                 == JWTFixtures.sign(input, key: JWTKey(jwk: JWTFixtures.rfc7515RSAJWK), algorithm: .rs256)
         )
+        // It exports as it came (found by FuzzJWTVerify: the export used to demand the CRT members), and imports again.
+        let exported = try key.jwk(includingPrivateMembers: true)
+        #expect(exported == minimal)
+        #expect(try JWTKey(jwk: exported).canSign)
+        // PKCS#1 needs the CRT members, so there is no PEM form: a clear error, not OpenSSL's encoding failure.
+        let error = try #require(throws: JWTError.self) { try key.pemPrivateKey() }
+        #expect(error.code == .invalidKey)
+        #expect(error.reason.contains("export it as a JWK"))
     }
 
     @Test("RSA keys generate at 2048 bits or more only")
