@@ -152,6 +152,12 @@ let package = Package(
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
+            name: "FuzzJWTVerify",
+            dependencies: ["AuthCore", "CLibcrypto"],
+            path: "Fuzz/FuzzJWTVerify",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "FuzzSocketIOPacket",
             dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/FuzzSocketIOPacket",

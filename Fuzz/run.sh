@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds every WireProtocol libFuzzer harness with `--sanitize=fuzzer` and runs each for a bounded time.
+# Builds every libFuzzer harness (WireProtocol's decoders, AuthCore's token verification) with `--sanitize=fuzzer` and runs each for a bounded time.
 #
 #   Fuzz/run.sh [seconds-per-target] [target…]     (default: 60 seconds, every target)
 #
@@ -13,7 +13,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(FuzzEngineIOPayload FuzzSocketIOPacket)
+    targets=(FuzzEngineIOPayload FuzzSocketIOPacket FuzzJWTVerify)
 fi
 case "$seconds" in ''|*[!0-9]*) echo "seconds must be a whole number" >&2; exit 2 ;; esac
 
@@ -30,7 +30,9 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     cp -n "Fuzz/Corpus/$target/"* "$corpus/" 2>/dev/null || true
     echo "== fuzzing $target for ${seconds}s"
-    if ! "$scratch/debug/$target" "$corpus" \
+    # Swift's own crash backtracer would catch the trap of a failed precondition first and exit before libFuzzer
+    # writes the reproducer; without it libFuzzer's handler saves the input to $artifacts.
+    if ! SWIFT_BACKTRACE=enable=no "$scratch/debug/$target" "$corpus" \
         -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" 2>"$scratch/$target.log"; then
         echo "!! $target found a crash; see $artifacts/ and $scratch/$target.log" >&2
