@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # `make bench-smoke`: every load scenario of authd-bench once, tiny (a few connections, a few operations, seconds),
-# against the ws-echo floor, the raw TCP floor (`authd-bench floor-server`), the Flask peer and authd — so that the tool
-# cannot rot. No timing is asserted: a scenario passes when it completed at least one operation and none failed.
+# against the ws-echo floor, the raw TCP floor (`authd-bench floor-server`), the Flask peer and authd, and the JWT
+# micro-benchmark — so that the tool cannot rot. No timing is asserted: a scenario passes when it completed at least
+# one operation and none failed.
 # authd's socket scenarios are skipped (and say so) while authd serves no /socket.io/.
 # Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
 # FLASK_PEER, FLASK_PEER_VENV.
@@ -76,6 +77,20 @@ if authd_has_realtime; then
     scenario "authd idle" idle --url "$authd_url" --target authd --steps 4,8 --processes 2 --server-pid "$authd_pid" --settle 0.2 "${common[@]}"
 else
     echo "SKIP authd handshake, rtt, idle: authd serves no /socket.io/ yet (realtime server not available)" >&2
+fi
+
+# The JWT micro-benchmark (no server): every row, the peers' included, must be printed; libjwt's rows are measured
+# when the library is installed and otherwise say so.
+out=$work/jwt.md
+if timeout 300 "$bench" jwt --seconds 0.05 --rounds 1 >"$out" 2>"$out.err" &&
+    grep -q "HS256 verify" "$out" && grep -q "vapor/jwt-kit" "$out" && grep -q "libjwt" "$out" && grep -q "EdDSA verify" "$out"; then
+    grep "libjwt" "$out" >&2
+    echo "PASS jwt" >&2
+    passed=$((passed + 1))
+else
+    echo "FAIL jwt" >&2
+    cat "$out" "$out.err" >&2 || true
+    failed=$((failed + 1))
 fi
 
 echo "bench-smoke: $passed passed, $failed failed"

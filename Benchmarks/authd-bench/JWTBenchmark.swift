@@ -176,6 +176,37 @@ struct JWTBenchmark: AsyncParsableCommand {
         let peerVerify = try await Measurement.run("\(JWTKitPeer.label) HS256 verify", seconds: seconds / 2, batch: 16) {
             sink &+= try await peer.verify()
         }
+        // The C peer, libjwt, when installed (informational; compared with the raw HMAC of its own signing input, since
+        // it orders and spaces the claims differently).
+        let cPeer = try LibJWTPeer.load(
+            secret: secret,
+            claims: LibJWTPeer.Claims(
+                issuer: benchClaims.issuer!,
+                subject: benchClaims.subject!,
+                audience: "realtime",
+                expiresAt: Int(benchClaims.expiresAt!.timeIntervalSince1970),
+                issuedAt: Int(benchClaims.issuedAt!.timeIntervalSince1970),
+                id: benchClaims.id!,
+                role: "member",
+                rooms: ["lobby", "support"]
+            )
+        )
+        var cPeerRows: [(raw: Measurement, sign: Measurement, verify: Measurement)] = []
+        if let cPeer {
+            let input = Array(cPeer.token.utf8.prefix(cPeer.signingInputLength))
+            let nowSeconds = Int(now.timeIntervalSince1970)
+            cPeerRows.append(
+                (
+                    Measurement.run("raw HMAC-SHA256 of libjwt's \(input.count)-byte input", seconds: seconds / 4, batch: 64) {
+                        sink &+= Int(raw.mac(input))
+                    },
+                    try Measurement.run("\(LibJWTPeer.label) HS256 sign", seconds: seconds / 2, batch: 16) { sink &+= try cPeer.sign() },
+                    try Measurement.run("\(LibJWTPeer.label) HS256 verify", seconds: seconds / 2, batch: 16) {
+                        sink &+= try cPeer.verify(now: nowSeconds)
+                    }
+                )
+            )
+        }
         let hmacInput = tokenSets[0].input
         var oneShotOutput = [UInt8](repeating: 0, count: 32)
         let oneShot = Measurement.run("raw HMAC-SHA256, one-shot EVP_Q_mac (keyed per call)", seconds: seconds / 2, batch: 16) {
@@ -230,6 +261,24 @@ struct JWTBenchmark: AsyncParsableCommand {
                 "info",
                 "–"
             )
+        }
+        for row in cPeerRows {
+            for measurement in [row.sign, row.verify] {
+                printRow(
+                    "\(tokenSets[0].label), libjwt's encoding",
+                    measurement.name,
+                    formatDuration(measurement.secondsPerOperation),
+                    String(format: "%.0f", measurement.operationsPerSecond),
+                    row.raw.name,
+                    formatDuration(row.raw.secondsPerOperation),
+                    String(format: "%.2f×", measurement.secondsPerOperation / row.raw.secondsPerOperation),
+                    "info",
+                    "–"
+                )
+            }
+        }
+        if cPeer == nil {
+            printRow(tokenSets[0].label, "\(LibJWTPeer.label): not installed (Debian: libjwt0), not measured", "–", "–", "–", "–", "–", "info", "–")
         }
 
         // Asymmetric verification (informational).
