@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness for AuthCore's token verification, the optimised paths included (header cache, lazy claims, the
 // stack-buffer AccessTokenValidator path). The input's first byte picks a mode; the rest is its data:
-//   0  the data as a whole token: verified twice (header cache miss, then hit) by JWTVerifier and AccessTokenValidator;
-//      both verifications must agree.
+//   0  the data as a whole token: verified twice (header cache miss, then hit) by JWTVerifier and AccessTokenValidator,
+//      whose keys cover HS256, RS256, PS256, ES256, ES384 and EdDSA; both verifications must agree.
 //   1  the data as a payload, signed here with HS256: JWTVerifier's claims must equal what the general path gives
 //      (JSONValue(parsing:) + JWTClaims(json:)), or both must refuse, with the same kind of error.
 //   2  the data as an access-token payload, signed as `at+jwt`: AccessTokenValidator must agree with the access-token
@@ -23,19 +23,60 @@ private let leeway: TimeInterval = 300_000_000_000
 /// AccessTokenPolicy allows at most 300 s of leeway, so access tokens are checked at a fixed time with the same rules.
 private let accessNow = Date(timeIntervalSince1970: 1_800_000_000)
 private let accessLeeway: TimeInterval = 300
+/// AccessTokenValidator refuses longer tokens before decoding anything.
+private let accessTokenSizeLimit = 4096
 private let issuer = "https://auth.example"
 private let audience = "realtime"
 
+/// The public halves of the test suite's fixture keys (Tests/AuthCoreTests/Fixtures/keys), so that tokens of every
+/// algorithm reach their signature checks (raw ECDSA to DER, RSA and PSS padding, Ed25519).
+private let rsaPublicKey = """
+    -----BEGIN PUBLIC KEY-----
+    MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAsqzxAzMrYaw9Zsry721G
+    Q5/67seQf3S6efUTnMXiat4TShnSbHlfNzBBP9FsdLrLsPxBDNd5EaxLblYDigmZ
+    6VE1uXsy1EAtxl05mw75+rm0NfRb4S+6XdnuYGDUCpvv7XdqYvOTUSW2Nz8dh5A4
+    fDSEA45OhJ0RW87qJiWjxh2pHo/bC/Wq6MkJxrLwL5+onajEdMLDFi7L/XptzEhd
+    Jt2Lp3wiTWfd45wONicivt7IQzC9lQFXxO1boKim7THL2UUv82VFOceBwBxxY8p2
+    19e3XdHm7jD04imgsQ+XhvC7L2/qdcFGap9sjaSTEKPaK/D8/EHpdU/EOmWj48Zg
+    uQIDAQAB
+    -----END PUBLIC KEY-----
+    """
+private let p256PublicKey = """
+    -----BEGIN PUBLIC KEY-----
+    MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdD/E8Lsw2XKXdYUNtJYtHefBiRUg
+    lTV2BycdtYfH/r+9rEHcbkyUKQ4KpJa1/O2zamvtWvLHcq0xC0o7QGmT4w==
+    -----END PUBLIC KEY-----
+    """
+private let p384PublicKey = """
+    -----BEGIN PUBLIC KEY-----
+    MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE4KnrQyuun2rQkrDLpeCEgpFEG+b47nzx
+    0M2kpsHhYBP6fl43j6L4ARxlUNtmc3GgzgQpUCkJXwXR60i+dVsri9JA9MtHDwXa
+    oECJ9czKJpMvp8WwmyqUOOj1hXsoDkvv
+    -----END PUBLIC KEY-----
+    """
+private let ed25519PublicKey = """
+    -----BEGIN PUBLIC KEY-----
+    MCowBQYDK2VwAyEAjg9UDRKrhW6PdWUKqRNhyTE25SHqfbvFXYsnocy9s+k=
+    -----END PUBLIC KEY-----
+    """
+
 private let keys: JWTKeySet = {
-    try! JWTKeySet().adding(.hmac(secret), algorithm: .hs256)
+    let rsa = try! JWTKey(pem: rsaPublicKey)
+    return try! JWTKeySet()
+        .adding(.hmac(secret), algorithm: .hs256)
+        .adding(rsa, algorithm: .rs256)
+        .adding(rsa, algorithm: .ps256)
+        .adding(JWTKey(pem: p256PublicKey), algorithm: .es256)
+        .adding(JWTKey(pem: p384PublicKey), algorithm: .es384)
+        .adding(JWTKey(pem: ed25519PublicKey), algorithm: .eddsa)
 }()
 private let verifier = JWTVerifier(
     keys: keys,
-    configuration: .init(allowedAlgorithms: [.hs256], leeway: leeway, requiresExpiration: false)
+    configuration: .init(allowedAlgorithms: [.hs256, .rs256, .ps256, .es256, .es384, .eddsa], leeway: leeway, requiresExpiration: false)
 )
 private let validator = AccessTokenValidator(
     keys: keys,
-    algorithms: [.hs256],
+    algorithms: [.hs256, .es256, .eddsa],
     policy: AccessTokenPolicy(issuer: issuer, audience: audience, leeway: accessLeeway)
 )
 
@@ -123,6 +164,7 @@ private func checkAccessTokenPayload(_ payload: [UInt8]) {
     let fast = Outcome { AccessFields(try validator.validate(token, now: accessNow)) }
     let reference: Outcome<AccessFields>
     switch referenceClaims(payload) {
+    case _ where token.utf8.count > accessTokenSizeLimit: reference = .refused(.tooLarge)
     case .refused(let code): reference = .refused(code)
     case .accepted(let claims): reference = Outcome { try accessToken(token, claims: claims) }
     }
