@@ -145,21 +145,22 @@ let package = Package(
         ),
         // libFuzzer harnesses: `Fuzz/run.sh <seconds>` (builds with `--sanitize=fuzzer`), see Docs/fuzzing.md. A normal build
         // links each one's corpus-replay entry point `@_cdecl("<target>_main")` (hence `-parse-as-library`).
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "FuzzEngineIOPayload",
-            dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["WireProtocol", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/FuzzEngineIOPayload",
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
             name: "FuzzJWTVerify",
-            dependencies: ["AuthCore", "CLibcrypto"],
+            dependencies: ["AuthCore", "CLibcrypto", "FuzzSupport"],
             path: "Fuzz/FuzzJWTVerify",
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
             name: "FuzzSocketIOPacket",
-            dependencies: ["WireProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["WireProtocol", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/FuzzSocketIOPacket",
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),

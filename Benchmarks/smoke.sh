@@ -24,6 +24,17 @@ trap 'exit 130' INT TERM
 
 passed=0
 failed=0
+# pass LABEL / fail LABEL [FILE…]: counts one result (a failure shows FILEs, the scenario's output).
+pass() {
+    echo "PASS $1" >&2
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL $1" >&2
+    shift
+    cat "$@" >&2 || true
+    failed=$((failed + 1))
+}
 # scenario LABEL ARGS…: runs one bounded scenario with --json and checks that it completed cleanly.
 scenario() {
     local label=$1 out
@@ -37,12 +48,9 @@ clean = r["ok"] > 0 and r["failed"] == 0 and not r.get("setup_failures")
 print(f'  ok {r["ok"]}, failed {r["failed"]} {r.get("errors") or ""}', file=sys.stderr)
 sys.exit(0 if clean else 1)
 PY
-        echo "PASS $label" >&2
-        passed=$((passed + 1))
+        pass "$label"
     else
-        echo "FAIL $label" >&2
-        cat "$out" "$out.err" >&2 || true
-        failed=$((failed + 1))
+        fail "$label" "$out" "$out.err"
     fi
 }
 
@@ -85,12 +93,9 @@ out=$work/jwt.md
 if timeout 300 "$bench" jwt --seconds 0.05 --rounds 1 >"$out" 2>"$out.err" &&
     grep -q "HS256 verify" "$out" && grep -q "vapor/jwt-kit" "$out" && grep -q "libjwt" "$out" && grep -q "EdDSA verify" "$out"; then
     grep "libjwt" "$out" >&2
-    echo "PASS jwt" >&2
-    passed=$((passed + 1))
+    pass jwt
 else
-    echo "FAIL jwt" >&2
-    cat "$out" "$out.err" >&2 || true
-    failed=$((failed + 1))
+    fail jwt "$out" "$out.err"
 fi
 
 echo "bench-smoke: $passed passed, $failed failed"

@@ -14,6 +14,7 @@
 import AuthCore
 import CLibcrypto
 import Foundation
+import FuzzSupport
 
 /// The fixed HS256 secret the harness signs with (not a secret: fuzzing only).
 private let secret: [UInt8] = Array(0..<32)
@@ -254,29 +255,9 @@ private func checkKeyMaterial(_ text: String) {
     _ = try? JWTKey(pem: text)
 }
 
-/// The entry point of a normal (non-fuzzer) build: replays the given files or directories through the harness, so that a
-/// corpus or a crash reproducer can be run without `--sanitize=fuzzer`. With `--sanitize=fuzzer`, libFuzzer's own
-/// `main` is linked instead and this function is unused.
+/// The entry point of a normal (non-fuzzer) build: replays files or directories through the harness (see
+/// ``CorpusReplay``). With `--sanitize=fuzzer`, libFuzzer's own `main` is linked instead and this function is unused.
 @_cdecl("FuzzJWTVerify_main")
 func replayMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var files: [String] = []
-    for index in 1..<Int(argc) {
-        guard let argument = argv[index].map({ String(cString: $0) }), !argument.hasPrefix("-") else { continue }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else { continue }
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-            files += names.sorted().map { argument + "/" + $0 }
-        } else {
-            files.append(argument)
-        }
-    }
-    for file in files {
-        guard let data = FileManager.default.contents(atPath: file) else { continue }
-        _ = data.withUnsafeBytes { bytes in
-            fuzzJWTVerify(bytes.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, bytes.count)
-        }
-    }
-    print("replayed \(files.count) inputs without crashing; \(acceptedCount) verifications accepted their token")
-    return 0
+    CorpusReplay.run(argc, argv, summary: { "\(acceptedCount) verifications accepted their token" }, harness: fuzzJWTVerify)
 }

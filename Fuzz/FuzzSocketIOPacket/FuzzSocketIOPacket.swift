@@ -3,6 +3,7 @@
 // attachments follow (each `<length byte><bytes>` at the end); the rest is the packet text. Whatever decodes must
 // encode and decode back to the same packet. Build: `swift build -c debug -sanitize=fuzzer --product FuzzSocketIOPacket`.
 import Foundation
+import FuzzSupport
 import NIOCore
 import WireProtocol
 
@@ -44,29 +45,9 @@ public func fuzzSocketIOPacket(_ start: UnsafePointer<UInt8>, _ count: Int) -> C
     return 0
 }
 
-/// The entry point of a normal (non-fuzzer) build: replays the given files or directories through the harness, so that a
-/// corpus or a crash reproducer can be run without `--sanitize=fuzzer`. With `--sanitize=fuzzer`, libFuzzer's own
-/// `main` is linked instead and this function is unused.
+/// The entry point of a normal (non-fuzzer) build: replays files or directories through the harness (see
+/// ``CorpusReplay``). With `--sanitize=fuzzer`, libFuzzer's own `main` is linked instead and this function is unused.
 @_cdecl("FuzzSocketIOPacket_main")
 func replayMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var files: [String] = []
-    for index in 1..<Int(argc) {
-        guard let argument = argv[index].map({ String(cString: $0) }), !argument.hasPrefix("-") else { continue }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else { continue }
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-            files += names.sorted().map { argument + "/" + $0 }
-        } else {
-            files.append(argument)
-        }
-    }
-    for file in files {
-        guard let data = FileManager.default.contents(atPath: file) else { continue }
-        _ = data.withUnsafeBytes { bytes in
-            fuzzSocketIOPacket(bytes.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, bytes.count)
-        }
-    }
-    print("replayed \(files.count) inputs without crashing")
-    return 0
+    CorpusReplay.run(argc, argv, harness: fuzzSocketIOPacket)
 }
