@@ -153,6 +153,12 @@ let package = Package(
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
+            name: "FuzzBcryptVerify",
+            dependencies: ["AuthCore", "CLibxcrypt", "FuzzSupport"],
+            path: "Fuzz/FuzzBcryptVerify",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "FuzzJWTVerify",
             dependencies: ["AuthCore", "CLibcrypto", "FuzzSupport"],
             path: "Fuzz/FuzzJWTVerify",

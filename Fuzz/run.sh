@@ -13,7 +13,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(FuzzEngineIOPayload FuzzSocketIOPacket FuzzJWTVerify)
+    targets=(FuzzEngineIOPayload FuzzSocketIOPacket FuzzJWTVerify FuzzBcryptVerify)
 fi
 case "$seconds" in ''|*[!0-9]*) echo "seconds must be a whole number" >&2; exit 2 ;; esac
 
