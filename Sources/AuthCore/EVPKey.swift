@@ -50,6 +50,22 @@ final class EVPKey: @unchecked Sendable {
         EVP_PKEY_free(pointer)
     }
 
+    /// Checks the public key (`EVP_PKEY_public_check`) and, when `pair`, that the private members belong to it
+    /// (`EVP_PKEY_pairwise_check`), so that a corrupted or inconsistent key is refused when it is loaded rather than
+    /// used. `source` names the key in the error ("RSA JWK", "PEM").
+    func check(pair: Bool, source: String) throws(JWTError) {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else {
+            throw JWTError.openSSL(.cryptoFailure, "cannot create a \(source) key check context")
+        }
+        defer { EVP_PKEY_CTX_free(context) }
+        guard EVP_PKEY_public_check(context) == 1 else { throw JWTError.openSSL(.invalidKey, "the \(source) public key is invalid") }
+        if pair {
+            guard EVP_PKEY_pairwise_check(context) == 1 else {
+                throw JWTError.openSSL(.invalidKey, "the \(source) private key does not match its public key")
+            }
+        }
+    }
+
     /// A key holding only the public half, built by a DER round trip through SubjectPublicKeyInfo.
     func publicOnly() throws(JWTError) -> EVPKey {
         if !isPrivate { return self }

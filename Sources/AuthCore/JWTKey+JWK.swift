@@ -103,6 +103,7 @@ extension JWTKey {
             (CLibcrypto_PARAM_RSA_E(), try fields.bytes("e")),
         ]
         let isPrivate = fields.has("d")
+        var hasCRT = false
         if isPrivate {
             parameters.append((CLibcrypto_PARAM_RSA_D(), try fields.bytes("d")))
             let crt: [(String, UnsafePointer<CChar>)] = [
@@ -115,10 +116,12 @@ extension JWTKey {
                 throw JWTError.invalidKey("RSA JWK must have all or none of p, q, dp, dq, qi")
             }
             if present > 0 {
+                hasCRT = true
                 for (name, parameter) in crt { parameters.append((parameter, try fields.bytes(name))) }
             }
         }
-        return try fromData(type: "RSA", isPrivate: isPrivate, checkPair: false) { builder, numbers in
+        // libcrypto's pair check needs the CRT members; a key with only `d` is checked by signing instead.
+        let key = try fromData(type: "RSA", isPrivate: isPrivate, checkPair: hasCRT) { builder, numbers in
             for (name, bytes) in parameters {
                 guard let number = bytes.withUnsafeBufferPointer({ BN_bin2bn($0.baseAddress, Int32($0.count), nil) }) else { return false }
                 numbers.append(number)
@@ -126,6 +129,23 @@ extension JWTKey {
             }
             return true
         }
+        if isPrivate && !hasCRT { try checkPrivateExponent(key) }
+        return key
+    }
+
+    /// Checks that an RSA key without CRT members signs what its public half verifies (a wrong or zero `d` does not).
+    private static func checkPrivateExponent(_ key: EVPKey) throws(JWTError) {
+        let probe = Array("authd RSA JWK pairwise check".utf8)
+        let signature: [UInt8]
+        do {
+            signature = try probe.withUnsafeBytes { probe throws(JWTError) in try EVPSignature.sign(probe, key: key, algorithm: .rs256) }
+        } catch {
+            throw JWTError.invalidKey("the RSA JWK private key does not match (it cannot sign)")
+        }
+        let verifies = signature.withUnsafeBytes { signature in
+            probe.withUnsafeBytes { probe in EVPSignature.verify(signature, of: probe, key: key, algorithm: .rs256) }
+        }
+        guard verifies else { throw JWTError.invalidKey("the RSA JWK private key does not match (d does not invert e)") }
     }
 
     private static func importEC(_ fields: JWKFields) throws(JWTError) -> EVPKey {
@@ -208,14 +228,7 @@ extension JWTKey {
             throw JWTError.openSSL(.invalidKey, "libcrypto refused the \(type) JWK")
         }
         let key = try EVPKey(taking: pointer, isPrivate: isPrivate)
-        guard let check = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
-            throw JWTError.openSSL(.cryptoFailure, "cannot create a \(type) key check context")
-        }
-        defer { EVP_PKEY_CTX_free(check) }
-        guard EVP_PKEY_public_check(check) == 1 else { throw JWTError.openSSL(.invalidKey, "the \(type) JWK public key is invalid") }
-        if checkPair {
-            guard EVP_PKEY_pairwise_check(check) == 1 else { throw JWTError.openSSL(.invalidKey, "the \(type) JWK private key does not match") }
-        }
+        try key.check(pair: checkPair, source: "\(type) JWK")
         return key
     }
 }

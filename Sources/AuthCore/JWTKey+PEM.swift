@@ -9,8 +9,8 @@ extension JWTKey {
     /// let key = try JWTKey(pem: pemText)
     /// ```
     /// - Parameter pem: The PEM text.
-    /// - Throws: ``JWTError/Code/invalidKey`` for unreadable or unsupported keys, ``JWTError/Code/weakKey`` for RSA
-    ///   keys under 2048 bits.
+    /// - Throws: ``JWTError/Code/invalidKey`` for unreadable or unsupported keys and for private keys whose members
+    ///   do not match (a corrupted key), ``JWTError/Code/weakKey`` for RSA keys under 2048 bits.
     public init(pem: String) throws {
         let bytes = Array(pem.utf8)
         guard bytes.count < 1 << 20 else { throw JWTError.invalidKey("PEM text is larger than 1 MiB") }
@@ -39,7 +39,9 @@ extension JWTKey {
                 guard let privateKey = PEM_read_bio_PrivateKey(bio, nil, CLibcrypto_refusing_passphrase_callback(), nil) else {
                     throw JWTError.openSSL(.invalidKey, "cannot read the PEM private key (encrypted keys are not supported)")
                 }
-                return try EVPKey(taking: privateKey, isPrivate: true)
+                let key = try EVPKey(taking: privateKey, isPrivate: true)
+                try key.check(pair: true, source: "PEM")
+                return key
             }
         }
         try self.init(checking: key)

@@ -31,6 +31,8 @@ struct JWTKeyTests {
             ("rsa1024.pem", JWTError.Code.weakKey),
             ("rsa-encrypted.pem", .invalidKey),
             ("p521.pem", .invalidKey),
+            // The fixture RSA key with d + 2: libcrypto reads it, the pair check refuses it.
+            ("rsa2048-mismatched-d.pem", .invalidKey),
         ]
     )
     func refusesPEM(file: String, code: JWTError.Code) throws {
@@ -176,6 +178,31 @@ struct JWTKeyTests {
     func refusesInvalidJWK(jwk: String) {
         let error = #expect(throws: JWTError.self) { try JWTKey(jwk: jwk) }
         #expect(error?.code == .invalidKey || error?.code == .weakKey)
+    }
+
+    @Test(
+        "refuses RSA private JWKs whose private members do not belong to the public key (found by FuzzJWTVerify)",
+        arguments: ["d", "p", "q", "dp", "dq", "qi", "d without CRT", "another key's d without CRT", "p and q swapped"]
+    )
+    func refusesMismatchedRSAPrivateJWK(change: String) throws {
+        let valid = try #require(try JSONValue(parsing: JWTFixtures.rfc7515RSAJWK).objectValue)
+        var members = valid
+        switch change {
+        case "d without CRT":
+            members = valid.filter { ["kty", "n", "e"].contains($0.key) }
+            members["d"] = "AA"
+        case "another key's d without CRT":
+            let other = try #require(try JWTKey.generate(for: .rs256).jwk(includingPrivateMembers: true).objectValue)
+            members = valid.filter { ["kty", "n", "e"].contains($0.key) }
+            members["d"] = other["d"]
+        case "p and q swapped":
+            members["p"] = valid["q"]
+            members["q"] = valid["p"]
+        default:
+            members[change] = "AA"  // zero
+        }
+        let error = #expect(throws: JWTError.self) { try JWTKey(jwk: .object(members)) }
+        #expect(error?.code == .invalidKey)
     }
 
     @Test("a JWKS document has kid, alg and use, and never private members")
