@@ -5,7 +5,7 @@
 #   Fuzz/run.sh [seconds-per-target] [target…]     (default: 60 seconds, every target)
 #
 # The committed seeds in Fuzz/Corpus/<target>/ are copied into a working corpus under .build-fuzz/ (git-ignored), so a
-# run never rewrites them; crash reproducers land in .build-fuzz/artifacts/<target>/. Exits non-zero if any target
+# run never rewrites them; crash reproducers land in .build-fuzz/crashes/<target>/. Exits non-zero if any target
 # finds a crash. Replay a reproducer without the fuzzer: `swift run <target> <file>`.
 set -euo pipefail
 
@@ -26,7 +26,9 @@ for target in "${targets[@]}"; do
     echo "== building $target"
     swift build -c debug --sanitize=fuzzer --product "$target" --scratch-path "$scratch" >/dev/null
     corpus="$scratch/corpus/$target"
-    artifacts="$scratch/artifacts/$target"
+    # Not $scratch/artifacts: SwiftPM owns that directory (binary artifacts) and empties it when it resolves packages,
+    # which a build of another target during this run would do.
+    artifacts="$scratch/crashes/$target"
     mkdir -p "$corpus" "$artifacts"
     cp -n "Fuzz/Corpus/$target/"* "$corpus/" 2>/dev/null || true
     echo "== fuzzing $target for ${seconds}s"
