@@ -9,7 +9,8 @@
 //      rules applied to the general path's claims.
 //   3  the data as a header (the payload is fixed), signed: verified twice; accepting it requires a JSON object whose
 //      alg is HS256.
-//   4  the data as key material: JWK, JWK Set and PEM parsing; a parsed JWK must export and import again.
+//   4  the data as key material: JWK, JWK Set and PEM parsing; a parsed JWK must export and import again, and an
+//      accepted private key must sign what its public half verifies.
 // Build: `swift build -c debug --sanitize=fuzzer --product FuzzJWTVerify`.
 import AuthCore
 import CLibcrypto
@@ -250,9 +251,29 @@ private func checkKeyMaterial(_ text: String) {
         }
         guard let again = try? JWTKey(jwk: exported) else { preconditionFailure("an exported JWK does not import again") }
         precondition(again.keyType == key.keyType && again.canSign == key.canSign, "a JWK round trip changed the key")
+        checkSignsAndVerifies(key)
     }
     _ = try? JWTKeySet(jwks: text)
-    _ = try? JWTKey(pem: text)
+    if let key = try? JWTKey(pem: text) { checkSignsAndVerifies(key) }
+}
+
+/// A private key that was accepted must work: what it signs, its public half verifies.
+private func checkSignsAndVerifies(_ key: JWTKey) {
+    guard key.canSign, let algorithm = key.supportedAlgorithms.first else { return }
+    do {
+        let token = try JWTSigner(key: key, algorithm: algorithm).sign(JWTClaims(subject: "alice"))
+        let verifying = key.keyType == .hmac ? key : try key.publicKey()
+        let verifier = JWTVerifier(
+            keys: try JWTKeySet().adding(verifying, algorithm: algorithm),
+            configuration: .init(allowedAlgorithms: [algorithm], requiresExpiration: false)
+        )
+        let subject = try verifier.verify(token, now: now).subject
+        precondition(subject == "alice", "the accepted key's token lost its subject")
+    } catch let error as JWTError where error.code == .weakKey {
+        // An RSA key under 2048 bits or a short HMAC secret is refused for signing: not a broken key.
+    } catch {
+        preconditionFailure("an accepted private key does not sign what its public half verifies: \(error)")
+    }
 }
 
 /// The entry point of a normal (non-fuzzer) build: replays files or directories through the harness (see
