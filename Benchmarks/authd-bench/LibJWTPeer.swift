@@ -40,8 +40,6 @@ struct LibJWTPeer {
     /// The shared objects tried, newest ABI first.
     private static let libraryNames = ["libjwt.so.2", "libjwt.so.0", "libjwt.so"]
 
-    /// The loaded library's file name, for the benchmark table.
-    let library: String
     private let encode: Encode
     private let decode: Decode
     private let free: Free
@@ -53,8 +51,6 @@ struct LibJWTPeer {
     private let expected: Claims
     /// A token libjwt signed, for the verify case.
     let token: String
-    /// The length of ``token``'s signing input.
-    var signingInputLength: Int { token.utf8.lastIndex(of: UInt8(ascii: ".")).map { token.utf8.distance(from: token.utf8.startIndex, to: $0) } ?? 0 }
 
     /// The label in the benchmark table.
     static let label = "libjwt 1 (C)"
@@ -62,7 +58,7 @@ struct LibJWTPeer {
     /// Loads libjwt and prepares the claims, or returns `nil` when the library is not installed.
     /// - Throws: `LibJWTPeerError` when the library is there but refuses the claims or accepts a forged token.
     static func load(secret: [UInt8], claims: Claims) throws -> LibJWTPeer? {
-        guard let (name, handle) = libraryNames.lazy.compactMap({ name in dlopen(name, RTLD_NOW).map { (name, $0) } }).first else {
+        guard let handle = libraryNames.lazy.compactMap({ dlopen($0, RTLD_NOW) }).first else {
             return nil
         }
         func symbol<Function>(_ name: String, as type: Function.Type) throws -> Function {
@@ -70,7 +66,6 @@ struct LibJWTPeer {
             return unsafeBitCast(address, to: type)
         }
         return try LibJWTPeer(
-            library: name,
             new: try symbol("jwt_new", as: New.self),
             setAlgorithm: try symbol("jwt_set_alg", as: SetAlgorithm.self),
             addGrant: try symbol("jwt_add_grant", as: AddGrant.self),
@@ -87,7 +82,6 @@ struct LibJWTPeer {
     }
 
     private init(
-        library: String,
         new: New,
         setAlgorithm: SetAlgorithm,
         addGrant: AddGrant,
@@ -101,7 +95,6 @@ struct LibJWTPeer {
         secret: [UInt8],
         claims: Claims
     ) throws {
-        self.library = library
         self.encode = encode
         self.decode = decode
         self.free = free
