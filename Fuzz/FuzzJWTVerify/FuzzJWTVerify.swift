@@ -118,6 +118,20 @@ private enum Outcome<Value: Equatable>: Equatable {
     }
 }
 
+extension Outcome {
+    /// The outcome of `body` run twice, which must be the same both times (the first verification of a header misses
+    /// the verifier's header cache, the second hits it).
+    init(twice what: String, _ body: () throws -> Value) {
+        self.init(body)
+        precondition(self == Outcome(body), "\(what) gave different outcomes for the same token")
+    }
+}
+
+/// `JWTVerifier`'s outcome for `token`, the same with the header cache's miss and hit.
+private func verifiedTwice(_ token: String) -> Outcome<JWTVerifiedToken> {
+    Outcome(twice: "JWTVerifier") { try verifier.verifyToken(token, now: now) }
+}
+
 /// `header.payload.signature` with an HS256 signature over the fixed secret.
 private func signedToken(header: [UInt8], payload: [UInt8]) -> String {
     let input = Array((Base64URL.encode(header) + "." + Base64URL.encode(payload)).utf8)
@@ -129,11 +143,8 @@ private func signedToken(header: [UInt8], payload: [UInt8]) -> String {
 }
 
 private func checkToken(_ token: String) {
-    let first = Outcome { try verifier.verifyToken(token, now: now) }
-    let second = Outcome { try verifier.verifyToken(token, now: now) }
-    precondition(first == second, "verifying the same token twice gave different outcomes")
-    let access = Outcome { AccessFields(try validator.validate(token, now: accessNow)) }
-    precondition(access == Outcome { AccessFields(try validator.validate(token, now: accessNow)) }, "validating the same token twice differed")
+    _ = verifiedTwice(token)
+    _ = Outcome(twice: "AccessTokenValidator") { AccessFields(try validator.validate(token, now: accessNow)) }
 }
 
 /// The claims the general path reads from `payload`: a strict JSON parse, then the typed registered claims.
@@ -229,10 +240,7 @@ private func accessToken(_ token: String, claims: JWTClaims) throws -> AccessFie
 
 private func checkHeader(_ header: [UInt8]) {
     let token = signedToken(header: header, payload: Array(#"{"sub":"alice","exp":2000000000}"#.utf8))
-    let first = Outcome { try verifier.verifyToken(token, now: now) }
-    let second = Outcome { try verifier.verifyToken(token, now: now) }
-    precondition(first == second, "verifying the same header twice (cache miss, then hit) gave different outcomes")
-    if case .accepted(let verified) = first {
+    if case .accepted(let verified) = verifiedTwice(token) {
         guard case .object(let members)? = try? JSONValue(parsing: header, maximumDepth: 16),
             members["alg"] == "HS256"
         else { preconditionFailure("a header that is not an HS256 JSON object was accepted") }
