@@ -52,17 +52,32 @@ final class EVPKey: @unchecked Sendable {
 
     /// Checks the public key (`EVP_PKEY_public_check`) and, when `pair`, that the private members belong to it
     /// (`EVP_PKEY_pairwise_check`), so that a corrupted or inconsistent key is refused when it is loaded rather than
-    /// used. `source` names the key in the error ("RSA JWK", "PEM").
+    /// used. An RSA key without CRT members (a JWK with only `d`), which libcrypto's pair check cannot judge, is
+    /// checked by signing once and verifying with the public half instead. `source` names the key in the error
+    /// ("RSA JWK", "PEM").
     func check(pair: Bool, source: String) throws(JWTError) {
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else {
             throw JWTError.openSSL(.cryptoFailure, "cannot create a \(source) key check context")
         }
         defer { EVP_PKEY_CTX_free(context) }
         guard EVP_PKEY_public_check(context) == 1 else { throw JWTError.openSSL(.invalidKey, "the \(source) public key is invalid") }
-        if pair {
-            guard EVP_PKEY_pairwise_check(context) == 1 else {
-                throw JWTError.openSSL(.invalidKey, "the \(source) private key does not match its public key")
-            }
+        guard pair else { return }
+        let matches = isRSAWithoutCRTMembers ? signsWhatItsPublicHalfVerifies() : EVP_PKEY_pairwise_check(context) == 1
+        guard matches else { throw JWTError.openSSL(.invalidKey, "the \(source) private key does not match its public key") }
+    }
+
+    /// Whether this is an RSA private key with `d` but without the CRT members (`p`, `q`, …): what a JWK may carry
+    /// (RFC 7518 section 6.3.2), but PKCS#1 and libcrypto's pair check cannot.
+    var isRSAWithoutCRTMembers: Bool {
+        kind == .rsa && isPrivate && bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR1()) == nil
+    }
+
+    /// Whether an RS256 signature of a fixed probe verifies with this key (a wrong or zero RSA `d` does not).
+    private func signsWhatItsPublicHalfVerifies() -> Bool {
+        let probe = Array("authd key pair check".utf8)
+        return probe.withUnsafeBytes { probe in
+            guard let signature = try? EVPSignature.sign(probe, key: self, algorithm: .rs256) else { return false }
+            return signature.withUnsafeBytes { EVPSignature.verify($0, of: probe, key: self, algorithm: .rs256) }
         }
     }
 

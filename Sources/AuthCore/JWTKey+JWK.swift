@@ -103,7 +103,6 @@ extension JWTKey {
             (CLibcrypto_PARAM_RSA_E(), try fields.bytes("e")),
         ]
         let isPrivate = fields.has("d")
-        var hasCRT = false
         if isPrivate {
             parameters.append((CLibcrypto_PARAM_RSA_D(), try fields.bytes("d")))
             let crt: [(String, UnsafePointer<CChar>)] = [
@@ -116,12 +115,10 @@ extension JWTKey {
                 throw JWTError.invalidKey("RSA JWK must have all or none of p, q, dp, dq, qi")
             }
             if present > 0 {
-                hasCRT = true
                 for (name, parameter) in crt { parameters.append((parameter, try fields.bytes(name))) }
             }
         }
-        // libcrypto's pair check needs the CRT members; a key with only `d` is checked by signing instead.
-        let key = try fromData(type: "RSA", isPrivate: isPrivate, checkPair: hasCRT) { builder, numbers in
+        return try fromData(type: "RSA", isPrivate: isPrivate, checkPair: isPrivate) { builder, numbers in
             for (name, bytes) in parameters {
                 guard let number = bytes.withUnsafeBufferPointer({ BN_bin2bn($0.baseAddress, Int32($0.count), nil) }) else { return false }
                 numbers.append(number)
@@ -129,23 +126,6 @@ extension JWTKey {
             }
             return true
         }
-        if isPrivate && !hasCRT { try checkPrivateExponent(key) }
-        return key
-    }
-
-    /// Checks that an RSA key without CRT members signs what its public half verifies (a wrong or zero `d` does not).
-    private static func checkPrivateExponent(_ key: EVPKey) throws(JWTError) {
-        let probe = Array("authd RSA JWK pairwise check".utf8)
-        let signature: [UInt8]
-        do {
-            signature = try probe.withUnsafeBytes { probe throws(JWTError) in try EVPSignature.sign(probe, key: key, algorithm: .rs256) }
-        } catch {
-            throw JWTError.invalidKey("the RSA JWK private key does not match (it cannot sign)")
-        }
-        let verifies = signature.withUnsafeBytes { signature in
-            probe.withUnsafeBytes { probe in EVPSignature.verify(signature, of: probe, key: key, algorithm: .rs256) }
-        }
-        guard verifies else { throw JWTError.invalidKey("the RSA JWK private key does not match (d does not invert e)") }
     }
 
     private static func importEC(_ fields: JWKFields) throws(JWTError) -> EVPKey {

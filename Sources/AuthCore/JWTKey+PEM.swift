@@ -62,7 +62,7 @@ extension JWTKey {
         guard case .asymmetric(let key) = storage, key.isPrivate else {
             throw JWTError.invalidKey("only asymmetric private keys have a PKCS#8 PEM form")
         }
-        if key.kind == .rsa, key.bigNumberParameter(CLibcrypto_PARAM_RSA_FACTOR1()) == nil {
+        if key.isRSAWithoutCRTMembers {
             throw JWTError.invalidKey("an RSA key without its CRT members (p, q, dp, dq, qi) has no PKCS#8 PEM form; export it as a JWK")
         }
         return try JWTKey.writePEM { bio in
