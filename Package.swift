@@ -40,14 +40,19 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // The one JSON value type, parser and serializer (standard library only); AuthCore and WireProtocol re-export it.
+        .target(
+            name: "StrictJSON",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AuthCore",
-            dependencies: ["CLibcrypto"],
+            dependencies: ["CLibcrypto", "StrictJSON"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "WireProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["StrictJSON", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -128,8 +133,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StrictJSONTests",
+            dependencies: ["StrictJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AuthCoreTests",
-            dependencies: ["AuthCore", "InteropTesting"],
+            dependencies: ["AuthCore", "InteropTesting", "StrictJSON"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -56,7 +56,7 @@ struct ClientScript: Sendable {
         }
         requestSuffixes = tokens.map { token in
             // `42<id>` + this is the text SocketIOPacketEncoder writes for `target.secretRequest(token:ackID:)`.
-            let suffix = Array(JSONValue.array([.string("get_secret"), .object(["token": .string(token)])]).jsonString.utf8)
+            let suffix = Array(JSONValue.array([.string("get_secret"), .object(["token": .string(token)])]).serialized().utf8)
             var encoded = ByteBuffer()
             _ = encoder.encodeEngineIOMessage(target.secretRequest(token: token, ackID: 7), into: &encoded)
             precondition(Array(encoded.readableBytesView) == Array("427".utf8) + suffix, "get_secret text differs from the encoder's")

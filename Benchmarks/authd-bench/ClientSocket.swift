@@ -340,7 +340,7 @@ final class ClientSocket {
         case .authenticating(var connected, var welcomed, let packets):
             switch packet.type {
             case .connect: connected = true
-            case .connectError: throw LoadClientError(kind: "connect_error", detail: packet.payload?.jsonString ?? "CONNECT_ERROR")
+            case .connectError: throw LoadClientError(kind: "connect_error", detail: packet.payload?.serialized() ?? "CONNECT_ERROR")
             case .event where packet.eventName == "server_response": welcomed = true
             default: break
             }

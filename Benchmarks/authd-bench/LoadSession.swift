@@ -17,7 +17,7 @@ enum LoadSession {
     static func register(_ user: String, password: String, target: LoadTarget, connection: HTTPClientConnection) async throws {
         switch target {
         case .authd:
-            let body = JSONValue.object(["username": .string(user), "password": .string(password)]).jsonString
+            let body = JSONValue.object(["username": .string(user), "password": .string(password)]).serialized()
             let response = try await connection.request(.POST, "/api/register", contentType: "application/json", body: body, timeout: .seconds(60))
             guard response.status == .created || response.status == .conflict else {
                 throw LoadClientError(kind: "register", detail: "HTTP \(response.status.code) \(String(buffer: response.body).prefix(200))")
@@ -47,7 +47,7 @@ enum LoadSession {
         connection: HTTPClientConnection,
         timeout: TimeAmount
     ) async throws -> String {
-        let body = JSONValue.object(["username": .string(user), "password": .string(password)]).jsonString
+        let body = JSONValue.object(["username": .string(user), "password": .string(password)]).serialized()
         let response = try await connection.request(.POST, target.loginPath, contentType: "application/json", body: body, timeout: timeout)
         guard response.status == .ok else { throw LoadClientError(kind: "http_\(response.status.code)", detail: "login refused") }
         guard let json = try? JSONValue(parsing: response.body), let token = json[target.tokenField]?.stringValue else {
@@ -98,7 +98,7 @@ enum LoadSession {
                 guard case .packet(let packet) = try await connection.next(timeout: timeout) else { continue }
                 switch packet.type {
                 case .connect: connected = true
-                case .connectError: throw LoadClientError(kind: "connect_error", detail: packet.payload?.jsonString ?? "CONNECT_ERROR")
+                case .connectError: throw LoadClientError(kind: "connect_error", detail: packet.payload?.serialized() ?? "CONNECT_ERROR")
                 case .event where packet.eventName == "server_response": welcomed = true
                 default: break
                 }

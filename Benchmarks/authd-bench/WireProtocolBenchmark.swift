@@ -75,7 +75,7 @@ struct WireProtocolBenchmark: ParsableCommand {
             + ".kM4b3tH8nQ2cX9fJ1pL7wR5sV0yE6aD3gU8iO2zT4qA"
         let event = SocketIOPacket.event("get_secret", [["token": .string(jwt)]])
         let attachment = ByteBuffer(bytes: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-        let binaryEvent = SocketIOPacket.event("upload", [["name": "avatar.png"], .binary(attachment)])
+        let binaryEvent = SocketIOPacket.event("upload", [["name": "avatar.png"], .placeholder(0)], attachments: [attachment])
 
         // The binary payload as one JSON document, the bytes base64-encoded in a string (baseline (b)).
         var base64Text = ByteBuffer()

@@ -157,7 +157,7 @@ private func referenceClaims(_ payload: [UInt8]) -> Outcome<JWTClaims> {
             throw JWTError(.malformed, "payload is not JSON")
         }
         guard case .object(let members) = value else { throw JWTError(.malformed, "payload is not an object") }
-        return try JWTClaims(json: members)
+        return try JWTClaims(json: members.dictionary)
     }
 }
 

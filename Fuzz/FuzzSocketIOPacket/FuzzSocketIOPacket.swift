@@ -12,7 +12,7 @@ public func fuzzSocketIOPacket(_ start: UnsafePointer<UInt8>, _ count: Int) -> C
     let bytes = UnsafeBufferPointer(start: start, count: count)
     // Plain JSON parsing of the whole input.
     if let value = try? JSONValue(parsing: ByteBuffer(bytes: bytes)) {
-        let text = value.jsonString
+        let text = value.serialized()
         precondition((try? JSONValue(parsing: text)) == value, "JSON round trip changed the value")
     }
     guard let control = bytes.first else { return 0 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
+import StrictJSON
 
 /// Signs access tokens for authenticated users.
 ///

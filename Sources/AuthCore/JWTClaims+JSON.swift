@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+public import StrictJSON
 
 extension JWTClaims {
     /// The largest NumericDate magnitude accepted (the end of year 9999), so that absurd values are refused.
@@ -147,7 +148,7 @@ extension JWTClaims {
                         for index in 0..<customKeyCount where Int(truncatingIfNeeded: customKeys[index] & 0xFFFF_FFFF) == name.count {
                             let previous = Int(truncatingIfNeeded: customKeys[index] >> 32)
                             if memcmp(bytes.baseAddress! + previous, name.baseAddress!, name.count) == 0 {
-                                throw JSONParsingError("duplicate object key", at: offset)
+                                throw .duplicateKey(offset: offset)
                             }
                         }
                         customKeys[customKeyCount] = UInt64(nameOffset) << 32 | UInt64(name.count)
@@ -166,7 +167,7 @@ extension JWTClaims {
                     try parser.skipMemberValue()
                     continue
                 }
-                guard seen & (1 << order) == 0 else { throw JSONParsingError("duplicate object key", at: offset) }
+                guard seen & (1 << order) == 0 else { throw .duplicateKey(offset: offset) }
                 seen |= 1 << order
                 switch order {
                 case 0, 1, 2, 6:
@@ -224,7 +225,7 @@ extension JWTClaims {
                 if !keepsPayload { claims.payload = payload }
             }
         } catch {
-            throw JWTError.malformed("payload is not a JSON object: \(error.reason) at byte \(error.offset)")
+            throw JWTError.malformed("payload is not a JSON object: \(error)")
         }
         if let claimError { throw claimError.error }
     }
@@ -322,7 +323,7 @@ extension JWTClaims {
             case 0x73_7369, 0x62_7573, 0x64_7561, 0x70_7865, 0x66_626e, 0x74_6169, 0x69_746a: continue
             default:
                 if custom.updateValue(value, forKey: parser.string(of: key)) != nil {
-                    throw JSONParsingError("duplicate object key", at: offset)
+                    throw .duplicateKey(offset: offset)
                 }
             }
         }
@@ -379,7 +380,7 @@ extension JWTClaims {
         if let notBefore { members["nbf"] = JWTClaims.numericDateValue(notBefore) }
         if let issuedAt { members["iat"] = JWTClaims.numericDateValue(issuedAt) }
         if let id { members["jti"] = .string(id) }
-        return .object(members)
+        return .object(JSONObject(members))  // sorted by key
     }
 
     private static func numericDateValue(_ date: Date) -> JSONValue {

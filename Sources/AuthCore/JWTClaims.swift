@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
+public import StrictJSON
 
 /// The claims of a JWT (RFC 7519 section 4): the registered claims as typed properties, everything else in
 /// ``custom``.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import StrictJSON
 
 /// The JOSE header of a verified token.
 ///
@@ -31,7 +32,7 @@ public struct JWTHeader: Sendable, Equatable {
                 isFirst = false
                 if key.matches("alg"), let raw = parser.parsePlainStringValue() {
                     // The common case: match the algorithm name on its bytes, without creating a String.
-                    if alg != nil { throw JSONParsingError("duplicate object key", at: offset) }
+                    if alg != nil { throw .duplicateKey(offset: offset) }
                     rawAlgorithm = JWTAlgorithm(utf8: raw)
                     alg = .null  // marks "seen"; an unknown name leaves rawAlgorithm nil
                     continue
@@ -52,11 +53,11 @@ public struct JWTHeader: Sendable, Equatable {
                     if key.matches("crit") { hasCrit = true }
                     duplicate = additional.updateValue(value, forKey: parser.string(of: key)) != nil
                 }
-                if duplicate { throw JSONParsingError("duplicate object key", at: offset) }
+                if duplicate { throw .duplicateKey(offset: offset) }
             }
             try parser.endDocument()
         } catch {
-            throw JWTError.malformed("header is not a JSON object: \(error.reason) at byte \(error.offset)")
+            throw JWTError.malformed("header is not a JSON object: \(error)")
         }
 
         guard let alg else { throw JWTError.malformed("header has no alg") }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CLibcrypto
+public import StrictJSON
 
 extension JWTKey {
     /// Imports a JSON Web Key (RFC 7517/7518, RFC 8037): `kty` `oct`, `RSA`, `EC` (`P-256`, `P-384`) or `OKP`
@@ -24,7 +25,7 @@ extension JWTKey {
     /// Imports a JSON Web Key given as a parsed ``JSONValue`` object (see ``init(jwk:)-(String)``).
     public init(jwk: JSONValue) throws {
         guard case .object(let members) = jwk else { throw JWTError.invalidKey("JWK is not a JSON object") }
-        let fields = JWKFields(members)
+        let fields = JWKFields(members.dictionary)
         switch try fields.string("kty") {
         case "oct":
             self = try JWTKey.hmac(try fields.bytes("k"))
@@ -53,7 +54,7 @@ extension JWTKey {
         switch storage {
         case .hmac(let secret):
             guard includingPrivateMembers else { throw JWTError.invalidKey("an HMAC secret has no public JWK") }
-            return .object(["kty": "oct", "k": .string(Base64URL.encode(secret))])
+            return .object(["k": .string(Base64URL.encode(secret)), "kty": "oct"])
         case .asymmetric(let key):
             if includingPrivateMembers && !key.isPrivate { throw JWTError.invalidKey("a public key has no private JWK members") }
             var members: [String: JSONValue] = [:]
@@ -91,7 +92,7 @@ extension JWTKey {
                 try put("x", key.rawKey(private: false))
                 if includingPrivateMembers { try put("d", key.rawKey(private: true)) }
             }
-            return .object(members)
+            return .object(JSONObject(members))  // sorted by key
         }
     }
 

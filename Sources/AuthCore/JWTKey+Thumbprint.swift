@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import StrictJSON
 
 extension JWTKey {
     /// The RFC 7638 JWK thumbprint: base64url(SHA-256) of the key's required public JWK members in
@@ -18,8 +19,9 @@ extension JWTKey {
             case .ed25519: ["kty", "crv", "x"]
             case .hmac: ["kty", "k"]
             }
-        // JSONValue serialises object members sorted by key and without white space, as RFC 7638 requires.
-        let canonical = JSONValue.object(members.filter { required.contains($0.key) })
+        // A JSONObject made from a dictionary has its members sorted by key, and serialises without white space, as
+        // RFC 7638 requires.
+        let canonical = JSONValue.object(JSONObject(members.dictionary.filter { required.contains($0.key) }))
         return Base64URL.encode(SHA256Digest.hash(canonical.serializedBytes()))
     }
 }
@@ -31,6 +33,6 @@ extension JWTHeader {
         members["alg"] = .string(algorithm.rawValue)
         if let kid { members["kid"] = .string(kid) }
         if let type { members["typ"] = .string(type) }
-        return .object(members)
+        return .object(JSONObject(members))  // sorted by key
     }
 }

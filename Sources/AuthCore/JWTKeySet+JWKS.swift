@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import StrictJSON
 
 extension JWTKeySet {
     /// Imports a JWK Set document `{"keys":[…]}`.
@@ -21,7 +22,7 @@ extension JWTKeySet {
         var set = JWTKeySet()
         for jwk in keys {
             guard case .object(let members) = jwk else { throw JWTError.invalidKey("JWKS entry is not an object") }
-            let fields = JWKFields(members)
+            let fields = JWKFields(members.dictionary)
             if let use = try fields.optionalString("use"), use != "sig" { continue }
             guard let name = try fields.optionalString("alg") else { throw JWTError.invalidKey("JWKS entry has no alg") }
             guard let algorithm = JWTAlgorithm(rawValue: name) else { throw JWTError.invalidKey("JWKS entry has an unsupported alg") }
@@ -41,11 +42,12 @@ extension JWTKeySet {
     public func jwks() throws -> JSONValue {
         var documents: [JSONValue] = []
         for entry in entries where entry.algorithm.isAsymmetric {
-            guard case .object(var members) = try entry.key.jwk(includingPrivateMembers: false) else { continue }
+            guard case .object(let object) = try entry.key.jwk(includingPrivateMembers: false) else { continue }
+            var members = object.dictionary
             if let kid = entry.kid { members["kid"] = .string(kid) }
             members["alg"] = .string(entry.algorithm.rawValue)
             members["use"] = "sig"
-            documents.append(.object(members))
+            documents.append(.object(JSONObject(members)))  // sorted by key
         }
         return .object(["keys": .array(documents)])
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import StrictJSON
 
 /// Signs claim sets into JWS compact tokens with one key and one algorithm.
 ///

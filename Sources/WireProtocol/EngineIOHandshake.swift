@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import StrictJSON
 
 /// The JSON data of an Engine.IO `open` packet.
 ///

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import NIOCore
+public import StrictJSON
 
 /// The Engine.IO v4 packet types and their one-digit wire codes.
 public enum EngineIOPacketType: UInt8, CaseIterable, Hashable, Sendable {
@@ -109,7 +110,7 @@ public enum EngineIOPacket: Hashable, Sendable {
         case .open:
             let json: JSONValue
             do {
-                var parser = JSONParser(bytes: data, maximumDepth: 4, baseOffset: offset + 1)
+                var parser = JSONParser(bytes: data, maximumDepth: 4, duplicateKeys: .keepLast, baseOffset: offset + 1)
                 json = try parser.parseDocument()
             } catch {
                 throw .invalidHandshake(.json(error))
@@ -151,7 +152,7 @@ public enum EngineIOError: Error, Hashable, Sendable {
     /// What is wrong with an open packet.
     public enum HandshakeProblem: Hashable, Sendable {
         /// The JSON text itself is malformed.
-        case json(JSONError)
+        case json(JSONParsingError)
         /// A required field is missing or has the wrong type.
         case invalidField(String)
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import StrictJSON
 
 /// A bearer token found in a Socket.IO handshake, and where it was found.
 ///

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+public import NIOCore
+public import StrictJSON
 
 /// The Socket.IO v5 packet types and their one-digit wire codes.
 public enum SocketIOPacketType: UInt8, CaseIterable, Hashable, Sendable {
@@ -39,12 +41,14 @@ public enum SocketIOPacketType: UInt8, CaseIterable, Hashable, Sendable {
 
 /// One Socket.IO v5 packet: `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` plus binary attachments.
 ///
-/// Binary values live inside ``payload`` as ``JSONValue/binary(_:)``; ``SocketIOPacketEncoder`` turns them into
-/// placeholders and attachments, and ``SocketIOPacketDecoder`` puts them back.
+/// Binary data travels as the packet's ``attachments``, each named in ``payload`` by a placeholder
+/// `{"_placeholder":true,"num":N}` (``JSONValue/placeholder(_:)``), exactly as on the wire: ``SocketIOPacketEncoder``
+/// sends the attachments after the text, and ``SocketIOPacketDecoder`` collects them before returning the packet.
 ///
 /// ```swift
 /// let packet = SocketIOPacket.event("hey", ["Jude"])          // 2["hey","Jude"]
 /// let ack = SocketIOPacket(type: .ack, namespace: "/admin", ackID: 13, payload: ["bar"])  // 3/admin,13["bar"]
+/// let upload = SocketIOPacket.event("upload", [.placeholder(0)], attachments: [bytes])  // 51-["upload",{…}] + bytes
 /// ```
 public struct SocketIOPacket: Hashable, Sendable {
     /// The main namespace.
@@ -55,7 +59,7 @@ public struct SocketIOPacket: Hashable, Sendable {
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     ]
 
-    // The namespace is stored first so that the synthesized memberwise initializer, `init(namespace:type:ackID:payload:)`,
+    // The namespace is stored first so that the synthesized memberwise initializer, `init(namespace:type:ackID:payload:attachments:)`,
     // differs from the public one (see the extension below) and every initializer can delegate to it.
 
     /// The namespace, starting with `/`.
@@ -65,19 +69,43 @@ public struct SocketIOPacket: Hashable, Sendable {
     public var type: SocketIOPacketType
     /// The acknowledgement id of an event that wants an answer, or of an ack.
     public var ackID: Int?
-    /// The payload, or `nil` when there is none.
+    /// The payload, or `nil` when there is none. Binary data is in it as placeholders for ``attachments``.
     public var payload: JSONValue?
+    /// The binary attachments of a `BINARY_EVENT` or `BINARY_ACK`, in placeholder number order.
+    public var attachments: [ByteBuffer] = []
 
-    /// An event `[name, arguments…]`, as a `BINARY_EVENT` if any argument contains binary.
-    public static func event(_ name: String, _ arguments: [JSONValue] = [], namespace: String = mainNamespace, ackID: Int? = nil) -> Self {
-        let payload = JSONValue.array([.string(name)] + arguments)
-        return Self(type: payload.containsBinary ? .binaryEvent : .event, namespace: namespace, ackID: ackID, payload: payload)
+    /// An event `[name, arguments…]`, as a `BINARY_EVENT` if it has attachments (which the arguments name with
+    /// ``JSONValue/placeholder(_:)``).
+    public static func event(
+        _ name: String,
+        _ arguments: [JSONValue] = [],
+        attachments: [ByteBuffer] = [],
+        namespace: String = mainNamespace,
+        ackID: Int? = nil
+    ) -> Self {
+        Self(
+            namespace: namespace,
+            type: attachments.isEmpty ? .event : .binaryEvent,
+            ackID: ackID,
+            payload: .array([.string(name)] + arguments),
+            attachments: attachments
+        )
     }
 
-    /// An acknowledgement `[arguments…]`, as a `BINARY_ACK` if any argument contains binary.
-    public static func ack(_ ackID: Int, _ arguments: [JSONValue] = [], namespace: String = mainNamespace) -> Self {
-        let payload = JSONValue.array(arguments)
-        return Self(type: payload.containsBinary ? .binaryAck : .ack, namespace: namespace, ackID: ackID, payload: payload)
+    /// An acknowledgement `[arguments…]`, as a `BINARY_ACK` if it has attachments (which the arguments name with
+    /// ``JSONValue/placeholder(_:)``).
+    public static func ack(_ ackID: Int, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = [], namespace: String = mainNamespace) -> Self {
+        Self(namespace: namespace, type: attachments.isEmpty ? .ack : .binaryAck, ackID: ackID, payload: .array(arguments), attachments: attachments)
+    }
+
+    /// The attachment a placeholder in ``payload`` stands for, or `nil` if `value` is not a placeholder of this packet.
+    ///
+    /// ```swift
+    /// if let bytes = packet.attachment(for: arguments[1]) { save(bytes) }
+    /// ```
+    public func attachment(for value: JSONValue) -> ByteBuffer? {
+        guard let num = value.placeholderNumber, num < attachments.count else { return nil }
+        return attachments[num]
     }
 
     /// Whether `name` is one of ``reservedEventNames``.
@@ -161,8 +189,14 @@ extension SocketIOPacket {
     /// Initializers live in this extension and delegate to the synthesized memberwise one, which Swift 6.3 `-O` builds in
     /// place; one that assigns the stored properties itself builds the packet in a temporary, then copies and destroys it
     /// whole (value-witness calls) on every packet.
-    public init(type: SocketIOPacketType, namespace: String = SocketIOPacket.mainNamespace, ackID: Int? = nil, payload: JSONValue? = nil) {
-        self.init(namespace: namespace, type: type, ackID: ackID, payload: payload)
+    public init(
+        type: SocketIOPacketType,
+        namespace: String = SocketIOPacket.mainNamespace,
+        ackID: Int? = nil,
+        payload: JSONValue? = nil,
+        attachments: [ByteBuffer] = []
+    ) {
+        self.init(namespace: namespace, type: type, ackID: ackID, payload: payload, attachments: attachments)
     }
 }
 
@@ -189,7 +223,7 @@ public enum SocketIOError: Error, Hashable, Sendable {
     /// An `ACK`/`BINARY_ACK` without an ack id.
     case missingAckID
     /// The payload is not valid JSON.
-    case invalidJSON(JSONError, offset: Int)
+    case invalidJSON(JSONParsingError, offset: Int)
     /// The payload has the wrong shape for the packet type (CONNECT: object; DISCONNECT: none; CONNECT_ERROR: object
     /// or string; EVENT/ACK: array).
     case invalidPayload(SocketIOPacketType)

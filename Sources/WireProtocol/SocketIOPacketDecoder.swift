@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 public import NIOCore
+import StrictJSON
 
 /// Decodes Socket.IO v5 packets and reassembles binary attachments.
 ///
 /// Each Engine.IO text message is one packet: pass it to ``decode(buffer:)`` (or ``decode(text:)``). A `BINARY_EVENT`
 /// or `BINARY_ACK` then waits for its attachments, each an Engine.IO binary message passed to ``decode(attachment:)``;
-/// the packet is returned, placeholders replaced by ``JSONValue/binary(_:)``, when the last one arrives. The attachment
+/// the packet is returned, with its ``SocketIOPacket/attachments``, when the last one arrives. The attachment
 /// count is checked against ``Configuration/maxAttachments`` as soon as the header is read, and their total size against
 /// ``Configuration/maxAttachmentBytes`` as each arrives.
 ///
@@ -45,10 +46,13 @@ public struct SocketIOPacketDecoder: Sendable {
         var type = SocketIOPacketType.binaryEvent
         var namespace = "/"
         var ackID: Int? = nil
-        /// The payload, with a ``JSONValue/binary(_:)`` marker where each placeholder was.
         var payload = JSONValue.null
-        var placeholders = SocketIOPlaceholders(limit: 0)
-        /// The attachments received so far, except the last one (which completes the packet without being stored).
+        /// The number of attachments announced.
+        var count = 0
+        /// Whether every placeholder in the payload names one of the attachments (checked with the text, reported
+        /// when the last attachment arrives).
+        var placeholdersAreValid = true
+        /// The attachments received so far.
         var received: [ByteBuffer] = []
         var bytes = 0
     }
@@ -185,109 +189,27 @@ public struct SocketIOPacketDecoder: Sendable {
             reset()
             throw .attachmentsTooLarge(limit: configuration.maxAttachmentBytes)
         }
-        guard pending.received.count + 1 == pending.placeholders.limit else {
-            if pending.received.isEmpty { pending.received.reserveCapacity(pending.placeholders.limit - 1) }
-            pending.received.append(attachment)
-            pending.bytes = total
-            return nil
-        }
+        if pending.received.isEmpty { pending.received.reserveCapacity(pending.count) }
+        pending.received.append(attachment)
+        pending.bytes = total
+        guard pending.received.count == pending.count else { return nil }
         // Move the parts out (no copies), so that the payload's containers stay uniquely referenced.
         pending.isWaiting = false
+        guard pending.placeholdersAreValid else {
+            reset()
+            throw .invalidPlaceholder
+        }
         var payload = JSONValue.null
         swap(&payload, &pending.payload)
         var namespace = "/"
         swap(&namespace, &pending.namespace)
         var received: [ByteBuffer] = []
-        if !pending.received.isEmpty { swap(&received, &pending.received) }
-        try Self.reconstruct(&payload, placeholders: pending.placeholders, received: received, last: attachment)
-        return SocketIOPacket(namespace: namespace, type: pending.type, ackID: pending.ackID, payload: payload)
+        swap(&received, &pending.received)
+        return SocketIOPacket(namespace: namespace, type: pending.type, ackID: pending.ackID, payload: payload, attachments: received)
     }
 
     /// Forgets a packet that waits for attachments (for example when the connection closes).
     public mutating func reset() { pending = Pending() }
-
-    /// Puts the attachments (`received`, then `last`) where the parser left placeholder markers, in place.
-    private static func reconstruct(
-        _ payload: inout JSONValue,
-        placeholders: SocketIOPlaceholders,
-        received: [ByteBuffer],
-        last: ByteBuffer?
-    ) throws(SocketIOError) {
-        guard placeholders.count > 0 else { return }
-        guard placeholders.areValid else { throw .invalidPlaceholder }
-        guard case .array = payload else {
-            var filler = AttachmentFiller(placeholders: placeholders, received: received, last: last)
-            return filler.fill(&payload)
-        }
-        var taken = JSONValue.null
-        swap(&taken, &payload)  // so that the elements are uniquely referenced and rewritten in place
-        guard case .array(var elements) = consume taken else { return }
-        // The usual shape, one attachment that is an argument of its own (`["upload", {…}, <bytes>]`): the only marker
-        // in the tree is a top-level element, found without looking into the other elements.
-        if placeholders.count == 1, let index = elements.firstIndex(where: { $0.isPlaceholderMarker }) {
-            let num = placeholders[0]
-            elements[index] = .binary(num < received.count ? received[num] : last!)
-        } else {
-            var filler = AttachmentFiller(placeholders: placeholders, received: received, last: last)
-            filler.fill(elements: &elements)
-        }
-        payload = .array(elements)
-    }
-
-    /// Walks a payload in document order and replaces each placeholder marker by its attachment.
-    private struct AttachmentFiller {
-        let placeholders: SocketIOPlaceholders
-        let received: [ByteBuffer]
-        let last: ByteBuffer?
-        var index = 0
-
-        init(placeholders: SocketIOPlaceholders, received: [ByteBuffer], last: ByteBuffer?) {
-            self.placeholders = placeholders
-            self.received = received
-            self.last = last
-        }
-
-        /// The value for the next placeholder: its attachment.
-        mutating func next() -> JSONValue {
-            let num = placeholders[index]
-            index += 1
-            return .binary(num < received.count ? received[num] : last!)
-        }
-
-        /// Replaces the markers in `value`. Containers that hold no container and no marker are left alone (not even
-        /// made unique).
-        mutating func fill(_ value: inout JSONValue) {
-            switch value {
-            case .binary:
-                value = next()
-            case .array(let elements):
-                guard elements.contains(where: { $0.mayHoldPlaceholderMarker }) else { return }
-                var taken = JSONValue.null
-                swap(&taken, &value)
-                guard case .array(var elements) = consume taken else { return }
-                fill(elements: &elements)
-                value = .array(elements)
-            case .object(let object):
-                guard object.members.contains(where: { $0.value.mayHoldPlaceholderMarker }) else { return }
-                var taken = JSONValue.null
-                swap(&taken, &value)
-                guard case .object(var object) = consume taken else { return }
-                object.updateValues { member in
-                    if index < placeholders.count, member.mayHoldPlaceholderMarker { fill(&member) }
-                }
-                value = .object(object)
-            case .null, .bool, .int, .double, .string:
-                return
-            }
-        }
-
-        /// Replaces the markers in the elements of an array.
-        mutating func fill(elements: inout [JSONValue]) {
-            for position in elements.indices where index < placeholders.count && elements[position].mayHoldPlaceholderMarker {
-                fill(&elements[position])
-            }
-        }
-    }
 
     /// Parses `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and validates the packet, in one pass over the
     /// bytes. A binary packet with attachments is kept in ``pending`` and `nil` returned.
@@ -346,10 +268,11 @@ public struct SocketIOPacketDecoder: Sendable {
         // The usual event, `["name"…` with no escape in the name: once the JSON has parsed, the payload is an array whose
         // first element is a string, these very bytes, so only the reserved names remain to be checked, on the bytes.
         let eventName = type.isEvent ? Self.leadingEventName(json) : nil
-        var parser = JSONParser(bytes: json, maximumDepth: configuration.maxDepth, baseOffset: index)
+        // Duplicate keys: the last one wins, as in the JavaScript and Python peers.
+        var parser = JSONParser(bytes: json, maximumDepth: configuration.maxDepth, duplicateKeys: .keepLast, baseOffset: index)
         guard type.isBinary else {
             let payload: JSONValue
-            do throws(JSONError) {
+            do throws(JSONParsingError) {
                 payload = try parser.parseDocument()
             } catch {
                 throw .invalidJSON(error, offset: index)
@@ -357,17 +280,16 @@ public struct SocketIOPacketDecoder: Sendable {
             try Self.validate(type: type, ackID: ackID, payload: payload, eventName: eventName)
             return SocketIOPacket(namespace: namespace, type: type, ackID: ackID, payload: payload)
         }
-        var placeholders = SocketIOPlaceholders(limit: attachmentCount)
+        // Placeholders are counted and checked while the payload is parsed.
+        var placeholders = SocketIOPlaceholderHooks(limit: attachmentCount)
         let payload: JSONValue
-        do throws(JSONError) {
-            payload = try withUnsafeMutablePointer(to: &placeholders) { (placeholders) throws(JSONError) -> JSONValue in
-                parser.placeholders = placeholders
-                return try parser.parseDocument()
-            }
+        do throws(JSONParsingError) {
+            payload = try parser.parseDocument(hooks: &placeholders)
         } catch {
             throw .invalidJSON(error, offset: index)
         }
         try Self.validate(type: type, ackID: ackID, payload: payload, eventName: eventName)
+        let placeholdersAreValid = placeholders.invalid == 0
         guard attachmentCount > 0 else {
             // Without attachments, any placeholder names one that does not exist.
             guard placeholders.count == 0 else { throw .invalidPlaceholder }
@@ -377,7 +299,9 @@ public struct SocketIOPacketDecoder: Sendable {
         pending.namespace = namespace
         pending.ackID = ackID
         pending.payload = payload
-        pending.placeholders = placeholders
+        pending.count = attachmentCount
+        pending.placeholdersAreValid = placeholdersAreValid
+        pending.received.removeAll(keepingCapacity: true)
         pending.bytes = 0
         pending.isWaiting = true
         return nil
@@ -441,50 +365,68 @@ public struct SocketIOPacketDecoder: Sendable {
     }
 }
 
-/// The placeholders of a binary packet's payload, in document order, as the parser found them: each one's `num`, or
-/// `-1` when it is missing, not an integer, or not below the attachment count (``limit``). The first is stored inline,
-/// since most binary packets carry one attachment.
-struct SocketIOPlaceholders: Sendable {
+/// Finds the placeholders of a binary packet's payload while it is parsed: how many there are, and how many do not
+/// name an attachment below ``limit`` (their `num` missing, not an integer, or out of range). Placeholders inside a
+/// placeholder are not counted (the outer one stands for its attachment whole).
+///
+/// The spelling Socket.IO encoders write, `{"_placeholder":true,"num":<n>}`, is recognised from the bytes and gets a
+/// shared value, so that the usual placeholder costs no object; any other spelling is parsed and judged on the
+/// finished object, so that the last of duplicate keys wins as for any member.
+struct SocketIOPlaceholderHooks: JSONObjectHooks {
     /// The packet's attachment count.
     let limit: Int
     private(set) var count = 0
-    private var first = -1
-    private var rest: [Int] = []
+    private(set) var invalid = 0
 
     init(limit: Int) { self.limit = limit }
 
-    subscript(index: Int) -> Int { index == 0 ? first : rest[index - 1] }
+    /// The placeholders for attachments 0 to 15, built once.
+    static let shared: [JSONValue] = (0..<16).map { JSONValue.placeholder($0) }
 
-    /// Whether every placeholder names an attachment.
-    var areValid: Bool {
-        (count == 0 || first >= 0) && !rest.contains { $0 < 0 }
-    }
-
-    mutating func append(num: Int64?) {
-        let value = num.flatMap { $0 >= 0 && $0 < limit ? Int($0) : nil } ?? -1
-        if count == 0 { first = value } else { rest.append(value) }
+    private mutating func record(_ num: Int64?) {
         count += 1
-    }
-
-    mutating func removeLast(_ k: Int) {
-        guard k > 0 else { return }
-        count -= k
-        rest.removeLast(rest.count - max(count - 1, 0))
-    }
-}
-
-extension JSONValue {
-    /// Whether this is a placeholder marker (binary, which the parser produces only for placeholders).
-    fileprivate var isPlaceholderMarker: Bool {
-        if case .binary = self { return true }
-        return false
-    }
-
-    /// Whether this is a container or binary, so that a placeholder marker may be here or inside.
-    fileprivate var mayHoldPlaceholderMarker: Bool {
-        switch self {
-        case .binary, .array, .object: true
-        case .null, .bool, .int, .double, .string: false
+        guard let num, num >= 0, num < limit else {
+            invalid += 1
+            return
         }
+    }
+
+    @inline(__always)
+    mutating func value(ofObjectAt index: Int, in bytes: UnsafeRawBufferPointer) -> (value: JSONValue, end: Int)? {
+        // `{"_placeholder":true,"num":` is 27 bytes: compared as four overlapping 8-byte words.
+        let prefixCount = 27
+        guard index + prefixCount + 2 <= bytes.count else { return nil }
+        func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index + offset, as: UInt64.self)) }
+        // `{"_place`, `holder":`, `true,"nu`, `e,"num":` as little-endian words.
+        guard word(0) == 0x6563_616C_705F_227B, word(8) == 0x3A22_7265_646C_6F68, word(16) == 0x756E_222C_6575_7274,
+            word(19) == 0x3A22_6D75_6E22_2C65
+        else { return nil }
+        var end = index + prefixCount
+        var num: Int64 = 0
+        if bytes[end] == UInt8(ascii: "0") {
+            end += 1
+        } else {
+            while end < bytes.count, end - index - prefixCount < 18, bytes[end] &- UInt8(ascii: "0") < 10 {
+                num = num * 10 + Int64(bytes[end] &- UInt8(ascii: "0"))
+                end += 1
+            }
+            guard end > index + prefixCount else { return nil }
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "}") else { return nil }
+        record(num)
+        let value = num < Self.shared.count ? Self.shared[Int(num)] : JSONValue.placeholder(Int(num))
+        return (value, end + 1)
+    }
+
+    @inline(__always)
+    func objectStarts() -> (count: Int, invalid: Int) { (count, invalid) }
+
+    @inline(__always)
+    mutating func objectParsed(_ object: JSONObject, since mark: (count: Int, invalid: Int)) {
+        guard object.isPlaceholder else { return }
+        // Placeholders inside this one are forgotten: they are not attachments.
+        count = mark.count
+        invalid = mark.invalid
+        if case .int(let num)? = object["num"] { record(num) } else { record(nil) }
     }
 }

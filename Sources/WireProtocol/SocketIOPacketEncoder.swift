@@ -1,42 +1,48 @@
 // SPDX-License-Identifier: Apache-2.0
 public import NIOCore
+import StrictJSON
 
-/// Encodes Socket.IO v5 packets as `<type>[<attachments>-][<namespace>,][<ack id>][JSON]`, replacing binary values with
-/// `{"_placeholder":true,"num":N}` and returning the attachments to send after the text, one Engine.IO binary message each.
+/// Encodes Socket.IO v5 packets as `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and returns the packet's
+/// attachments to send after the text, one Engine.IO binary message each. The payload names them with placeholders
+/// `{"_placeholder":true,"num":N}` (``JSONValue/placeholder(_:)``).
 ///
 /// ```swift
 /// var text = ByteBuffer()
-/// let attachments = SocketIOPacketEncoder().encode(.event("baz", [.binary(ByteBuffer(bytes: [1, 2, 3, 4]))]), into: &text)
+/// let packet = SocketIOPacket.event("baz", [.placeholder(0)], attachments: [ByteBuffer(bytes: [1, 2, 3, 4])])
+/// let attachments = SocketIOPacketEncoder().encode(packet, into: &text)
 /// // text: 51-["baz",{"_placeholder":true,"num":0}], attachments: [<01 02 03 04>]
 /// ```
 public struct SocketIOPacketEncoder: Sendable {
     /// Creates an encoder.
     public init() {}
 
-    /// Writes the text part of `packet` into `buffer` and returns its binary attachments, in placeholder order.
+    /// Writes the text part of `packet` into `buffer` and returns its binary attachments.
     ///
-    /// An ``SocketIOPacketType/event`` or ``SocketIOPacketType/ack`` whose payload contains binary is sent as its
-    /// `BINARY_` variant. The packet is not validated: call ``SocketIOPacket/validate()`` for packets built from
-    /// untrusted parts.
+    /// A packet with attachments is sent as `BINARY_EVENT`/`BINARY_ACK` whatever its ``SocketIOPacket/type`` says
+    /// (`EVENT`/`ACK`), with the attachment count. The packet is not validated: call ``SocketIOPacket/validate()`` for
+    /// packets built from untrusted parts.
     @discardableResult
     public func encode(_ packet: SocketIOPacket, into buffer: inout ByteBuffer) -> [ByteBuffer] {
-        let start = buffer.writerIndex
-        var attachments: [ByteBuffer] = []
         var type = packet.type
-        var attachmentCount: Int? = nil
+        if !packet.attachments.isEmpty {
+            if type == .event { type = .binaryEvent } else if type == .ack { type = .binaryAck }
+        }
+        buffer.writeInteger(UInt8(ascii: "0") + type.rawValue)
         if type.isBinary {
-            attachmentCount = packet.payload.map(Self.countBinaries) ?? 0
+            buffer.writeJSONInteger(Int64(packet.attachments.count))
+            buffer.writeInteger(UInt8(ascii: "-"))
         }
-        writeText(packet, type: type, attachmentCount: attachmentCount, into: &buffer, attachments: &attachments)
-        if attachmentCount == nil, !attachments.isEmpty {
-            // Binary found in an EVENT/ACK: send it as BINARY_EVENT/BINARY_ACK instead (rare path, encode again).
-            type = type == .ack ? .binaryAck : .binaryEvent
-            buffer.moveWriterIndex(to: start)
-            let count = attachments.count
-            attachments.removeAll(keepingCapacity: true)
-            writeText(packet, type: type, attachmentCount: count, into: &buffer, attachments: &attachments)
+        if packet.namespace != SocketIOPacket.mainNamespace {
+            buffer.writeString(packet.namespace)
+            buffer.writeInteger(UInt8(ascii: ","))
         }
-        return attachments
+        if let ackID = packet.ackID {
+            buffer.writeJSONInteger(Int64(ackID))
+        }
+        if let payload = packet.payload {
+            payload.write(into: &buffer)
+        }
+        return packet.attachments
     }
 
     /// Writes `packet` as the text of an Engine.IO `message` packet (`4` followed by the Socket.IO text, as in
@@ -47,37 +53,11 @@ public struct SocketIOPacketEncoder: Sendable {
         buffer.writeInteger(UInt8(ascii: "4"))
         return encode(packet, into: &buffer)
     }
+}
 
-    private func writeText(
-        _ packet: SocketIOPacket,
-        type: SocketIOPacketType,
-        attachmentCount: Int?,
-        into buffer: inout ByteBuffer,
-        attachments: inout [ByteBuffer]
-    ) {
-        buffer.writeInteger(UInt8(ascii: "0") + type.rawValue)
-        if let attachmentCount {
-            JSONWriter.writeInteger(Int64(attachmentCount), into: &buffer)
-            buffer.writeInteger(UInt8(ascii: "-"))
-        }
-        if packet.namespace != SocketIOPacket.mainNamespace {
-            buffer.writeString(packet.namespace)
-            buffer.writeInteger(UInt8(ascii: ","))
-        }
-        if let ackID = packet.ackID {
-            JSONWriter.writeInteger(Int64(ackID), into: &buffer)
-        }
-        if let payload = packet.payload {
-            JSONWriter.write(payload, into: &buffer, attachments: &attachments)
-        }
-    }
-
-    static func countBinaries(_ value: JSONValue) -> Int {
-        switch value {
-        case .binary: return 1
-        case .array(let elements): return elements.reduce(0) { $0 + countBinaries($1) }
-        case .object(let object): return object.reduce(0) { $0 + countBinaries($1.value) }
-        case .null, .bool, .int, .double, .string: return 0
-        }
+extension ByteBuffer {
+    /// Writes the decimal digits of `value`, as the JSON serializer does.
+    mutating func writeJSONInteger(_ value: Int64) {
+        JSONValue.writeInteger(value, to: &self)
     }
 }

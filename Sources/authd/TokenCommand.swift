@@ -38,7 +38,7 @@ struct TokenCommand: ParsableCommand {
                     guard case .object(let members) = try JSONValue(parsing: document) else {
                         throw CommandFailure.badInput("the claims on standard input must be a JSON object")
                     }
-                    claims = try JWTClaims(json: members)
+                    claims = try JWTClaims(json: members.dictionary)
                 } catch let error as JSONParsingError {
                     throw CommandFailure.badInput("the claims on standard input are not valid JSON: \(error)")
                 } catch let error as JWTError {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import InteropTesting
+import StrictJSON
 import Testing
 
 @testable import AuthCore

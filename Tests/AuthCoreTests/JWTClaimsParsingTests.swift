@@ -27,7 +27,7 @@ struct JWTClaimsParsingTests {
     /// The claims the reference path (a fully parsed object, then ``JWTClaims/init(json:)``) gives for `payload`.
     static func reference(_ payload: String) throws -> JWTClaims {
         guard case .object(let members) = try JSONValue(parsing: payload) else { throw JWTError.malformed("not an object") }
-        return try JWTClaims(json: members)
+        return try JWTClaims(json: members.dictionary)
     }
 
     static let payloads = [
@@ -117,10 +117,10 @@ struct JWTClaimsParsingTests {
             (#"{"aud":"api","exp":1e300}"#, .invalidClaim, "exp is out of range"),
             (#"{"aud":"api","exp":1234567890123456}"#, .invalidClaim, "exp is out of range"),
             (#"{"aud":"api","exp":-1234567890123}"#, .invalidClaim, "exp is out of range"),
-            (#"{"aud":"api","exp":01}"#, .malformed, "leading zero in number"),
+            (#"{"aud":"api","exp":01}"#, .malformed, "invalid number"),
             (#"{"aud":"api","exp":1.}"#, .malformed, "invalid number"),
             (#"{"aud":"api","exp":-}"#, .malformed, "invalid number"),
-            (#"{"aud":"api","exp":\#(t + 60),"r":["\ud800"]}"#, .malformed, "lone UTF-16 surrogate"),
+            (#"{"aud":"api","exp":\#(t + 60),"r":["\ud800"]}"#, .malformed, "invalid escape"),
             (#"{"aud":"api","exp":\#(t + 60),"r":"\#u{01}"}"#, .malformed, "unescaped control character"),
             (#"{"aud":"api","exp":\#(t + 60),"r":[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}"#, .malformed, "nesting deeper than 16"),
         ]

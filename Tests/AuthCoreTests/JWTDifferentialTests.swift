@@ -100,7 +100,7 @@ struct JWTDifferentialTests {
             let verified = response.results[2 * index]
             #expect(verified.ok, "PyJWT refused Swift's \(algorithm.rawValue) token: \(verified.error ?? "")")
             if let text = verified.claims {
-                let decoded = try JWTClaims(json: try #require(JSONValue(parsing: text).objectValue))
+                let decoded = try JWTClaims(json: try #require(JSONValue(parsing: text).objectValue).dictionary)
                 #expect(decoded == Self.claims, "\(algorithm.rawValue)")
             }
             // PyJWT signed, Swift verified.

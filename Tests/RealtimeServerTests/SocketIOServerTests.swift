@@ -92,7 +92,9 @@ struct SocketIOServerTests {
         let server = SocketIOServer(logger: Self.logger)
         let received = Mutex<[UInt8]?>(nil)
         server.namespace("/").on("upload") { event in
-            if case .binary(let buffer)? = event.arguments.first { received.withLock { $0 = Array(buffer.readableBytesView) } }
+            if let num = event.arguments.first?.placeholderNumber, num < event.attachments.count {
+                received.withLock { $0 = Array(event.attachments[num].readableBytesView) }
+            }
         }
         let harness = await SocketIOHarness(server: server)
         await harness.receive("0")

@@ -48,7 +48,7 @@ struct DifferentialTests {
                 }
             }
         )
-        let output = try await PythonInterop.run(script: Self.script, arguments: ["decode"], input: Data(JSONValue.object(request).jsonString.utf8))
+        let output = try await PythonInterop.run(script: Self.script, arguments: ["decode"], input: Data(JSONValue.object(request).serialized().utf8))
         let response = try JSONValue(parsing: String(decoding: output, as: UTF8.self), maximumDepth: 128)
 
         let decodedPackets = try #require(response["socketio_packets"]?.arrayValue)
@@ -102,11 +102,13 @@ struct DifferentialTests {
 
     static func base64(_ buffer: ByteBuffer) -> String { Data(buffer.readableBytesView).base64EncodedString() }
 
-    static func normal(_ value: JSONValue) -> JSONValue {
+    /// `value` with each placeholder replaced by its attachment (from `attachments`) as `{"$bytes": base64}`.
+    static func normal(_ value: JSONValue, attachments: [ByteBuffer]) -> JSONValue {
+        if let num = value.placeholderNumber, num < attachments.count { return ["$bytes": .string(base64(attachments[num]))] }
         switch value {
-        case .binary(let bytes): return ["$bytes": .string(base64(bytes))]
-        case .array(let elements): return .array(elements.map(normal))
-        case .object(let object): return .object(JSONObject(object.map { .init(key: $0.key, value: normal($0.value)) }))
+        case .array(let elements): return .array(elements.map { normal($0, attachments: attachments) })
+        case .object(let object):
+            return .object(JSONObject(object.map { .init(key: $0.key, value: normal($0.value, attachments: attachments)) }))
         default: return value
         }
     }
@@ -122,17 +124,13 @@ struct DifferentialTests {
     }
 
     static func describe(_ packet: SocketIOPacket) -> JSONValue {
-        var attachments = 0
-        if packet.type.isBinary, let payload = packet.payload {
-            var scratch = ByteBuffer()
-            attachments = SocketIOPacketEncoder().encode(SocketIOPacket(type: packet.type, payload: payload), into: &scratch).count
-        }
+        let attachments = packet.type.isBinary ? packet.attachments : []
         return [
             "type": .int(Int64(packet.type.rawValue)),
             "namespace": .string(packet.namespace),
             "id": packet.ackID.map { .int(Int64($0)) } ?? .null,
-            "data": packet.payload.map(normal) ?? .null,
-            "attachments": .int(Int64(attachments)),
+            "data": packet.payload.map { normal($0, attachments: attachments) } ?? .null,
+            "attachments": .int(Int64(attachments.count)),
         ]
     }
 

@@ -95,7 +95,7 @@ struct EngineIOPacketTests {
                     maxPayload: 1_000_000
                 )
         )
-        #expect(handshake.jsonValue.jsonString == Self.handshakeJSON)
+        #expect(handshake.jsonValue.serialized() == Self.handshakeJSON)
     }
 
     static let hostilePayloads: [(String, EngineIOError)] = [

@@ -92,7 +92,7 @@ struct RoundTripPropertyTests {
         await propertyCheck(count: 500, input: TapeGen.tape) { values in
             var tape = Tape(values)
             let value = tape.value(binary: false)
-            #expect((try? JSONValue(parsing: value.jsonString)) == value)
+            #expect((try? JSONValue(parsing: value.serialized())) == value)
         }
     }
 }

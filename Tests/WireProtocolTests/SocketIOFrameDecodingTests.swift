@@ -164,7 +164,7 @@ struct SocketIOFrameDecodingTests {
         var second = ByteBuffer(string: #"42["a"]"#)
         #expect(Self.oneRead(&decoder, .text, &second) == .failure(.unexpectedPacketWhileAwaitingAttachments))
         #expect(second == ByteBuffer(string: #"42["a"]"#))
-        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [7])) == .event("up", [.binary(ByteBuffer(bytes: [7]))]))
+        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [7])) == .event("up", [.placeholder(0)], attachments: [ByteBuffer(bytes: [7])]))
         #expect(Self.oneRead(&decoder, .text, &second) == .packet(.event("a")))
     }
 }

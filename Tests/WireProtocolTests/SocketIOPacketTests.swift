@@ -14,7 +14,10 @@ struct SocketIOExample: Sendable, CustomTestStringConvertible {
 
 /// The examples of the Socket.IO v5 protocol document (socket.io-protocol README), plus strict validation.
 struct SocketIOPacketTests {
-    static let bytes1234 = JSONValue.binary(ByteBuffer(bytes: [1, 2, 3, 4]))
+    static let bytes1234 = ByteBuffer(bytes: [1, 2, 3, 4])
+
+    /// Attachments from their bytes.
+    static func buffers(_ attachments: [UInt8]...) -> [ByteBuffer] { attachments.map { ByteBuffer(bytes: $0) } }
 
     static let examples: [SocketIOExample] = [
         // Connection to a namespace.
@@ -32,21 +35,33 @@ struct SocketIOPacketTests {
         .init(text: #"2["foo"]"#, packet: .event("foo")),
         .init(text: #"2/admin,["bar"]"#, packet: .event("bar", namespace: "/admin")),
         .init(text: #"2["hey","Jude"]"#, packet: .event("hey", ["Jude"])),
-        .init(text: #"51-["baz",{"_placeholder":true,"num":0}]"#, attachments: [[1, 2, 3, 4]], packet: .event("baz", [bytes1234])),
+        .init(
+            text: #"51-["baz",{"_placeholder":true,"num":0}]"#,
+            attachments: [[1, 2, 3, 4]],
+            packet: .event("baz", [.placeholder(0)], attachments: [bytes1234])
+        ),
         .init(
             text: #"52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,
             attachments: [[1, 2], [3, 4]],
-            packet: .event("baz", [.binary(ByteBuffer(bytes: [1, 2])), .binary(ByteBuffer(bytes: [3, 4]))], namespace: "/admin")
+            packet: .event("baz", [.placeholder(0), .placeholder(1)], attachments: buffers([1, 2], [3, 4]), namespace: "/admin")
         ),
         // Acknowledgement.
         .init(text: #"212["foo"]"#, packet: .event("foo", ackID: 12)),
         .init(text: "312[]", packet: .ack(12)),
         .init(text: #"2/admin,13["foo"]"#, packet: .event("foo", namespace: "/admin", ackID: 13)),
         .init(text: #"3/admin,13["bar"]"#, packet: .ack(13, ["bar"], namespace: "/admin")),
-        .init(text: #"51-14["foo",{"_placeholder":true,"num":0}]"#, attachments: [[1, 2, 3, 4]], packet: .event("foo", [bytes1234], ackID: 14)),
+        .init(
+            text: #"51-14["foo",{"_placeholder":true,"num":0}]"#,
+            attachments: [[1, 2, 3, 4]],
+            packet: .event("foo", [.placeholder(0)], attachments: [bytes1234], ackID: 14)
+        ),
         .init(text: #"314["bar"]"#, packet: .ack(14, ["bar"])),
         .init(text: #"215["foo"]"#, packet: .event("foo", ackID: 15)),
-        .init(text: #"61-15["bar",{"_placeholder":true,"num":0}]"#, attachments: [[1, 2, 3, 4]], packet: .ack(15, ["bar", bytes1234])),
+        .init(
+            text: #"61-15["bar",{"_placeholder":true,"num":0}]"#,
+            attachments: [[1, 2, 3, 4]],
+            packet: .ack(15, ["bar", .placeholder(0)], attachments: [bytes1234])
+        ),
         // Disconnection.
         .init(text: "1", packet: .init(type: .disconnect)),
         .init(text: "1/admin,", packet: .init(type: .disconnect, namespace: "/admin")),
@@ -59,13 +74,13 @@ struct SocketIOPacketTests {
         .init(
             text: #"61-/admin,1[{"_placeholder":true,"num":0}]"#,
             attachments: [[0xDE, 0xAD]],
-            packet: .ack(1, [.binary(ByteBuffer(bytes: [0xDE, 0xAD]))], namespace: "/admin")
+            packet: .ack(1, [.placeholder(0)], attachments: buffers([0xDE, 0xAD]), namespace: "/admin")
         ),
         // Nested placeholders.
         .init(
             text: #"52-["up",{"a":[{"_placeholder":true,"num":0}],"b":{"c":{"_placeholder":true,"num":1}}}]"#,
             attachments: [[9], []],
-            packet: .event("up", [["a": [.binary(ByteBuffer(bytes: [9]))], "b": ["c": .binary(ByteBuffer())]]])
+            packet: .event("up", [["a": [.placeholder(0)], "b": ["c": .placeholder(1)]]], attachments: buffers([9], []))
         ),
     ]
 
@@ -171,22 +186,22 @@ struct SocketIOPacketTests {
     }
 
     static let placeholderCases: [SocketIOExample] = [
-        // Duplicate keys: the last one wins, as for any member.
+        // Duplicate keys: the last one wins (in the first one's place), as for any member.
         .init(
             text: #"51-["a",{"_placeholder":false,"num":0,"_placeholder":true}]"#,
             attachments: [[1]],
-            packet: .event("a", [.binary(ByteBuffer(bytes: [1]))])
+            packet: .event("a", [.placeholder(0)], attachments: buffers([1]))
         ),
         .init(
             text: #"51-["a",{"_placeholder":true,"num":0,"_placeholder":false},{"_placeholder":true,"num":0}]"#,
             attachments: [[1]],
-            packet: .event("a", [["_placeholder": false, "num": 0], .binary(ByteBuffer(bytes: [1]))])
+            packet: .event("a", [["_placeholder": false, "num": 0], .placeholder(0)], attachments: buffers([1]))
         ),
-        // A placeholder inside a placeholder is not one (the outer one is replaced whole).
+        // A placeholder inside a placeholder is not one (the outer one stands for its attachment whole).
         .init(
             text: #"51-["a",{"x":{"_placeholder":true,"num":5},"_placeholder":true,"num":0},{"_placeholder":true,"num":0}]"#,
             attachments: [[1]],
-            packet: .event("a", [.binary(ByteBuffer(bytes: [1])), .binary(ByteBuffer(bytes: [1]))])
+            packet: .event("a", [["x": .placeholder(5), "_placeholder": true, "num": 0], .placeholder(0)], attachments: buffers([1]))
         ),
         // Only binary packets have placeholders.
         .init(text: #"2["a",{"_placeholder":true,"num":0}]"#, packet: .event("a", [["_placeholder": true, "num": 0]])),
@@ -194,27 +209,27 @@ struct SocketIOPacketTests {
         .init(
             text: #"62-7[[["x"],{"_placeholder":true,"num":1}],{"k":[],"v":{"_placeholder":true,"num":0}}]"#,
             attachments: [[1], [2, 2]],
-            packet: .ack(7, [[["x"], .binary(ByteBuffer(bytes: [2, 2]))], ["k": [], "v": .binary(ByteBuffer(bytes: [1]))]])
+            packet: .ack(7, [[["x"], .placeholder(1)], ["k": [], "v": .placeholder(0)]], attachments: buffers([1], [2, 2]))
         ),
         // Locations the parser records (four levels), and deeper or past 16-bit indices, where the payload is walked.
         .init(
             text: #"51-["a",[[{"k":{"_placeholder":true,"num":0}}]]]"#,
             attachments: [[3]],
-            packet: .event("a", [[[["k": .binary(ByteBuffer(bytes: [3]))]]]])
+            packet: .event("a", [[[["k": .placeholder(0)]]]], attachments: buffers([3]))
         ),
         .init(
             text: #"52-["a",[[[[{"_placeholder":true,"num":1}]]]],{"_placeholder":true,"num":0}]"#,
             attachments: [[3], [4]],
-            packet: .event("a", [[[[[.binary(ByteBuffer(bytes: [4]))]]]], .binary(ByteBuffer(bytes: [3]))])
+            packet: .event("a", [[[[[.placeholder(1)]]]], .placeholder(0)], attachments: buffers([3], [4]))
         ),
         .init(
             text: #"51-["a",["# + String(repeating: "0,", count: 70_000) + #"{"_placeholder":true,"num":0}]]"#,
             attachments: [[5]],
-            packet: .event("a", [.array(Array(repeating: 0, count: 70_000) + [.binary(ByteBuffer(bytes: [5]))])])
+            packet: .event("a", [.array(Array(repeating: 0, count: 70_000) + [.placeholder(0)])], attachments: buffers([5]))
         ),
     ]
 
-    /// Spellings of one placeholder: the canonical one is read from the bytes, the others by the general object parse.
+    /// Spellings of one placeholder.
     static let placeholderSpellings: [String] = [
         #"{"_placeholder":true,"num":0}"#,
         #"{ "_placeholder":true,"num":0}"#,
@@ -227,13 +242,15 @@ struct SocketIOPacketTests {
         #"{"_placeholder":true,"num":-0}"#,
     ]
 
-    @Test("A placeholder decodes the same whatever its spelling", arguments: placeholderSpellings)
+    @Test("A placeholder names its attachment whatever its spelling", arguments: placeholderSpellings)
     func placeholderSpelling(placeholder: String) throws {
         var decoder = SocketIOPacketDecoder()
         let text = #"51-["a","#
         #expect(try decoder.decode(text: text + placeholder + "]") == nil)
         let attachment = ByteBuffer(bytes: [1, 2])
-        #expect(try decoder.decode(attachment: attachment) == .event("a", [.binary(attachment)]))
+        let packet = try #require(try decoder.decode(attachment: attachment))
+        #expect(packet.type == .binaryEvent && packet.eventName == "a" && packet.attachments == [attachment])
+        #expect(packet.attachment(for: try #require(packet.payload?[1])) == attachment)
         #expect(!decoder.isAwaitingAttachments)
     }
 
@@ -264,48 +281,51 @@ struct SocketIOPacketTests {
         }
     }
 
-    /// Binary packets with one attachment, where the decoder looks for the marker among the top-level elements first,
-    /// and the shapes where it must walk the payload instead.
+    /// Binary packets with one attachment, wherever its placeholder is.
     static let singleAttachmentCases: [SocketIOExample] = [
         .init(
             text: #"51-["a",{"b":1},[2],{"_placeholder":true,"num":0},"c"]"#,
             attachments: [[1]],
-            packet: .event("a", [["b": 1], [2], .binary(ByteBuffer(bytes: [1])), "c"])
+            packet: .event("a", [["b": 1], [2], .placeholder(0), "c"], attachments: buffers([1]))
         ),
         // Not at the top level: nested in an object, in an array, or the only element of a nested array.
         .init(
             text: #"51-["a",{"f":{"_placeholder":true,"num":0}},"c"]"#,
             attachments: [[2]],
-            packet: .event("a", [["f": .binary(ByteBuffer(bytes: [2]))], "c"])
+            packet: .event("a", [["f": .placeholder(0)], "c"], attachments: buffers([2]))
         ),
-        .init(text: #"51-["a",[[{"_placeholder":true,"num":0}]]]"#, attachments: [[3]], packet: .event("a", [[[.binary(ByteBuffer(bytes: [3]))]]])),
+        .init(
+            text: #"51-["a",[[{"_placeholder":true,"num":0}]]]"#,
+            attachments: [[3]],
+            packet: .event("a", [[[.placeholder(0)]]], attachments: buffers([3]))
+        ),
         // Escaped event name and escaped keys: the placeholder is recognised on the decoded key.
         .init(
             text: #"51-["\u0075p",{"_pl\u0061ceholder":true,"n\u0075m":0}]"#,
             attachments: [[4]],
-            packet: .event("up", [.binary(ByteBuffer(bytes: [4]))])
+            packet: .event("up", [.placeholder(0)], attachments: buffers([4]))
         ),
-        // Placeholders inside a placeholder are dropped with it: one marker remains, at the top level.
+        // Placeholders inside a placeholder are not looked at: the outer one stands for the attachment.
         .init(
             text: #"51-["a",{"_placeholder":true,"num":0,"in":[{"_placeholder":true,"num":0}]}]"#,
             attachments: [[5]],
-            packet: .event("a", [.binary(ByteBuffer(bytes: [5]))])
+            packet: .event("a", [["_placeholder": true, "num": 0, "in": [.placeholder(0)]]], attachments: buffers([5]))
         ),
         // One attachment used twice, the second time nested.
         .init(
             text: #"51-["a",{"_placeholder":true,"num":0},{"k":{"_placeholder":true,"num":0}}]"#,
             attachments: [[6]],
-            packet: .event("a", [.binary(ByteBuffer(bytes: [6])), ["k": .binary(ByteBuffer(bytes: [6]))]])
+            packet: .event("a", [.placeholder(0), ["k": .placeholder(0)]], attachments: buffers([6]))
         ),
         // A binary ack whose payload has one top-level attachment.
         .init(
             text: #"61-/admin,3[{"_placeholder":true,"num":0}]"#,
             attachments: [[7]],
-            packet: .ack(3, [.binary(ByteBuffer(bytes: [7]))], namespace: "/admin")
+            packet: .ack(3, [.placeholder(0)], attachments: buffers([7]), namespace: "/admin")
         ),
     ]
 
-    @Test("Binary packets with one attachment are reassembled wherever the placeholder is", arguments: singleAttachmentCases)
+    @Test("Binary packets with one attachment are completed wherever the placeholder is", arguments: singleAttachmentCases)
     func singleAttachment(example: SocketIOExample) throws {
         var decoder = SocketIOPacketDecoder()
         // Twice on one decoder: the waiting packet's parts are moved out, and the decoder is ready again.
@@ -327,7 +347,7 @@ struct SocketIOPacketTests {
         #expect(!decoder.isAwaitingAttachments)
         #expect(throws: SocketIOError.unexpectedAttachment) { try decoder.decode(attachment: ByteBuffer(bytes: [3])) }
         #expect(try decoder.decode(text: #"51-["b",{"_placeholder":true,"num":0}]"#) == nil)
-        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [4])) == .event("b", [.binary(ByteBuffer(bytes: [4]))]))
+        #expect(try decoder.decode(attachment: ByteBuffer(bytes: [4])) == .event("b", [.placeholder(0)], attachments: Self.buffers([4])))
         decoder.reset()
         #expect(try decoder.decode(text: #"51-["c",{"_placeholder":true,"num":0}]"#) == nil)
         decoder.reset()
@@ -390,10 +410,10 @@ struct SocketIOPacketTests {
         #expect(throws: SocketIOError.invalidAckID) { try SocketIOPacket.event("a", ackID: -1).validate() }
     }
 
-    @Test("An EVENT whose payload contains binary is sent as a BINARY_EVENT")
+    @Test("An EVENT with attachments is sent as a BINARY_EVENT")
     func eventUpgradesToBinary() throws {
         var buffer = ByteBuffer()
-        let packet = SocketIOPacket(type: .event, payload: ["x", Self.bytes1234])
+        let packet = SocketIOPacket(type: .event, payload: ["x", .placeholder(0)], attachments: [Self.bytes1234])
         let attachments = SocketIOPacketEncoder().encode(packet, into: &buffer)
         #expect(String(buffer: buffer) == #"51-["x",{"_placeholder":true,"num":0}]"#)
         #expect(attachments == [ByteBuffer(bytes: [1, 2, 3, 4])])

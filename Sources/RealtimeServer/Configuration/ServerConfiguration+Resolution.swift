@@ -176,7 +176,7 @@ extension ServerConfiguration {
             throw ConfigurationError(option: "config", reason: "\(path) must hold one JSON object")
         }
         var values: [String: String] = [:]
-        for (key, value) in members {
+        for (key, value) in members.dictionary {
             guard option(named: key) != nil else {
                 throw ConfigurationError(option: "config", reason: "\(path): unknown key \"\(key)\"")
             }

@@ -34,10 +34,10 @@ public enum SocketIOConformanceServer {
                 }
             }
             namespace.on("message") { event in
-                event.socket.emit("message-back", event.arguments)
+                event.socket.emit("message-back", event.arguments, attachments: event.attachments)
             }
             namespace.on("message-with-ack") { event in
-                event.acknowledgement?.send(event.arguments)
+                event.acknowledgement?.send(event.arguments, attachments: event.attachments)
             }
         }
         return server

@@ -41,7 +41,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         if !violations.isEmpty {
             members["violations"] = .array(violations.map { ["code": .string($0.code), "message": .string($0.message)] })
         }
-        return .object(members)
+        return .object(JSONObject(members))
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

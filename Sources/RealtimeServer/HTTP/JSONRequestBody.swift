@@ -34,7 +34,7 @@ struct JSONRequestBody: Sendable {
         guard case .object(let members) = document else {
             throw APIError.invalidJSON("The request body must be a JSON object.")
         }
-        return JSONRequestBody(members: members)
+        return JSONRequestBody(members: members.dictionary)
     }
 
     /// A required string field.

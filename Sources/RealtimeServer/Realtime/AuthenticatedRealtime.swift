@@ -62,14 +62,14 @@ struct AuthenticatedRealtime: Sendable {
                 guard presented.userID == identity.userID else { throw RealtimeAuthError.userMismatch }
                 identity = presented
             } catch {
-                let unauthorized: WireProtocol.JSONValue = ["message": "Unauthorized"]
+                let unauthorized: JSONValue = ["message": "Unauthorized"]
                 socket.emit("secret_message", [unauthorized])
                 event.acknowledgement?.send([unauthorized])
                 socket.disconnect(closingTransport: true)
                 return
             }
         }
-        let answer: WireProtocol.JSONValue = ["message": .string(SecretMessage.make(for: identity.username))]
+        let answer: JSONValue = ["message": .string(SecretMessage.make(for: identity.username))]
         socket.emit("secret_message", [answer])
         event.acknowledgement?.send([answer])
     }
@@ -77,7 +77,7 @@ struct AuthenticatedRealtime: Sendable {
     private func refresh(_ event: SocketIOEvent) async {
         let socket = event.socket
         guard let current = socket.identity else { return }
-        func answer(_ value: WireProtocol.JSONValue) {
+        func answer(_ value: JSONValue) {
             if let acknowledgement = event.acknowledgement {
                 acknowledgement.send([value])
             } else {

@@ -55,7 +55,7 @@ struct RealtimeAuthError: Error, Hashable, Sendable {
     }
 
     /// The `{"code", "message"}` object used in acks and events.
-    var jsonValue: WireProtocol.JSONValue {
+    var jsonValue: JSONValue {
         ["code": .string(code), "message": .string(message)]
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import NIOCore
 public import WireProtocol
 
 /// One emit to many sockets of a namespace: every socket in any of ``rooms`` (all sockets when empty), minus the
@@ -14,14 +15,24 @@ public struct SocketIOBroadcast: Hashable, Sendable {
     public var event: String
     /// The event arguments.
     public var arguments: [JSONValue]
+    /// The binary attachments the arguments name with ``JSONValue/placeholder(_:)``.
+    public var attachments: [ByteBuffer]
 
     /// Creates a broadcast.
-    public init(namespace: String, rooms: Set<String> = [], exceptRooms: Set<String> = [], event: String, arguments: [JSONValue]) {
+    public init(
+        namespace: String,
+        rooms: Set<String> = [],
+        exceptRooms: Set<String> = [],
+        event: String,
+        arguments: [JSONValue],
+        attachments: [ByteBuffer] = []
+    ) {
         self.namespace = namespace
         self.rooms = rooms
         self.exceptRooms = exceptRooms
         self.event = event
         self.arguments = arguments
+        self.attachments = attachments
     }
 }
 

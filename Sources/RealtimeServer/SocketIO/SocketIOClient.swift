@@ -113,7 +113,13 @@ final class SocketIOClient: EngineIOConnectionHandler {
             }
             let acknowledgement = packet.ackID.map { SocketIOAcknowledgement(socket: socket, id: $0) }
             await socket.namespace.dispatch(
-                SocketIOEvent(socket: socket, name: name, arguments: Array(payload.dropFirst()), acknowledgement: acknowledgement)
+                SocketIOEvent(
+                    socket: socket,
+                    name: name,
+                    arguments: Array(payload.dropFirst()),
+                    attachments: packet.attachments,
+                    acknowledgement: acknowledgement
+                )
             )
         case .ack, .binaryAck:
             guard let socket = socket(in: packet.namespace), let ackID = packet.ackID, case .array(let arguments)? = packet.payload

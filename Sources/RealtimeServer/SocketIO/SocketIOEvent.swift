@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import NIOCore
 public import WireProtocol
 
 /// An event a client emitted, as passed to a ``SocketIONamespace/on(_:_:)`` handler.
@@ -7,8 +8,11 @@ public struct SocketIOEvent: Sendable {
     public let socket: SocketIOSocket
     /// The event name.
     public let name: String
-    /// The arguments after the name.
+    /// The arguments after the name; binary data is in them as placeholders (``JSONValue/placeholder(_:)``) for
+    /// ``attachments``.
     public let arguments: [JSONValue]
+    /// The binary attachments of a `BINARY_EVENT`, in placeholder number order.
+    public let attachments: [ByteBuffer]
     /// Present when the client waits for an acknowledgement.
     public let acknowledgement: SocketIOAcknowledgement?
 }
@@ -19,9 +23,10 @@ public struct SocketIOAcknowledgement: Sendable {
     /// The ack id the client chose.
     public let id: Int
 
-    /// Sends the ACK (or BINARY_ACK) packet with `arguments`. Call it once.
+    /// Sends the ACK packet with `arguments` (a BINARY_ACK with `attachments`, which the arguments name with
+    /// ``JSONValue/placeholder(_:)``). Call it once.
     @discardableResult
-    public func send(_ arguments: [JSONValue]) -> Bool {
-        socket.sendPacket(.ack(id, arguments, namespace: socket.namespace.name))
+    public func send(_ arguments: [JSONValue], attachments: [ByteBuffer] = []) -> Bool {
+        socket.sendPacket(.ack(id, arguments, attachments: attachments, namespace: socket.namespace.name))
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import Logging
+public import NIOCore
 internal import Synchronization
 public import WireProtocol
 
@@ -88,9 +89,10 @@ public final class SocketIONamespace: Sendable {
         SocketIOBroadcastOperator(server: server, broadcast: SocketIOBroadcast(namespace: name, rooms: Set(rooms), event: "", arguments: []))
     }
 
-    /// Emits to every socket of the namespace (on every instance).
-    public func emit(_ event: String, _ arguments: [JSONValue] = []) {
-        server.broadcast(SocketIOBroadcast(namespace: name, event: event, arguments: arguments))
+    /// Emits to every socket of the namespace (on every instance); `attachments` are the binary data the
+    /// arguments name with ``JSONValue/placeholder(_:)``.
+    public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) {
+        server.broadcast(SocketIOBroadcast(namespace: name, event: event, arguments: arguments, attachments: attachments))
     }
 
     func add(_ socket: SocketIOSocket, to room: String) {
@@ -180,11 +182,13 @@ public struct SocketIOBroadcastOperator: Sendable {
         return copy
     }
 
-    /// Emits to the selected sockets on every instance.
-    public func emit(_ event: String, _ arguments: [JSONValue] = []) {
+    /// Emits to the selected sockets on every instance; `attachments` are the binary data the arguments name with
+    /// ``JSONValue/placeholder(_:)``.
+    public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) {
         var broadcast = broadcast
         broadcast.event = event
         broadcast.arguments = arguments
+        broadcast.attachments = attachments
         server.broadcast(broadcast)
     }
 }

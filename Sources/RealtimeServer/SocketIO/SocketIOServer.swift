@@ -98,7 +98,9 @@ public final class SocketIOServer: EngineIOServerDelegate, Service {
         guard let namespace = existingNamespace(broadcast.namespace) else { return }
         let recipients = namespace.recipients(of: broadcast)
         guard !recipients.isEmpty else { return }
-        let messages = SocketIOClient.encode(.event(broadcast.event, broadcast.arguments, namespace: broadcast.namespace))
+        let messages = SocketIOClient.encode(
+            .event(broadcast.event, broadcast.arguments, attachments: broadcast.attachments, namespace: broadcast.namespace)
+        )
         for socket in recipients where socket.isConnected {
             socket.send(messages)
         }

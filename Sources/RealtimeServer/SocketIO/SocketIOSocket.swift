@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
 internal import Logging
-internal import NIOCore
+public import NIOCore
 internal import Synchronization
 public import WireProtocol
 
@@ -35,7 +35,7 @@ public final class SocketIOSocket: Sendable {
     }
 
     private struct PendingAck {
-        let continuation: CheckedContinuation<[WireProtocol.JSONValue], any Error>
+        let continuation: CheckedContinuation<[JSONValue], any Error>
         let ticket: DeadlineScheduler.Ticket
     }
 
@@ -62,11 +62,12 @@ public final class SocketIOSocket: Sendable {
 
     // MARK: Emitting
 
-    /// Sends an event to this client. Returns `false` when the socket is disconnected or its connection closed.
+    /// Sends an event to this client; `attachments` are the binary data the arguments name with
+    /// ``JSONValue/placeholder(_:)``. Returns `false` when the socket is disconnected or its connection closed.
     @discardableResult
-    public func emit(_ event: String, _ arguments: [WireProtocol.JSONValue] = []) -> Bool {
+    public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) -> Bool {
         guard isConnected else { return false }
-        return sendPacket(.event(event, arguments, namespace: namespace.name))
+        return sendPacket(.event(event, arguments, attachments: attachments, namespace: namespace.name))
     }
 
     /// Sends an event and waits for the client's acknowledgement.
@@ -74,9 +75,9 @@ public final class SocketIOSocket: Sendable {
     /// - Throws: ``SocketIOAckError``.
     public func emitWithAck(
         _ event: String,
-        _ arguments: [WireProtocol.JSONValue] = [],
+        _ arguments: [JSONValue] = [],
         timeout: Duration? = nil
-    ) async throws -> [WireProtocol.JSONValue] {
+    ) async throws -> [JSONValue] {
         let timeout = timeout ?? namespace.server.configuration.ackTimeout
         uncork()
         return try await withCheckedThrowingContinuation { continuation in
@@ -205,7 +206,7 @@ public final class SocketIOSocket: Sendable {
         return true
     }
 
-    func receivedAck(_ ackID: Int, arguments: [WireProtocol.JSONValue]) {
+    func receivedAck(_ ackID: Int, arguments: [JSONValue]) {
         let pending = state.withLock { $0.pendingAcks.removeValue(forKey: ackID) }
         guard let pending else { return }
         namespace.server.scheduler.cancel(pending.ticket)

@@ -8,6 +8,8 @@ import WireProtocol
 struct Tape {
     private var values: [Int]
     private var position = 0
+    /// The attachments that ``value(depth:binary:)`` has named with placeholders since the last packet began.
+    private(set) var attachments: [ByteBuffer] = []
 
     init(_ values: [Int]) { self.values = values }
 
@@ -27,7 +29,8 @@ struct Tape {
         ByteBuffer(bytes: (0..<next(12)).map { _ in UInt8(next(256)) })
     }
 
-    /// A JSON value; `binary` allows ``JSONValue/binary(_:)`` leaves.
+    /// A JSON value; `binary` allows placeholder leaves (``JSONValue/placeholder(_:)``), each for a new attachment in
+    /// ``attachments``.
     mutating func value(depth: Int = 0, binary: Bool) -> JSONValue {
         let kinds = depth >= 3 ? 6 : 8
         switch next(binary ? kinds + 1 : kinds) {
@@ -42,7 +45,9 @@ struct Tape {
             var object = JSONObject()
             for _ in 0..<next(4) { object["k" + string()] = value(depth: depth + 1, binary: binary) }
             return .object(object)
-        default: return .binary(bytes())
+        default:
+            attachments.append(bytes())
+            return .placeholder(attachments.count - 1)
         }
     }
 
@@ -52,6 +57,7 @@ struct Tape {
 
     /// A valid Socket.IO packet of any type.
     mutating func socketIOPacket(binary: Bool = true) -> SocketIOPacket {
+        attachments = []
         let namespace = namespace()
         switch next(5) {
         case 0:
@@ -64,9 +70,11 @@ struct Tape {
         case 3:
             let name = "ev" + string()
             let arguments = (0..<next(4)).map { _ in value(binary: binary) }
-            return .event(name, arguments, namespace: namespace, ackID: next(2) == 0 ? nil : next(100_000))
+            return .event(name, arguments, attachments: attachments, namespace: namespace, ackID: next(2) == 0 ? nil : next(100_000))
         default:
-            return .ack(next(100_000), (0..<next(4)).map { _ in value(binary: binary) }, namespace: namespace)
+            let ackID = next(100_000)
+            let arguments = (0..<next(4)).map { _ in value(binary: binary) }
+            return .ack(ackID, arguments, attachments: attachments, namespace: namespace)
         }
     }
 

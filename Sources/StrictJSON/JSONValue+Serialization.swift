@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
 extension JSONValue {
-    /// The compact JSON text of this value, deterministic: object members sorted by the UTF-8 bytes of their keys,
-    /// no insignificant whitespace, non-ASCII characters written as UTF-8, and non-finite doubles written as `null`.
+    /// The compact JSON text of this value, as `JSON.stringify` writes it: object members in their order, no
+    /// insignificant whitespace, non-ASCII characters written as UTF-8, doubles in Swift's shortest round-trip form
+    /// (`1.0`, `1e-07`: they parse back as doubles) and non-finite doubles as `null`.
     ///
     /// ```swift
-    /// JSONValue.object(["b": 1, "a": [true, nil]]).serialized()   // {"a":[true,null],"b":1}
+    /// JSONValue.object(["b": 1, "a": [true, nil]]).serialized()   // {"b":1,"a":[true,null]}
     /// ```
     public func serialized() -> String {
         String(decoding: serializedBytes(), as: UTF8.self)
@@ -20,7 +21,8 @@ extension JSONValue {
     }
 
     /// Appends the serialization of this value to `output`.
-    func write(to output: inout some JSONOutput) {
+    @inlinable
+    package func write(to output: inout some JSONOutput) {
         switch self {
         case .null: output.append(ascii: "null")
         case .bool(let value): output.append(ascii: value ? "true" : "false")
@@ -29,25 +31,30 @@ extension JSONValue {
         case .string(let value): JSONValue.writeString(value, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
-            for (position, element) in elements.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
+            var first = true
+            for element in elements {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
                 element.write(to: &output)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (position, key) in keys.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(key, to: &output)
+            var first = true
+            for member in members.storage {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                JSONValue.writeString(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
-                members[key]!.write(to: &output)
+                member.value.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeInteger(_ value: Int64, to output: inout some JSONOutput) {
+    /// Appends the decimal digits of `value`.
+    @inlinable
+    package static func writeInteger(_ value: Int64, to output: inout some JSONOutput) {
         if value >= 0 && value < 10 {
             output.append(UInt8(ascii: "0") + UInt8(value))
             return
@@ -76,7 +83,8 @@ extension JSONValue {
     ///
     /// `nonisolated(unsafe)`: written once by the lazy initialiser (run exactly once, thread-safely), read-only
     /// afterwards and never freed.
-    nonisolated(unsafe) private static let digitPairs: UnsafeBufferPointer<UInt16> = {
+    @usableFromInline
+    nonisolated(unsafe) static let digitPairs: UnsafeBufferPointer<UInt16> = {
         let table = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 100)
         for value in 0..<100 {
             let tens = UInt16(UInt8(ascii: "0") + UInt8(value / 10))
@@ -86,22 +94,22 @@ extension JSONValue {
         return UnsafeBufferPointer(table)
     }()
 
-    static func writeDouble(_ value: Double, to output: inout some JSONOutput) {
+    /// Appends `value` in Swift's shortest round-trip form, or `null` when it is not finite.
+    @inlinable
+    package static func writeDouble(_ value: Double, to output: inout some JSONOutput) {
         guard value.isFinite else {
             output.append(ascii: "null")
             return
         }
-        // Integral values within the exactly representable range are written without a fraction.
-        if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 {
-            writeInteger(Int64(value), to: &output)
-            return
-        }
-        // Swift's shortest round-trip form ("0.5", "1e-07", "1.5e+300") is valid JSON.
+        // Swift's shortest round-trip form ("0.5", "1.0", "1e-07", "1.5e+300") is valid JSON and keeps a fraction or
+        // an exponent, so the value parses back as a double.
         var text = value.description
         text.withUTF8 { output.append(UnsafeRawBufferPointer($0)) }
     }
 
-    static func writeString(_ value: String, to output: inout some JSONOutput) {
+    /// Appends `value` as a JSON string literal.
+    @inlinable
+    package static func writeString(_ value: String, to output: inout some JSONOutput) {
         output.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape, copy the UTF-8 in one go (small strings are copied out of line first).
         let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { units in
@@ -133,44 +141,55 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
     }
 
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
+    @inlinable
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
 }
 
-/// Where the JSON serializer writes: a growing `[UInt8]`, or a fixed buffer (``JSONBufferWriter``).
-protocol JSONOutput {
+/// Where the JSON serializer writes: a growing `[UInt8]`, a fixed buffer (``JSONBufferWriter``), or (in WireProtocol)
+/// a `ByteBuffer`.
+@usableFromInline
+package protocol JSONOutput {
+    /// Appends one byte.
     mutating func append(_ byte: UInt8)
+    /// Appends bytes.
     mutating func append(_ bytes: UnsafeRawBufferPointer)
 }
 
 extension JSONOutput {
     /// Appends the bytes of an ASCII literal.
-    mutating func append(ascii literal: StaticString) {
+    @inlinable
+    package mutating func append(ascii literal: StaticString) {
         append(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }
 
 extension Array: JSONOutput where Element == UInt8 {
-    mutating func append(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+    @inlinable
+    package mutating func append(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
 }
 
 /// Writes into a caller-provided buffer without allocating or growing. Once a write does not fit, ``overflowed``
 /// is set and nothing more is written; the caller then retries with a larger buffer.
-struct JSONBufferWriter: JSONOutput {
-    private let buffer: UnsafeMutableRawBufferPointer
+@usableFromInline
+package struct JSONBufferWriter: JSONOutput {
+    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
     /// The number of bytes written.
-    private(set) var count = 0
+    @usableFromInline package var count = 0
     /// Whether a write did not fit (the output is then incomplete).
-    private(set) var overflowed = false
+    @usableFromInline package var overflowed = false
 
-    init(_ buffer: UnsafeMutableRawBufferPointer) {
+    /// A writer at the start of `buffer`.
+    @inlinable
+    package init(_ buffer: UnsafeMutableRawBufferPointer) {
         self.buffer = buffer
     }
 
     /// The bytes written so far.
-    var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
+    @inlinable
+    package var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
 
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
+    @inlinable @inline(__always)
+    package mutating func append(_ byte: UInt8) {
         guard count < buffer.count else {
             overflowed = true
             return
@@ -179,8 +198,8 @@ struct JSONBufferWriter: JSONOutput {
         count += 1
     }
 
-    @inline(__always)
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    @inlinable @inline(__always)
+    package mutating func append(_ bytes: UnsafeRawBufferPointer) {
         let length = bytes.count
         guard length <= buffer.count - count else {
             overflowed = true
@@ -196,8 +215,8 @@ struct JSONBufferWriter: JSONOutput {
     /// Copies `count` bytes. The short copies the serializer makes most (keys, punctuation, numbers, short strings)
     /// are two overlapping loads and stores that never touch a byte outside either range, instead of a call to
     /// `memmove` that costs more than the copy.
-    @inline(__always)
-    private static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
+    @inlinable @inline(__always)
+    static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
         switch count {
         case 8...16:
             let head = source.loadUnaligned(as: UInt64.self)

@@ -1,92 +1,66 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
 
-extension JSONValue {
-    /// The nesting depth accepted by default: arrays and objects inside one another, the outermost counting as 1.
-    public static let defaultMaximumDepth = 32
+/// The strict recursive-descent parser over a borrowed byte buffer, behind ``JSONValue/init(parsing:maximumDepth:duplicateKeys:)-(UnsafeRawBufferPointer,_,_)``.
+///
+/// Besides whole documents (``parseDocument()``) it offers streaming access to one top-level object (``beginObject()``,
+/// ``nextKey(isFirst:)``, ``parseMemberValue()``, ``skipMemberValue()``, …) for typed readers that avoid building a tree,
+/// such as AuthCore's JWT claims reader. Typed throws keep the hot path free of error boxing, and everything is
+/// `@inlinable` so that those readers get it specialised in their own module.
+@usableFromInline
+package struct JSONParser {
+    @usableFromInline package let bytes: UnsafeRawBufferPointer
+    @usableFromInline package let maximumDepth: Int
+    @usableFromInline package let duplicateKeys: JSONValue.DuplicateKeyPolicy
+    /// Added to offsets in errors, for parsers that start inside a larger packet.
+    @usableFromInline package let baseOffset: Int
+    @usableFromInline package var index = 0
 
-    /// Parses one strict RFC 8259 JSON text.
-    ///
-    /// Refuses duplicate object keys, lone UTF-16 surrogates in `\u` escapes, invalid UTF-8, unescaped control
-    /// characters, leading zeros, non-finite numbers, nesting deeper than `maximumDepth` and anything but whitespace
-    /// after the value.
-    ///
-    /// ```swift
-    /// let claims = try JSONValue(parsing: Array(#"{"sub":"alice"}"#.utf8))
-    /// ```
-    /// - Parameters:
-    ///   - bytes: UTF-8 JSON text.
-    ///   - maximumDepth: The deepest nesting of arrays and objects accepted.
-    /// - Throws: ``JSONParsingError``.
-    public init(parsing bytes: some Collection<UInt8>, maximumDepth: Int = JSONValue.defaultMaximumDepth) throws {
-        let parsed: Result<JSONValue, JSONParsingError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(JSONParsingError) in try JSONValue.parse(UnsafeRawBufferPointer(buffer), maximumDepth: maximumDepth) }
-        }
-        if let parsed {
-            self = try parsed.get()
-        } else {
-            self = try Array(bytes).withUnsafeBytes { buffer throws(JSONParsingError) in
-                try JSONValue.parse(buffer, maximumDepth: maximumDepth)
-            }
-        }
-    }
-
-    /// Parses a JSON text held in a string (see ``init(parsing:maximumDepth:)``).
-    public init(parsing text: String, maximumDepth: Int = JSONValue.defaultMaximumDepth) throws {
-        try self.init(parsing: Array(text.utf8), maximumDepth: maximumDepth)
-    }
-
-    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) throws(JSONParsingError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
-        return try parser.parseDocument()
-    }
-}
-
-/// A recursive-descent parser over a borrowed byte buffer; typed throws keep the hot path free of error boxing.
-struct JSONParser {
-    let bytes: UnsafeRawBufferPointer
-    let maximumDepth: Int
-    var index = 0
-
-    init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
+    /// A parser at the start of `bytes`.
+    @inlinable
+    package init(bytes: UnsafeRawBufferPointer, maximumDepth: Int, duplicateKeys: JSONValue.DuplicateKeyPolicy = .reject, baseOffset: Int = 0) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.duplicateKeys = duplicateKeys
+        self.baseOffset = baseOffset
     }
 
-    mutating func parseDocument() throws(JSONParsingError) -> JSONValue {
+    /// Parses the whole buffer as one JSON text.
+    @inlinable
+    package mutating func parseDocument() throws(JSONParsingError) -> JSONValue {
         let value = try parseValue(depth: 0)
-        skipWhitespace()
-        guard index == bytes.count else { throw JSONParsingError("unexpected data after the JSON value", at: index) }
+        try endDocument()
         return value
     }
 
-    /// Parses a document whose top level must be an object, returning its members.
-    mutating func parseObjectDocument() throws(JSONParsingError) -> [String: JSONValue] {
-        skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw JSONParsingError("expected a JSON object", at: index) }
-        let value = try parseDocument()
-        guard case .object(let members) = value else { throw JSONParsingError("expected a JSON object", at: 0) }
-        return members
+    /// Parses the whole buffer as one JSON text, showing every object to `hooks` (see ``JSONObjectHooks``).
+    @inlinable
+    package mutating func parseDocument(hooks: inout some JSONObjectHooks) throws(JSONParsingError) -> JSONValue {
+        let value = try parseValue(depth: 0, hooks: &hooks)
+        try endDocument()
+        return value
     }
 
-    // MARK: Streaming access to one top-level object, for typed readers that avoid building a dictionary.
+    // MARK: Streaming access to one top-level object, for typed readers that avoid building a tree.
 
     /// Expects the opening brace of the top-level object.
-    mutating func beginObject() throws(JSONParsingError) {
+    @inlinable
+    package mutating func beginObject() throws(JSONParsingError) {
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw JSONParsingError("expected a JSON object", at: index) }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw unexpected() }
         index += 1
     }
 
     /// An object key as found in the input: the raw bytes when it has no escapes (so that callers can match known
     /// names without creating a `String`), or the unescaped string.
-    enum Key {
+    @usableFromInline
+    package enum Key {
         case raw(UnsafeRawBufferPointer)
         case unescaped(String)
 
         /// A three-byte key packed little-endian into the low 24 bits (`"iss"` is `0x73_7369`), or `nil` for keys of
         /// any other length: registered claim names are matched with one integer switch.
-        var packedThreeBytes: UInt32? {
+        @inlinable
+        package var packedThreeBytes: UInt32? {
             switch self {
             case .raw(let bytes):
                 guard bytes.count == 3 else { return nil }
@@ -100,37 +74,40 @@ struct JSONParser {
         }
 
         /// Whether the key is exactly the ASCII name `name`.
-        func matches(_ name: StaticString) -> Bool {
+        @inlinable
+        package func matches(_ name: StaticString) -> Bool {
+            let expected = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
             switch self {
             case .raw(let bytes):
-                guard bytes.count == name.utf8CodeUnitCount else { return false }
-                return memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0
+                guard bytes.count == expected.count else { return false }
+                for position in 0..<bytes.count where bytes[position] != expected[position] { return false }
+                return true
             case .unescaped(let string):
-                return string.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                return string.utf8.elementsEqual(expected)
             }
         }
     }
 
     /// The next member's key (its value must then be read with ``parseMemberValue()``), or `nil` after the closing
     /// brace. `isFirst` is true for the first call after ``beginObject()``.
-    mutating func nextKey(isFirst: Bool) throws(JSONParsingError) -> Key? {
+    @inlinable
+    package mutating func nextKey(isFirst: Bool) throws(JSONParsingError) -> Key? {
         skipWhitespace()
-        guard index < bytes.count else { throw JSONParsingError("unterminated object", at: index) }
+        guard index < bytes.count else { throw .unexpectedEnd }
         if bytes[index] == UInt8(ascii: "}") {
             index += 1
             return nil
         }
         if !isFirst {
-            guard bytes[index] == UInt8(ascii: ",") else { throw JSONParsingError("expected ',' or '}'", at: index) }
+            guard bytes[index] == UInt8(ascii: ",") else { throw unexpected() }
             index += 1
             skipWhitespace()
         }
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONParsingError("expected an object key", at: index) }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpected() }
         let key: Key
         let start = index + 1
-        var end = start
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        end = JSONParser.firstSpecialByte(in: base, from: end, to: bytes.count, stopAtNonASCII: true)
+        let end = JSONParser.firstSpecialByte(in: base, from: start, to: bytes.count, stopAtNonASCII: true)
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             key = .raw(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
             index = end + 1
@@ -138,13 +115,14 @@ struct JSONParser {
             key = .unescaped(try parseString())
         }
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw JSONParsingError("expected ':'", at: index) }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw unexpected() }
         index += 1
         return key
     }
 
     /// The key as a `String` (raw keys are ASCII without escapes).
-    func string(of key: Key) -> String {
+    @inlinable
+    package func string(of key: Key) -> String {
         switch key {
         case .raw(let bytes): JSONParser.asciiString(bytes)
         case .unescaped(let string): string
@@ -153,7 +131,8 @@ struct JSONParser {
 
     /// If the next value is a string without escapes or non-ASCII bytes, consumes it and returns its raw bytes;
     /// otherwise returns `nil` and consumes nothing (the caller then uses ``parseMemberValue()``).
-    mutating func parsePlainStringValue() -> UnsafeRawBufferPointer? {
+    @inlinable
+    package mutating func parsePlainStringValue() -> UnsafeRawBufferPointer? {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -166,7 +145,8 @@ struct JSONParser {
 
     /// If the next value is a string, validates it and moves past it, returning the offset of its opening quote and,
     /// when it is plain ASCII without escapes, its content length; otherwise returns `nil` and consumes nothing.
-    mutating func scanStringValue() throws(JSONParsingError) -> (offset: Int, length: Int?)? {
+    @inlinable
+    package mutating func scanStringValue() throws(JSONParsingError) -> (offset: Int, length: Int?)? {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         let offset = index
@@ -176,7 +156,8 @@ struct JSONParser {
     /// If the next value is an integer of at most 15 digits (no fraction or exponent, no leading zero), consumes and
     /// returns it (what ``parseMemberValue()`` returns as ``JSONValue/int(_:)``); otherwise returns `nil` and
     /// consumes nothing, leaving anything unusual to the full parser.
-    mutating func parseSmallIntegerValue() -> Int64? {
+    @inlinable
+    package mutating func parseSmallIntegerValue() -> Int64? {
         skipWhitespace()
         let count = bytes.count
         guard index < count, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
@@ -210,8 +191,8 @@ struct JSONParser {
     ///
     /// SWAR: one 8-byte load, a range check on all bytes, then pairs, quads and octets are combined with three
     /// multiplications (the first digit, at the lowest address, is the most significant).
-    @inline(__always)
-    static func eightDigits(at pointer: UnsafePointer<UInt8>) -> Int64? {
+    @inlinable @inline(__always)
+    package static func eightDigits(at pointer: UnsafePointer<UInt8>) -> Int64? {
         let word = UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self).littleEndian
         let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
         let zeros: UInt64 = 0x3030_3030_3030_3030
@@ -225,14 +206,16 @@ struct JSONParser {
     }
 
     /// If the next value is a string, consumes and returns it; otherwise returns `nil` and consumes nothing.
-    mutating func parseStringValue() throws(JSONParsingError) -> String? {
+    @inlinable
+    package mutating func parseStringValue() throws(JSONParsingError) -> String? {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         return try parseString()
     }
 
     /// The value of the member whose key ``nextKey(isFirst:)`` just returned.
-    mutating func parseMemberValue() throws(JSONParsingError) -> JSONValue {
+    @inlinable
+    package mutating func parseMemberValue() throws(JSONParsingError) -> JSONValue {
         try parseValue(depth: 1)
     }
 
@@ -242,13 +225,15 @@ struct JSONParser {
     /// it. Plain ASCII strings, integers of up to 15 digits and arrays are only scanned; anything else (objects, with
     /// their duplicate-key check, strings with escapes or non-ASCII bytes, other numbers, literals) goes through the
     /// building parser.
-    mutating func skipMemberValue() throws(JSONParsingError) {
+    @inlinable
+    package mutating func skipMemberValue() throws(JSONParsingError) {
         try skipValue(depth: 1)
     }
 
-    private mutating func skipValue(depth: Int) throws(JSONParsingError) {
+    @inlinable
+    package mutating func skipValue(depth: Int) throws(JSONParsingError) {
         skipWhitespace()
-        guard index < bytes.count else { throw JSONParsingError("unexpected end of input", at: index) }
+        guard index < bytes.count else { throw .unexpectedEnd }
         switch bytes[index] {
         case UInt8(ascii: "\""): _ = try scanString()
         case UInt8(ascii: "["): try skipArray(depth: depth + 1)
@@ -259,9 +244,10 @@ struct JSONParser {
         }
     }
 
-    /// ``parseArray(depth:)`` without storing the elements.
-    private mutating func skipArray(depth: Int) throws(JSONParsingError) {
-        guard depth <= maximumDepth else { throw JSONParsingError("nesting deeper than \(maximumDepth)", at: index) }
+    /// ``parseArray(depth:hooks:)`` without storing the elements.
+    @inlinable
+    package mutating func skipArray(depth: Int) throws(JSONParsingError) {
+        guard depth <= maximumDepth else { throw .nestingTooDeep(limit: maximumDepth) }
         index += 1  // [
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
@@ -271,13 +257,13 @@ struct JSONParser {
         while true {
             try skipValue(depth: depth)
             skipWhitespace()
-            guard index < bytes.count else { throw JSONParsingError("unterminated array", at: index) }
+            guard index < bytes.count else { throw .unexpectedEnd }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
                 return
-            default: throw JSONParsingError("expected ',' or ']'", at: index)
+            default: throw unexpected()
             }
         }
     }
@@ -285,7 +271,8 @@ struct JSONParser {
     /// Validates the string starting at the opening quote at ``index`` and moves past it. Returns its content
     /// length when it is plain ASCII without escapes, or `nil` when it had to be unescaped (and was fully checked
     /// by ``parseString()``).
-    mutating func scanString() throws(JSONParsingError) -> Int? {
+    @inlinable
+    package mutating func scanString() throws(JSONParsingError) -> Int? {
         let start = index
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let end = JSONParser.firstSpecialByte(in: base, from: start + 1, to: bytes.count, stopAtNonASCII: true)
@@ -298,12 +285,16 @@ struct JSONParser {
     }
 
     /// Expects nothing but whitespace after the top-level value.
-    mutating func endDocument() throws(JSONParsingError) {
+    @inlinable
+    package mutating func endDocument() throws(JSONParsingError) {
         skipWhitespace()
-        guard index == bytes.count else { throw JSONParsingError("unexpected data after the JSON value", at: index) }
+        guard index == bytes.count else { throw .trailingData(offset: baseOffset + index) }
     }
 
-    private mutating func skipWhitespace() {
+    // MARK: The general parser.
+
+    @inlinable
+    package mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -312,12 +303,25 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParsingError) -> JSONValue {
+    /// The error for the byte at ``index`` (or the end of the input) where something else was expected.
+    @inlinable
+    package func unexpected() -> JSONParsingError {
+        index < bytes.count ? .unexpectedByte(bytes[index], offset: baseOffset + index) : .unexpectedEnd
+    }
+
+    @inlinable
+    package mutating func parseValue(depth: Int) throws(JSONParsingError) -> JSONValue {
+        var hooks = NoJSONObjectHooks()
+        return try parseValue(depth: depth, hooks: &hooks)
+    }
+
+    @inlinable
+    package mutating func parseValue(depth: Int, hooks: inout some JSONObjectHooks) throws(JSONParsingError) -> JSONValue {
         skipWhitespace()
-        guard index < bytes.count else { throw JSONParsingError("unexpected end of input", at: index) }
+        guard index < bytes.count else { throw .unexpectedEnd }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1, hooks: &hooks)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1, hooks: &hooks)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"):
             try expectLiteral("true")
@@ -329,53 +333,93 @@ struct JSONParser {
             try expectLiteral("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw JSONParsingError("unexpected character", at: index)
+        default: throw unexpected()
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParsingError) {
+    @inlinable
+    package mutating func expectLiteral(_ literal: StaticString) throws(JSONParsingError) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - index >= count else { throw JSONParsingError("invalid literal", at: index) }
         let start = literal.utf8Start
-        for offset in 0..<count where bytes[index + offset] != start[offset] {
-            throw JSONParsingError("invalid literal", at: index)
+        for offset in 0..<count {
+            guard index + offset < bytes.count else { throw .unexpectedEnd }
+            guard bytes[index + offset] == start[offset] else {
+                throw .unexpectedByte(bytes[index + offset], offset: baseOffset + index + offset)
+            }
         }
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParsingError) -> JSONValue {
-        guard depth <= maximumDepth else { throw JSONParsingError("nesting deeper than \(maximumDepth)", at: index) }
+    /// The most members whose keys are checked for duplicates by scanning; larger objects use a hash table.
+    @inlinable
+    package static var maximumScannedMembers: Int { 16 }
+
+    @inlinable
+    package mutating func parseObject(depth: Int, hooks: inout some JSONObjectHooks) throws(JSONParsingError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .nestingTooDeep(limit: maximumDepth) }
+        if let (value, end) = hooks.value(ofObjectAt: index, in: bytes) {
+            index = end
+            return value
+        }
+        let mark = hooks.objectStarts()
         index += 1  // {
-        var members: [String: JSONValue] = [:]
+        var object = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            hooks.objectParsed(object, since: mark)
+            return .object(object)
         }
+        // Positions of the keys, once the object is too large to scan for duplicates.
+        var positions: [String: Int]? = nil
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONParsingError("expected an object key", at: index) }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpected() }
             let keyOffset = index
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw JSONParsingError("expected ':'", at: index) }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw unexpected() }
             index += 1
-            let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: key) != nil { throw JSONParsingError("duplicate object key", at: keyOffset) }
+            let value = try parseValue(depth: depth, hooks: &hooks)
+            let count = object.count
+            var existing: Int? = nil
+            if positions == nil {
+                for position in 0..<count where object.storage[position].key == key {
+                    existing = position
+                    break
+                }
+                if count == JSONParser.maximumScannedMembers, existing == nil {
+                    var table: [String: Int] = [:]
+                    table.reserveCapacity(count * 2)
+                    for position in 0..<count { table[object.storage[position].key] = position }
+                    positions = table
+                }
+            } else {
+                existing = positions![key]
+            }
+            if let existing {
+                guard duplicateKeys == .keepLast else { throw .duplicateKey(offset: baseOffset + keyOffset) }
+                object.replaceValue(at: existing, with: value)  // keeps its first place, as in JavaScript
+            } else {
+                if positions != nil { positions![key] = count }
+                object.appendUnchecked(JSONObject.Member(key: key, value: value))
+            }
             skipWhitespace()
-            guard index < bytes.count else { throw JSONParsingError("unterminated object", at: index) }
+            guard index < bytes.count else { throw .unexpectedEnd }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return .object(members)
-            default: throw JSONParsingError("expected ',' or '}'", at: index)
+                hooks.objectParsed(object, since: mark)
+                return .object(object)
+            default: throw unexpected()
             }
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParsingError) -> JSONValue {
-        guard depth <= maximumDepth else { throw JSONParsingError("nesting deeper than \(maximumDepth)", at: index) }
+    @inlinable
+    package mutating func parseArray(depth: Int, hooks: inout some JSONObjectHooks) throws(JSONParsingError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .nestingTooDeep(limit: maximumDepth) }
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -384,22 +428,22 @@ struct JSONParser {
             return .array(elements)
         }
         while true {
-            elements.append(try parseValue(depth: depth))
+            elements.append(try parseValue(depth: depth, hooks: &hooks))
             skipWhitespace()
-            guard index < bytes.count else { throw JSONParsingError("unterminated array", at: index) }
+            guard index < bytes.count else { throw .unexpectedEnd }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
                 return .array(elements)
-            default: throw JSONParsingError("expected ',' or ']'", at: index)
+            default: throw unexpected()
             }
         }
     }
 
     /// Parses a string starting at the opening quote.
-    private mutating func parseString() throws(JSONParsingError) -> String {
-        let start = index
+    @inlinable
+    package mutating func parseString() throws(JSONParsingError) -> String {
         index += 1
         let contentStart = index
         var asciiOnly = true
@@ -413,68 +457,74 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let content = UnsafeRawBufferPointer(rebasing: bytes[contentStart..<index])
                 index += 1
-                return try makeString(content, asciiOnly: asciiOnly, at: contentStart)
+                if asciiOnly { return JSONParser.asciiString(content) }
+                guard let string = String(validating: content.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+                    throw .invalidUTF8(offset: baseOffset + contentStart)
+                }
+                return string
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw JSONParsingError("unescaped control character in string", at: index) }
+            if byte == UInt8(ascii: "\\") { return try parseEscapedString(contentStart: contentStart) }
+            if byte < 0x20 { throw .controlCharacterInString(offset: baseOffset + index) }
             asciiOnly = false  // >= 0x80
             index += 1
         }
-        guard index < bytes.count else { throw JSONParsingError("unterminated string", at: start) }
-        // Slow path: unescape into a scratch buffer.
+        throw .unexpectedEnd
+    }
+
+    /// The slow path of ``parseString()``: the string has escapes, so its UTF-8 is rebuilt in a scratch array.
+    @inlinable
+    package mutating func parseEscapedString(contentStart: Int) throws(JSONParsingError) -> String {
         var scratch = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[contentStart..<index]))
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = String(validating: scratch, as: UTF8.self) else {
-                    throw JSONParsingError("invalid UTF-8", at: contentStart)
-                }
+                guard let string = String(validating: scratch, as: UTF8.self) else { throw .invalidUTF8(offset: baseOffset + contentStart) }
                 return string
             case UInt8(ascii: "\\"):
+                let escapeOffset = baseOffset + index
                 index += 1
-                guard index < bytes.count else { throw JSONParsingError("unterminated string", at: start) }
+                guard index < bytes.count else { throw .unexpectedEnd }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""): scratch.append(0x22)
-                case UInt8(ascii: "\\"): scratch.append(0x5C)
-                case UInt8(ascii: "/"): scratch.append(0x2F)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
                 case UInt8(ascii: "b"): scratch.append(0x08)
                 case UInt8(ascii: "f"): scratch.append(0x0C)
                 case UInt8(ascii: "n"): scratch.append(0x0A)
                 case UInt8(ascii: "r"): scratch.append(0x0D)
                 case UInt8(ascii: "t"): scratch.append(0x09)
                 case UInt8(ascii: "u"):
-                    var scalar = UInt32(try parseHex4())
+                    var scalar = UInt32(try parseHex4(escapeOffset: escapeOffset))
                     if (0xD800...0xDBFF).contains(scalar) {
-                        guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw JSONParsingError("lone UTF-16 surrogate", at: index)
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw .invalidEscape(offset: escapeOffset)
                         }
                         index += 2
-                        let low = UInt32(try parseHex4())
-                        guard (0xDC00...0xDFFF).contains(low) else { throw JSONParsingError("lone UTF-16 surrogate", at: index) }
+                        let low = UInt32(try parseHex4(escapeOffset: escapeOffset))
+                        guard (0xDC00...0xDFFF).contains(low) else { throw .invalidEscape(offset: escapeOffset) }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw JSONParsingError("lone UTF-16 surrogate", at: index)
+                        throw .invalidEscape(offset: escapeOffset)
                     }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw JSONParsingError("invalid escape", at: index) }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw .invalidEscape(offset: escapeOffset) }
                     scratch.append(contentsOf: UTF8.encode(unicode)!)
                 default:
-                    throw JSONParsingError("invalid escape", at: index - 1)
+                    throw .invalidEscape(offset: escapeOffset)
                 }
             default:
-                if byte < 0x20 { throw JSONParsingError("unescaped control character in string", at: index) }
+                if byte < 0x20 { throw .controlCharacterInString(offset: baseOffset + index) }
                 scratch.append(byte)
                 index += 1
             }
         }
-        throw JSONParsingError("unterminated string", at: start)
+        throw .unexpectedEnd
     }
 
-    private mutating func parseHex4() throws(JSONParsingError) -> UInt16 {
-        guard bytes.count - index >= 4 else { throw JSONParsingError("truncated \\u escape", at: index) }
+    @inlinable
+    package mutating func parseHex4(escapeOffset: Int) throws(JSONParsingError) -> UInt16 {
+        guard index + 4 <= bytes.count else { throw .unexpectedEnd }
         var value: UInt16 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -483,7 +533,7 @@ struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONParsingError("invalid \\u escape", at: index)
+            default: throw .invalidEscape(offset: escapeOffset)
             }
             value = value << 4 | UInt16(digit)
             index += 1
@@ -496,8 +546,8 @@ struct JSONParser {
     ///
     /// Eight bytes per step (SWAR): for each test, the classic "has zero byte" bit trick flags exactly the bytes that
     /// match or come after a match, so the lowest flag is the first match.
-    @inline(__always)
-    static func firstSpecialByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int, stopAtNonASCII: Bool) -> Int {
+    @inlinable @inline(__always)
+    package static func firstSpecialByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int, stopAtNonASCII: Bool) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         var index = start
@@ -523,7 +573,8 @@ struct JSONParser {
 
     /// A string from bytes already known to be ASCII. Up to 15 bytes this builds a small string without any
     /// validation pass (`String(decoding:)` would re-validate).
-    static func asciiString(_ bytes: UnsafeRawBufferPointer) -> String {
+    @inlinable
+    package static func asciiString(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: bytes.count) { buffer in
             guard let source = bytes.baseAddress, let destination = buffer.baseAddress else { return 0 }
             UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: bytes.count)
@@ -531,25 +582,20 @@ struct JSONParser {
         }
     }
 
-    private func makeString(_ content: UnsafeRawBufferPointer, asciiOnly: Bool, at offset: Int) throws(JSONParsingError) -> String {
-        let units = content.assumingMemoryBound(to: UInt8.self)
-        if asciiOnly { return JSONParser.asciiString(content) }
-        guard let string = String(validating: units, as: UTF8.self) else { throw JSONParsingError("invalid UTF-8", at: offset) }
-        return string
-    }
-
-    private mutating func parseNumber() throws(JSONParsingError) -> JSONValue {
+    @inlinable
+    package mutating func parseNumber() throws(JSONParsingError) -> JSONValue {
         let start = index
         var negative = false
         if bytes[index] == UInt8(ascii: "-") {
             negative = true
             index += 1
+            guard index < bytes.count else { throw .unexpectedEnd }
         }
-        guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParsingError("invalid number", at: start) }
+        guard isDigit(bytes[index]) else { throw .invalidNumber(offset: baseOffset + start) }
         let integerStart = index
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-            if index < bytes.count, isDigit(bytes[index]) { throw JSONParsingError("leading zero in number", at: start) }
+            if index < bytes.count, isDigit(bytes[index]) { throw .invalidNumber(offset: baseOffset + start) }
         } else {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
@@ -558,14 +604,14 @@ struct JSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParsingError("invalid number", at: start) }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw .invalidNumber(offset: baseOffset + start) }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParsingError("invalid number", at: start) }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw .invalidNumber(offset: baseOffset + start) }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         if isInteger, integerEnd - integerStart <= 18 {
@@ -583,7 +629,7 @@ struct JSONParser {
             var overflow = false
             for position in integerStart..<integerEnd {
                 let (scaled, o1) = value.multipliedReportingOverflow(by: 10)
-                let (next, o2) = scaled.subtractingReportingOverflow(Int64(bytes[position] - UInt8(ascii: "0")))
+                let (next, o2) = scaled.subtractingReportingOverflow(Int64(bytes[position] &- UInt8(ascii: "0")))
                 overflow = overflow || o1 || o2
                 value = next
             }
@@ -592,10 +638,46 @@ struct JSONParser {
                 if value != .min { return .int(-value) }
             }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let double = Double(text), double.isFinite else { throw JSONParsingError("number out of range", at: start) }
+        let text = JSONParser.asciiString(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        guard let double = Double(text), double.isFinite else { throw .invalidNumber(offset: baseOffset + start) }
         return .double(double)
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+    @inlinable @inline(__always)
+    package func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+}
+
+/// Lets a decoder see the objects of a document while it is parsed, and supply the value of objects it recognises
+/// from their exact bytes, so that it needs no second walk over the tree: WireProtocol finds Socket.IO placeholders
+/// this way. The parser is specialised for each conformance; ``NoJSONObjectHooks`` costs nothing.
+@usableFromInline
+package protocol JSONObjectHooks {
+    /// What ``objectStarts()`` records, handed back to ``objectParsed(_:since:)``.
+    associatedtype Mark
+
+    /// At the `{` at `index`: the value of the object and the index after its `}` when the hooks recognise its exact
+    /// spelling (the value must be what parsing it gives, under any duplicate-key policy), or `nil` to have it parsed.
+    mutating func value(ofObjectAt index: Int, in bytes: UnsafeRawBufferPointer) -> (value: JSONValue, end: Int)?
+
+    /// An object is about to be parsed (after ``value(ofObjectAt:in:)`` declined it).
+    mutating func objectStarts() -> Mark
+
+    /// The object that started at `mark` has been parsed (objects inside it came first).
+    mutating func objectParsed(_ object: JSONObject, since mark: Mark)
+}
+
+/// Hooks that do nothing: plain parsing.
+@usableFromInline
+package struct NoJSONObjectHooks: JSONObjectHooks {
+    @inlinable
+    package init() {}
+
+    @inlinable @inline(__always)
+    package func value(ofObjectAt index: Int, in bytes: UnsafeRawBufferPointer) -> (value: JSONValue, end: Int)? { nil }
+
+    @inlinable @inline(__always)
+    package func objectStarts() {}
+
+    @inlinable @inline(__always)
+    package func objectParsed(_ object: JSONObject, since mark: Void) {}
 }

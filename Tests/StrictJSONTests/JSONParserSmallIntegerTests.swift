@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+import StrictJSON
 import Testing
-
-@testable import AuthCore
 
 /// `parseSmallIntegerValue` (eight digits at a time, then one at a time) must return exactly what the full number
 /// parser returns as an integer, and consume nothing when it declines.

@@ -9,8 +9,8 @@ extension JSONParser {
     /// general key scan. The packing is ``Key/packedThreeBytes``'s. `accepts` must only accept bytes that stand for
     /// themselves in a JSON string (no quote, backslash, control or non-ASCII byte), such as the registered claim
     /// names: the result is then exactly the key ``nextKey(isFirst:)`` would return as ``Key/raw(_:)``.
-    @inline(__always)
-    mutating func nextCompactThreeByteKey(isFirst: Bool, accepting accepts: (UInt32) -> Bool) -> UInt32? {
+    @inlinable @inline(__always)
+    package mutating func nextCompactThreeByteKey(isFirst: Bool, accepting accepts: (UInt32) -> Bool) -> UInt32? {
         let start = isFirst ? index : index + 1
         guard start + 8 <= bytes.count, let base = bytes.baseAddress else { return nil }
         if !isFirst, base.load(fromByteOffset: index, as: UInt8.self) != UInt8(ascii: ",") { return nil }
@@ -26,8 +26,8 @@ extension JSONParser {
     /// Whether the three packed key bytes each stand for themselves in a JSON string: ASCII from 0x20 on, other than
     /// `"` and `\`, the bytes ``nextKey(isFirst:)`` returns as a ``Key/raw(_:)`` key. (A backslash
     /// before the closing quote would escape it: such a key is longer than three bytes.)
-    @inline(__always)
-    static func isPlainThreeByteKey(_ packed: UInt32) -> Bool {
+    @inlinable @inline(__always)
+    package static func isPlainThreeByteKey(_ packed: UInt32) -> Bool {
         func isPlain(_ byte: UInt32) -> Bool {
             byte >= 0x20 && byte < 0x80 && byte != UInt32(UInt8(ascii: "\"")) && byte != UInt32(UInt8(ascii: "\\"))
         }
