@@ -28,6 +28,20 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// The number of a placeholder built as ``placeholder(_:)`` builds it (`_placeholder` then `num`, nothing else),
+    /// whose text the encoder writes in one go; `nil` for anything else.
+    @inline(__always)
+    var canonicalPlaceholderNumber: Int64? {
+        guard case .object(let object) = self, object.count == 2 else { return nil }
+        let members = object.members
+        guard members[0].key == "_placeholder", members[0].value == .bool(true), members[1].key == "num",
+            case .int(let num) = members[1].value, num >= 0
+        else { return nil }
+        return num
+    }
+}
+
 extension JSONObject {
     /// Whether the `_placeholder` member is `true`.
     var isPlaceholder: Bool {

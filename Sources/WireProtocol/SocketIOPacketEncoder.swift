@@ -40,9 +40,29 @@ public struct SocketIOPacketEncoder: Sendable {
             buffer.writeJSONInteger(Int64(ackID))
         }
         if let payload = packet.payload {
-            payload.write(into: &buffer)
+            Self.write(payload, into: &buffer)
         }
         return packet.attachments
+    }
+
+    /// Writes `payload` as ``JSONValue/write(into:)`` does, with the placeholders among its top-level elements (the
+    /// usual place of binary arguments) written in one go.
+    private static func write(_ payload: JSONValue, into buffer: inout ByteBuffer) {
+        guard case .array(let elements) = payload else { return payload.write(into: &buffer) }
+        buffer.writeInteger(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+            first = false
+            if let num = element.canonicalPlaceholderNumber {
+                buffer.writeStaticString(#"{"_placeholder":true,"num":"#)
+                buffer.writeJSONInteger(num)
+                buffer.writeInteger(UInt8(ascii: "}"))
+            } else {
+                element.write(into: &buffer)
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
     }
 
     /// Writes `packet` as the text of an Engine.IO `message` packet (`4` followed by the Socket.IO text, as in
