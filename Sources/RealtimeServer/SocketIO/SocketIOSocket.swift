@@ -71,7 +71,8 @@ public final class SocketIOSocket: Sendable {
     }
 
     /// Sends an event and waits for the client's acknowledgement.
-    /// - Returns: The arguments of the client's ACK.
+    /// - Returns: The arguments of the client's ACK (of a BINARY_ACK: with their placeholders; its attachments are not
+    ///   passed on).
     /// - Throws: ``SocketIOAckError``.
     public func emitWithAck(
         _ event: String,
