@@ -104,7 +104,7 @@ struct AuthenticatedRealtime: Sendable {
         if let new = renewed.sessionID { socket.join(RealtimeIdentity.sessionRoom(new)) }
         socket.identity = renewed
         scheduleExpiry(of: socket, identity: renewed)
-        let expiresIn = max(0, Int(renewed.expiresAt.timeIntervalSince(authenticator.api.now()).rounded(.down)))
+        let expiresIn = max(0, Int(renewed.expiresAt.timeIntervalSince(authenticator.service.now()).rounded(.down)))
         answer(["ok": true, "expires_in": .int(Int64(expiresIn))])
     }
 
@@ -112,7 +112,7 @@ struct AuthenticatedRealtime: Sendable {
 
     /// Arms `auth_expiring` and the expiry disconnect for the socket's current credential.
     private func scheduleExpiry(of socket: SocketIOSocket, identity: RealtimeIdentity) {
-        let remaining = identity.expiresAt.timeIntervalSince(authenticator.api.now())
+        let remaining = identity.expiresAt.timeIntervalSince(authenticator.service.now())
         let warning = min(Self.expiryWarning, remaining / 5)
         if warning >= 1 {
             socket.schedule(after: .seconds(remaining - warning)) { socket in

@@ -147,6 +147,7 @@ actor RevocationRecorder: RevocationListener {
 
     private(set) var sessionEvents: [SessionEvent] = []
     private(set) var epochEvents: [(userID: String, epoch: Int)] = []
+    private(set) var deletedUsers: [String] = []
 
     func sessionsRevoked(_ sessionIDs: [String], ofUser userID: String, reason: RevocationReason) async {
         sessionEvents.append(SessionEvent(sessionIDs: sessionIDs, userID: userID, reason: reason))
@@ -154,6 +155,10 @@ actor RevocationRecorder: RevocationListener {
 
     func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {
         epochEvents.append((userID, epoch))
+    }
+
+    func userDeleted(_ userID: String) async {
+        deletedUsers.append(userID)
     }
 }
 
