@@ -58,7 +58,7 @@ extension PageRoutes {
             return try await refuse(["The passwords do not match."])
         }
         do {
-            try await pageHashing { try await service.resetPassword(token: token, newPassword: password) }
+            _ = try await pageHashing { try await service.resetPassword(token: token, newPassword: password) }
         } catch let error as AuthServiceError where error.code == .passwordPolicy {
             return try await refuse(error.violations.map(\.message))
         } catch let error as AuthServiceError where error.code == .invalidResetToken {

@@ -58,10 +58,7 @@ extension AuthService {
     /// - Throws: ``AuthServiceError`` `user_not_found`.
     @discardableResult
     public func disable(userID: String) async throws -> RevokedLogins {
-        let revoked = try await revokeLogins(ofUser: userID, applying: .disable)
-        await announce(revoked, reason: .accountDisabled, epochRaised: true)
-        logger.info("User disabled", metadata: ["auth.user": "\(userID)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
-        return revoked
+        try await endLogins(ofUser: userID, applying: .disable, reason: .accountDisabled)
     }
 
     /// Enables a disabled account; what was revoked while it was disabled stays revoked.
@@ -80,10 +77,7 @@ extension AuthService {
     /// - Throws: ``AuthServiceError`` `user_not_found`.
     @discardableResult
     public func signOutEverywhere(userID: String) async throws -> RevokedLogins {
-        let revoked = try await revokeLogins(ofUser: userID, applying: .signOutEverywhere)
-        await announce(revoked, reason: .signedOutEverywhere, epochRaised: true)
-        logger.info("User signed out everywhere", metadata: ["auth.user": "\(userID)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
-        return revoked
+        try await endLogins(ofUser: userID, applying: .signOutEverywhere, reason: .signedOutEverywhere)
     }
 
     /// Deletes an account with its sessions, refresh tokens and reset links (one transaction); its sockets close.
@@ -100,12 +94,19 @@ extension AuthService {
         guard violations.isEmpty else { throw AuthServiceError.passwordPolicy(violations) }
     }
 
-    /// The store's ``AuthStore/revokeLogins(ofUser:applying:now:)`` with a missing user as ``AuthServiceError``.
-    private func revokeLogins(ofUser userID: String, applying change: AccountChange) async throws -> RevokedLogins {
+    /// Applies `change` and ends every login of the user in one store transaction, then tells the listener.
+    private func endLogins(ofUser userID: String, applying change: AccountChange, reason: RevocationReason) async throws -> RevokedLogins {
+        let revoked: RevokedLogins
         do {
-            return try await store.revokeLogins(ofUser: userID, applying: change, now: now())
+            revoked = try await store.revokeLogins(ofUser: userID, applying: change, now: now())
         } catch let error as AuthStoreError where error.code == .userNotFound {
             throw AuthServiceError.userNotFound
         }
+        await announce(revoked, reason: reason)
+        logger.info(
+            "Every login of the user ended",
+            metadata: ["auth.user": "\(userID)", "auth.reason": "\(reason.rawValue)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"]
+        )
+        return revoked
     }
 }

@@ -42,7 +42,7 @@ extension AuthService {
         guard let revoked = try await store.completePasswordReset(fingerprint: token.fingerprint.bytes, passwordHash: hash, now: now()) else {
             throw AuthServiceError.invalidResetToken
         }
-        await announce(revoked, reason: .passwordReset, epochRaised: true)
+        await announce(revoked, reason: .passwordReset)
         logger.info("Password reset", metadata: ["auth.user": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
         return revoked
     }

@@ -111,9 +111,10 @@ public struct AuthService: Sendable {
         }
     }
 
-    /// Tells the listener what a committed change revoked.
-    func announce(_ revoked: RevokedLogins, reason: RevocationReason, epochRaised: Bool) async {
-        if epochRaised { await revocations.revocationEpochRaised(ofUser: revoked.user.id, to: revoked.user.revocationEpoch) }
+    /// Tells the listener what a committed ``AuthStore/revokeLogins(ofUser:applying:now:)`` revoked: the raised
+    /// epoch (every change it applies raises it), then the sessions.
+    func announce(_ revoked: RevokedLogins, reason: RevocationReason) async {
+        await revocations.revocationEpochRaised(ofUser: revoked.user.id, to: revoked.user.revocationEpoch)
         if !revoked.sessionIDs.isEmpty { await revocations.sessionsRevoked(revoked.sessionIDs, ofUser: revoked.user.id, reason: reason) }
     }
 }
