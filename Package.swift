@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AuthCore", targets: ["AuthCore"]),
         .library(name: "WireProtocol", targets: ["WireProtocol"]),
         .library(name: "RealtimeServer", targets: ["RealtimeServer"]),
+        .library(name: "RealtimeServerTesting", targets: ["RealtimeServerTesting"]),
         .executable(name: "authd", targets: ["authd"]),
     ],
     dependencies: [
@@ -68,6 +69,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test helpers for applications built on RealtimeServer (and for its own tests), as HummingbirdTesting is.
+        .target(
+            name: "RealtimeServerTesting",
+            dependencies: [
+                "RealtimeServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -174,6 +185,7 @@ let package = Package(
             name: "RealtimeServerTests",
             dependencies: [
                 "RealtimeServer",
+                "RealtimeServerTesting",
                 "AuthCore",
                 "WireProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),

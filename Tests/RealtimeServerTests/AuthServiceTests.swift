@@ -2,6 +2,7 @@
 import AuthCore
 import Foundation
 import RealtimeServer
+import RealtimeServerTesting
 import Testing
 
 /// `AuthService` on its own, without HTTP: over a real SQLite store, a real password hasher and real keys.
