@@ -7,14 +7,15 @@ internal import NIOCore
 /// A Socket.IO v5 client over Engine.IO v4 long-polling, driven through a HummingbirdTesting client (`.live` for
 /// real sockets): enough to test a server's handshake, events and acks without a browser or another language.
 ///
-/// Packets are Socket.IO packet strings as the protocol writes them (`40{"token":"…"}`, `421["whoami"]`); Engine.IO
-/// framing and pings are handled here.
+/// Packets are Socket.IO packet strings as the Socket.IO protocol writes them, without Engine.IO's message type `4`
+/// in front: `0{"token":"…"}` (CONNECT with an auth object), `21["whoami"]` (an event with ack id 1), and back
+/// `0{"sid":…}`, `31[…]` (the ack), `4{…}` (CONNECT_ERROR). Engine.IO framing and pings are handled here.
 ///
 /// ```swift
 /// try await app.test(.live) { client in
 ///     var socket = try await SocketIOPollingClient.open(client)
-///     try await socket.send(#"40{"token":"\#(accessToken)"}"#)
-///     let packets = try await socket.receive(until: { $0.hasPrefix("40") })
+///     try await socket.send(#"0{"token":"\#(accessToken)"}"#)
+///     let packets = try await socket.receive(until: { $0.hasPrefix("0{") })
 /// }
 /// ```
 public struct SocketIOPollingClient: Sendable {

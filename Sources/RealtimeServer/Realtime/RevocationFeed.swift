@@ -8,7 +8,7 @@ internal import ServiceLifecycle
 ///
 /// It starts at the newest event when the server starts (older ones concern sockets that no longer exist) and
 /// prunes events older than ``retention``.
-struct RevocationFeed: Service {
+struct RevocationFeed: Service, CustomStringConvertible {
     let service: AuthService
     let revoker: SocketRevoker
     let logger: Logger
@@ -16,6 +16,9 @@ struct RevocationFeed: Service {
     var interval: Duration = .milliseconds(250)
     /// How long events are kept.
     var retention: TimeInterval = 3600
+
+    /// What ServiceLifecycle logs for this service: its name, not its fields.
+    var description: String { "RevocationFeed" }
 
     func run() async throws {
         var position: Int64? = nil

@@ -19,7 +19,7 @@ public import Logging
 ///
 /// Operations throw ``AuthServiceError`` for refusals a client can act on, and ``AuthStoreError`` when the store
 /// fails.
-public struct AuthService: Sendable {
+public struct AuthService: Sendable, CustomStringConvertible {
     /// The domain's settings.
     public struct Configuration: Sendable {
         /// How long a login session (and every refresh token of it) lasts.
@@ -97,6 +97,9 @@ public struct AuthService: Sendable {
         self.now = now
         self.logger = logger
     }
+
+    /// Its name only: a description never lists the store, the keys or the configuration.
+    public var description: String { "AuthService" }
 
     /// How far past `exp` a token is still accepted (clock skew between instances).
     public var tokenLeeway: TimeInterval { validator.policy.leeway }
