@@ -43,6 +43,7 @@ let package = Package(
         .target(
             name: "AuthCore",
             dependencies: ["CLibcrypto"],
+            resources: [.embedInCode("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
