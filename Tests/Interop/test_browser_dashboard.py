@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import console_errors, headless_chromium, quit_browser
-from js_client_server import SocketIOTestServer, swift_asset
+from js_client_server import SocketIOTestServer, page_asset
 from test_http_api import PASSWORD, TIMEOUT, Server
 from test_pages import CSP, Browser
 
@@ -110,7 +110,7 @@ def test_dashboard_script_against_python_socketio(authd_server, browser):
     assert dashboard.status_code == 200 and dashboard.headers["Content-Security-Policy"] == CSP
     served = {path: account.get(path) for path in ["/static/dashboard.js", "/static/authd-socket.js", "/static/app.css"]}
     assert all(r.status_code == 200 for r in served.values())
-    assert served["/static/authd-socket.js"].text == swift_asset("authdSocket")
+    assert served["/static/authd-socket.js"].text == page_asset("authd-socket.js")
 
     headers = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
     pages = {

@@ -58,9 +58,8 @@ struct PageRoutes: Sendable {
         pages.post("/reset-password/:token") { request, context in
             try await resetPassword(request, token: context.parameters.require("token"))
         }
-        pages.get("/static/app.css") { _, _ in stylesheet() }
-        for script in PageScript.allCases {
-            pages.get(RouterPath(script.rawValue)) { request, _ in PageScripts.response(script, request: request) }
+        for asset in PageAsset.all {
+            pages.get(RouterPath(asset.path)) { request, _ in asset.response(to: request) }
         }
     }
 
