@@ -3,7 +3,7 @@ internal import HTTPTypes
 internal import Hummingbird
 internal import NIOCore
 
-/// A file the pages serve as it is: the scripts and the stylesheet under `Sources/RealtimeServer/Resources`.
+/// A file the pages serve as it is: the scripts, the stylesheet and the icon under `Sources/RealtimeServer/Resources`.
 ///
 /// The files are embedded in the binary at build time (SwiftPM's `.embedInCode` resource rule, which generates
 /// `PackageResources`), so a copied `authd` needs no asset directory. Each answer carries a strong `ETag` (a hash of the
@@ -40,9 +40,13 @@ struct PageAsset: Sendable {
     )
     /// The only styling (the Content-Security-Policy allows no inline style).
     static let stylesheet = PageAsset(path: "/static/app.css", contentType: "text/css; charset=utf-8", bytes: PackageResources.app_css)
+    /// The icon the layout links to (`<link rel="icon" href="/favicon.svg">`).
+    static let favicon = PageAsset(path: "/favicon.svg", contentType: "image/svg+xml", bytes: PackageResources.favicon_svg)
+    /// The same icon where browsers look without a link (a page not yet parsed, a JSON answer shown as a page).
+    static let defaultFavicon = PageAsset(path: "/favicon.ico", contentType: "image/svg+xml", bytes: PackageResources.favicon_svg)
 
     /// Every asset the pages serve.
-    static let all = [authdSocket, dashboardScript, stylesheet]
+    static let all = [authdSocket, dashboardScript, stylesheet, favicon, defaultFavicon]
 
     static func entityTag(of bytes: [UInt8]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -37,6 +37,8 @@ struct PageRoutes: Sendable {
         "/static/app.css": [.get],
         "/static/authd-socket.js": [.get],
         "/static/dashboard.js": [.get],
+        "/favicon.svg": [.get],
+        "/favicon.ico": [.get],
     ]
 
     /// Adds the pages to `router`, behind ``PageMiddleware``.
