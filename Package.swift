@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "AuthCore",
             dependencies: ["CLibcrypto"],
+            resources: [.embedInCode("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -70,6 +71,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
+            resources: [.embedInCode("Resources")],
             swiftSettings: swiftSettings
         ),
         // Test helpers for applications built on RealtimeServer (and for its own tests), as HummingbirdTesting is.

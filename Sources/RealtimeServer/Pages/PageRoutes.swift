@@ -65,6 +65,8 @@ public struct PageRoutes: Sendable {
         "/static/app.css": [.get],
         "/static/authd-socket.js": [.get],
         "/static/dashboard.js": [.get],
+        "/favicon.svg": [.get],
+        "/favicon.ico": [.get],
     ]
 
     /// The pages' routes, behind ``PageMiddleware``; mount them at the root.
@@ -86,9 +88,8 @@ public struct PageRoutes: Sendable {
         pages.post("/reset-password/:token") { request, context in
             try await resetPassword(request, token: context.parameters.require("token"))
         }
-        pages.get("/static/app.css") { _, _ in stylesheet() }
-        for script in PageScript.allCases {
-            pages.get(RouterPath(script.rawValue)) { request, _ in PageScripts.response(script, request: request) }
+        for asset in PageAsset.all {
+            pages.get(RouterPath(asset.path)) { request, _ in asset.response(to: request) }
         }
         return pages
     }
