@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import Foundation
+internal import Mustache
 
-/// The reset mail: the link to the reset page, and the token for `POST /api/password/reset`.
+/// The reset mail: the link to the reset page, and the token for `POST /api/password/reset`. Its text is
+/// `Resources/mail/password_reset.mustache` (plain text: the template's `CONTENT_TYPE: TEXT` pragma turns HTML
+/// escaping off), embedded in the binary and compiled once.
 struct PasswordResetMail {
     let username: String
     let token: String
@@ -11,21 +14,21 @@ struct PasswordResetMail {
     var link: String { "\(configuration.baseURL)/reset-password/\(token)" }
 
     func message(to address: String, date: Date) -> MailMessage {
-        let minutes = Int((configuration.passwordResetLifetime / 60).rounded())
-        let text = """
-            Hello \(username),
-
-            someone asked to reset the password of your account. To choose a new password, open this link \
-            within \(minutes) minutes:
-
-            \(link)
-
-            Or send the token below to POST /api/password/reset:
-
-            \(token)
-
-            If you did not ask for this, ignore this mail: your password stays as it is.
-            """
+        let values: [String: Any] = [
+            "username": username,
+            "minutes": Int((configuration.passwordResetLifetime / 60).rounded()),
+            "link": link,
+            "token": token,
+        ]
+        let text = Self.template.render(values).trimmingCharacters(in: .newlines)
         return MailMessage(from: configuration.mailFrom, to: address, subject: "Reset your authd password", body: text, date: date)
     }
+
+    private static let template: MustacheTemplate = {
+        do {
+            return try MustacheTemplate(string: String(decoding: PackageResources.password_reset_mustache, as: UTF8.self))
+        } catch {
+            preconditionFailure("the embedded reset mail template does not parse: \(error)")
+        }
+    }()
 }
