@@ -15,14 +15,14 @@ struct RealtimeRefreshTests {
             let first = try await server.login()
             server.clock.advance(by: 5)
             let renewed = try #require(try await server.refresh(first.refresh).tokens)
-            // The first token has 4.5 s left (too little for a warning), the renewed one 9.5 s.
-            try server.setClock(secondsBeforeExpiry: 4.5, of: first.access)
+            // The first token has 4.9 s left (too little for a warning of at least a second), the renewed one 9.9 s.
+            try server.setClock(secondsBeforeExpiry: 4.9, of: first.access)
             let socket = try await server.connectedSocket(token: first.access)
 
             let answer = try await socket.call("auth_refresh", [["token": .string(renewed.access)]])
             #expect(answer == [["ok": true, "expires_in": 9]])
-            // The renewed lifetime's warning (a fifth of 9.5 s, rounded) comes first: the first token's expiry,
-            // 4.5 s after CONNECT, was cancelled.
+            // The renewed lifetime's warning (a fifth of 9.9 s, rounded) comes first: the first token's expiry,
+            // 4.9 s after CONNECT, was cancelled.
             #expect(try await socket.nextEvent("auth_expiring", attempts: RealtimeFixture.expiryAttempts) == [["expires_in": 2]])
             #expect(try await socket.nextEvent("auth_expired", attempts: RealtimeFixture.expiryAttempts).first?["code"] == "token_expired")
             #expect(try await socket.next().type == .disconnect)
