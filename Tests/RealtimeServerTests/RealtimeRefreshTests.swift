@@ -29,6 +29,36 @@ struct RealtimeRefreshTests {
         }
     }
 
+    @Test(
+        "auth_refresh re-arms only authd's own expiry: a timer an embedder set on the socket still fires",
+        .disabled("bug: auth_refresh calls socket.cancelScheduledActions(), which also cancels timers an embedder set with schedule(after:)")
+    )
+    func refreshKeepsEmbedderTimers() async throws {
+        // `SocketIOSocket.schedule(after:_:)` runs its action "unless the socket disconnects first".
+        @Sendable func tickAfterConnecting(_ server: AuthServer) {
+            server.realtime.namespace.onConnection { socket in
+                socket.schedule(after: .milliseconds(2_500)) { _ = $0.emit("embedder_tick") }
+            }
+        }
+        try await RealtimeFixture.withServer(embedding: tickAfterConnecting) { server in
+            try await server.register()
+            let first = try await server.login()
+            server.clock.advance(by: 1)
+            let renewed = try #require(try await server.refresh(first.refresh).tokens)
+            // 3 s left for the first token, 4 s for the renewed one: neither gets a warning.
+            try server.setClock(secondsBeforeExpiry: 3, of: first.access)
+            let unchanged = try await server.connectedSocket(token: first.access)
+            let refreshed = try await server.connectedSocket(token: first.access)
+
+            #expect(try await refreshed.call("auth_refresh", [["token": .string(renewed.access)]]).first?["ok"] == true)
+            // The embedder's tick, 2.5 s after CONNECT, comes before either token's expiry.
+            for socket in [unchanged, refreshed] {
+                #expect(try await socket.nextEvent("embedder_tick", attempts: RealtimeFixture.expiryAttempts) == [])
+                #expect(try await socket.nextEvent("auth_expired", attempts: RealtimeFixture.expiryAttempts).first?["code"] == "token_expired")
+            }
+        }
+    }
+
     @Test("a refresh with another user's, a missing, a malformed, an expired or a revoked token is refused, and the socket stays")
     func refusedRefreshes() async throws {
         try await RealtimeFixture.withServer { server in
