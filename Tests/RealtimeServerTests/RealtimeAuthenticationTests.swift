@@ -48,6 +48,47 @@ struct RealtimeAuthenticationTests {
         }
     }
 
+    @Test("the auth object's token is the one checked when the Bearer header carries another: no fallback to the header")
+    func authObjectBeforeHeader() async throws {
+        try await RealtimeFixture.withServer { server in
+            try await server.register()
+            let tokens = try await server.login()
+            let header: HTTPFields = [.authorization: "Bearer \(tokens.access)"]
+            let refused = try await server.connectOutcome(auth: ["token": "abc.def"], headers: header)
+            #expect(refused.code == "token_malformed")
+
+            let socket = try await server.openSocket(headers: [.authorization: "Bearer abc.def"])
+            guard case .connected = try await socket.connect(auth: ["token": .string(tokens.access)]) else {
+                Issue.record("a valid auth object was refused because of the header")
+                return
+            }
+            #expect(try await socket.nextEvent("server_response") == [["message": "Connected as ada"]])
+        }
+    }
+
+    @Test("get_secret with a token of the socket's user answers the secret; a bad or foreign token answers Unauthorized and disconnects")
+    func getSecretWithToken() async throws {
+        try await RealtimeFixture.withServer { server in
+            try await server.register()
+            try await server.register("bob")
+            let tokens = try await server.login()
+            let bob = try await server.login("bob").access
+
+            let socket = try await server.connectedSocket(token: tokens.access)
+            let answer = try await socket.call("get_secret", [["token": .string(try await server.login().access)]])
+            #expect(answer.first?["message"]?.stringValue?.contains("ada") == true)
+            #expect(try await socket.nextEvent("secret_message") == answer)
+
+            for token in ["not-a-token", bob] {
+                let dropped = try await server.connectedSocket(token: tokens.access)
+                #expect(try await dropped.call("get_secret", [["token": .string(token)]]) == [["message": "Unauthorized"]])
+                #expect(try await dropped.nextEvent("secret_message") == [["message": "Unauthorized"]])
+                #expect(try await dropped.next().type == .disconnect)
+                #expect(try await dropped.transportCloses())
+            }
+        }
+    }
+
     /// A CONNECT the server must refuse, and the code it must give.
     enum Refusal: String, CaseIterable, Sendable {
         case noAuthObject
