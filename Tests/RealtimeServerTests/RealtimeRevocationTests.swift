@@ -61,6 +61,31 @@ struct RealtimeRevocationTests {
             try await Self.expectRevoked(first, reasons: ["revoked", "password_reset"])
             try await Self.expectRevoked(second, reasons: ["revoked", "password_reset"])
             try await Self.expectConnected(bob, as: "bob")
+            // The new password's login carries the new epoch and connects.
+            _ = try await server.connectedSocket(token: try await server.login(password: "a completely new passphrase").access)
+        }
+    }
+
+    @Test("signing out of the page closes the sockets the page's session cookie opened, with revoked {reason: logout}")
+    func pageLogoutClosesCookieSockets() async throws {
+        try await RealtimeFixture.withServer { server in
+            try await server.register()
+            let browser = PageBrowser(server.http)
+            _ = try await browser.login()
+            let cookie = try #require(await browser.cookies["authd_session"])
+            let page = try await server.openSocket(headers: [.cookie: "authd_session=\(cookie)"])
+            guard case .connected = try await page.connect() else {
+                Issue.record("the session cookie was refused")
+                return
+            }
+            #expect(try await page.nextEvent("server_response") == [["message": "Connected as ada"]])
+            let api = try await server.connectedSocket(token: try await server.login().access)
+
+            let csrf = try await browser.csrfToken(from: "/dashboard")
+            _ = try await browser.post("/logout", form: [("csrf_token", csrf)])
+
+            try await Self.expectRevoked(page, reasons: ["logout"])
+            try await Self.expectConnected(api, as: "ada")
         }
     }
 
