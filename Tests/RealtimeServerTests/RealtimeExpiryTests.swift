@@ -67,4 +67,21 @@ struct RealtimeExpiryTests {
             #expect(try await socket.transportCloses())
         }
     }
+
+    @Test("a refused auth_refresh leaves the expiry armed for the token the socket has")
+    func refusedRefreshKeepsExpiry() async throws {
+        try await RealtimeFixture.withServer { server in
+            try await server.register()
+            try await server.register("bob")
+            let tokens = try await server.login()
+            let bob = try await server.login("bob").access
+            try server.setClock(secondsBeforeExpiry: 3, of: tokens.access)
+            let socket = try await server.connectedSocket(token: tokens.access)
+
+            let answer = try await socket.call("auth_refresh", [["token": .string(bob)]])
+            #expect(answer.first?["error"]?["code"] == "user_mismatch")
+            #expect(try await socket.nextEvent("auth_expired", attempts: RealtimeFixture.expiryAttempts).first?["code"] == "token_expired")
+            #expect(try await socket.next().type == .disconnect)
+        }
+    }
 }
