@@ -98,6 +98,8 @@ struct RealtimeAuthenticationTests {
         case notAJWT
         case strangersKey
         case tamperedPayload
+        case notAnAccessToken
+        case missingClaim
         case wrongAudience
         case wrongIssuer
         case notYetValid
@@ -107,7 +109,8 @@ struct RealtimeAuthenticationTests {
             switch self {
             case .noAuthObject, .emptyAuthObject, .emptyToken: "token_missing"
             case .twoSegments, .notAJWT: "token_malformed"
-            case .strangersKey, .tamperedPayload: "token_invalid"
+            case .strangersKey, .tamperedPayload, .notAnAccessToken: "token_invalid"
+            case .missingClaim: "token_invalid_claims"
             case .wrongAudience: "token_wrong_audience"
             case .wrongIssuer: "token_wrong_issuer"
             case .notYetValid: "token_not_yet_valid"
@@ -125,10 +128,12 @@ struct RealtimeAuthenticationTests {
             case .notAJWT: return ["token": "not a token at all"]
             case .strangersKey: return ["token": .string(try server.forge(from: token, signedByStranger: true))]
             case .tamperedPayload:
-                // The header and signature of a real token around the payload of another one (a later epoch).
+                // The header and signature of a real token around the payload of another one (a later exp).
                 let parts = token.split(separator: ".")
                 let other = try server.forge(from: token, expiresAt: server.clock.now.addingTimeInterval(3_600)).split(separator: ".")
                 return ["token": .string([parts[0], other[1], parts[2]].joined(separator: "."))]
+            case .notAnAccessToken: return ["token": .string(try server.forge(from: token, type: "JWT"))]
+            case .missingClaim: return ["token": .string(try server.forge(from: token, dropping: ["rev"]))]
             case .wrongAudience: return ["token": .string(try server.forge(from: token, audience: "someone-else"))]
             case .wrongIssuer: return ["token": .string(try server.forge(from: token, issuer: "https://evil.example"))]
             case .notYetValid: return ["token": .string(try server.forge(from: token, notBefore: server.clock.now.addingTimeInterval(600)))]

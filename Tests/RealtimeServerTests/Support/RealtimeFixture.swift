@@ -188,14 +188,17 @@ struct RealtimeFixture: Sendable {
 
     // MARK: Forged tokens
 
-    /// A token with the claims of `token` (subject, username, session, epoch), except those given, signed with the
-    /// server's own key, or with a key the server has never seen (same `kid`) when `signedByStranger`.
+    /// A token with the claims of `token` (subject, username, session, epoch), except those given or `dropping`,
+    /// with header `typ` `type`, signed with the server's own key, or with a key the server has never seen (same
+    /// `kid`) when `signedByStranger`.
     func forge(
         from token: String,
         issuer: String? = nil,
         audience: String? = nil,
         notBefore: Date? = nil,
         expiresAt: Date? = nil,
+        dropping dropped: Set<String> = [],
+        type: String = AccessTokenPolicy.tokenType,
         signedByStranger: Bool = false
     ) throws -> String {
         let claims = jwtClaims(token)
@@ -205,7 +208,7 @@ struct RealtimeFixture: Sendable {
             ? try JWTSigner(key: try JWTKey.generate(for: serverSigner.algorithm), algorithm: serverSigner.algorithm, kid: serverSigner.kid)
             : serverSigner
         var custom: [String: AuthCore.JSONValue] = [:]
-        for name in ["preferred_username", "sid", "rev"] {
+        for name in ["preferred_username", "sid", "rev"] where !dropped.contains(name) {
             if let value = claims[name] { custom[name] = value }
         }
         let now = clock.now
@@ -219,7 +222,7 @@ struct RealtimeFixture: Sendable {
             id: UUID().uuidString,
             custom: custom
         )
-        return try signer.sign(forged, type: AccessTokenPolicy.tokenType)
+        return try signer.sign(forged, type: type)
     }
 }
 
