@@ -48,6 +48,28 @@ struct RealtimeAuthenticationTests {
         }
     }
 
+    @Test("over HTTP long-polling too: a token is admitted and greeted, a bad one refused with its code, and a logout closes the socket")
+    func longPolling() async throws {
+        try await RealtimeFixture.withServer { server in
+            try await server.register()
+            let tokens = try await server.login()
+
+            let refused = try await SocketIOPollingClient.open(server.http.client)
+            try await refused.send(#"0{"token":"abc.def"}"#)
+            let refusal = try await refused.receive(until: { $0.hasPrefix("4") })
+            #expect(refusal.count == 1 && refusal[0].contains(#""data":{"code":"token_malformed"}"#), "\(refusal)")
+
+            let socket = try await SocketIOPollingClient.open(server.http.client)
+            try await socket.send(#"0{"token":"\#(tokens.access)"}"#)
+            let greeting = try await socket.receive(until: { $0.hasPrefix(#"2["server_response""#) })
+            #expect(greeting.first?.hasPrefix(#"0{"sid":"#) == true)
+            #expect(greeting.last == #"2["server_response",{"message":"Connected as ada"}]"#)
+
+            #expect(try await server.logout(tokens.access) == .noContent)
+            #expect(try await socket.receive(until: { $0 == "1" }) == [#"2["revoked",{"reason":"logout"}]"#, "1"])
+        }
+    }
+
     @Test("the auth object's token is the one checked when the Bearer header carries another: no fallback to the header")
     func authObjectBeforeHeader() async throws {
         try await RealtimeFixture.withServer { server in
