@@ -32,7 +32,7 @@ struct RealtimeFixture: Sendable {
     ///   - configure: Changes the configuration.
     ///   - embedding: When given, the server is not `buildApplication`'s but an embedder's: an ``AuthServer`` given to
     ///     `embedding` (to add its own handlers to the Socket.IO namespace after authd's), its JSON API mounted at
-    ///     `/api` and its Engine.IO transport; no pages.
+    ///     `/api`, its pages and its Engine.IO transport.
     static func withServer<T: Sendable>(
         configure: (inout ServerConfiguration) -> Void = { _ in },
         embedding: (@Sendable (AuthServer) -> Void)? = nil,
@@ -70,6 +70,7 @@ struct RealtimeFixture: Sendable {
             embedding(server)
             let router = Router()
             router.addRoutes(server.api.routes(), atPath: "/api")
+            router.addRoutes(try server.pages.routes())
             server.engineIO.addRoutes(to: router)
             return try await run(
                 Application(
