@@ -89,7 +89,7 @@ final class SocketIOTestClient: Sendable {
 
     // MARK: Sending
 
-    /// Sends CONNECT to the main namespace (with `auth` as its payload) and returns the server's answer.
+    /// Sends CONNECT to `namespace` (the main one by default) with `auth` as its payload, and returns the server's answer.
     func connect(auth: JSONValue? = nil, namespace: String = SocketIOPacket.mainNamespace) async throws -> ConnectOutcome {
         send(SocketIOPacket(type: .connect, namespace: namespace, payload: auth))
         let answer = try await next()
