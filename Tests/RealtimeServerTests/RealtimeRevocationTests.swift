@@ -89,16 +89,81 @@ struct RealtimeRevocationTests {
         }
     }
 
+    /// An embedder that mounts authd's pieces and adds nothing.
+    @Sendable static func mountOnly(_ server: AuthServer) {}
+
+    /// What ends every login of a user at once, in this process.
+    enum LoginsEnding: String, CaseIterable, Sendable {
+        case passwordReset
+        case disabled
+        case signedOutEverywhere
+
+        /// The reason its sessions are revoked with (``RevocationReason``).
+        var reason: String {
+            switch self {
+            case .passwordReset: "password_reset"
+            case .disabled: "account_disabled"
+            case .signedOutEverywhere: "signed_out_everywhere"
+            }
+        }
+
+        func end(_ server: RealtimeFixture, userID: String) async throws {
+            let service = try #require(server.authServer).service
+            switch self {
+            case .passwordReset: #expect(try await server.resetPassword() == .noContent)
+            case .disabled: try await service.disable(userID: userID)
+            case .signedOutEverywhere: try await service.signOutEverywhere(userID: userID)
+            }
+        }
+    }
+
     @Test(
-        "a password reset tells the user's sockets revoked {reason: password_reset}, as Docs/realtime.md lists",
-        .disabled("bug: the reset raises the epoch first, so sockets get the generic reason \"revoked\" and password_reset is never sent")
+        "an embedder's AuthService disabling a user or signing it out everywhere closes every socket of the user",
+        arguments: [LoginsEnding.disabled, .signedOutEverywhere]
     )
-    func passwordResetReason() async throws {
-        try await RealtimeFixture.withServer { server in
-            try await server.register()
+    func loginsEndingClosesUserSockets(_ ending: LoginsEnding) async throws {
+        try await RealtimeFixture.withServer(embedding: Self.mountOnly) { server in
+            let id = try await server.register()
+            try await server.register("bob")
+            let first = try await server.connectedSocket(token: try await server.login().access)
+            let second = try await server.connectedSocket(token: try await server.login().access)
+            let bob = try await server.connectedSocket(token: try await server.login("bob").access, username: "bob")
+
+            try await ending.end(server, userID: id)
+
+            // The epoch is raised before the sessions are revoked: the epoch closes the sockets (see the next test).
+            try await Self.expectRevoked(first, reasons: ["revoked", ending.reason])
+            try await Self.expectRevoked(second, reasons: ["revoked", ending.reason])
+            try await Self.expectConnected(bob, as: "bob")
+        }
+    }
+
+    @Test(
+        "the sockets closed by a password reset, a disable or a sign-out everywhere are told that reason, as Docs/realtime.md lists",
+        .disabled("bug: AuthService announces the raised epoch before the revoked sessions, so every socket gets the generic \"revoked\""),
+        arguments: LoginsEnding.allCases
+    )
+    func loginsEndingReason(_ ending: LoginsEnding) async throws {
+        try await RealtimeFixture.withServer(embedding: Self.mountOnly) { server in
+            let id = try await server.register()
             let socket = try await server.connectedSocket(token: try await server.login().access)
-            #expect(try await server.resetPassword() == .noContent)
-            try await Self.expectRevoked(socket, reasons: ["password_reset"])
+            try await ending.end(server, userID: id)
+            try await Self.expectRevoked(socket, reasons: [ending.reason])
+        }
+    }
+
+    @Test("an embedder's AuthService deleting a user closes its sockets with account_deleted")
+    func deletionClosesUserSockets() async throws {
+        try await RealtimeFixture.withServer(embedding: Self.mountOnly) { server in
+            let id = try await server.register()
+            try await server.register("bob")
+            let socket = try await server.connectedSocket(token: try await server.login().access)
+            let bob = try await server.connectedSocket(token: try await server.login("bob").access, username: "bob")
+
+            try await #require(server.authServer).service.delete(userID: id)
+
+            try await Self.expectRevoked(socket, reasons: ["account_deleted"])
+            try await Self.expectConnected(bob, as: "bob")
         }
     }
 

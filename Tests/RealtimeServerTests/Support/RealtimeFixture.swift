@@ -19,6 +19,8 @@ import WireProtocol
 struct RealtimeFixture: Sendable {
     let http: HTTPFixture
     let port: Int
+    /// The embedder's server, when ``withServer(configure:embedding:_:)`` was given `embedding`.
+    let authServer: AuthServer?
     private let sockets: SocketList
 
     /// Polls (10 ms apart) allowed for an expiry event: the lifetimes tests give sockets are below 10 s.
@@ -48,10 +50,10 @@ struct RealtimeFixture: Sendable {
             let revocations = RevocationRecorder()
             let dependencies = ServerDependencies(now: { clock.now }, mailTransport: mail, revocationListener: revocations)
             let finalConfiguration = configuration
-            func run(_ app: some ApplicationProtocol) async throws -> T {
+            func run(_ app: some ApplicationProtocol, authServer: AuthServer? = nil) async throws -> T {
                 try await app.test(.live) { client in
                     let http = HTTPFixture(client: client, clock: clock, mail: mail, revocations: revocations, configuration: finalConfiguration)
-                    let fixture = RealtimeFixture(http: http, port: try #require(client.port), sockets: SocketList())
+                    let fixture = RealtimeFixture(http: http, port: try #require(client.port), authServer: authServer, sockets: SocketList())
                     do {
                         let result = try await body(fixture)
                         await fixture.sockets.closeAll()
@@ -79,7 +81,8 @@ struct RealtimeFixture: Sendable {
                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
                     services: server.services,
                     logger: StoreFixture.logger
-                )
+                ),
+                authServer: server
             )
         }
     }
