@@ -139,7 +139,7 @@ struct RealtimeRevocationTests {
     }
 
     @Test(
-        "the sockets closed by a password reset, a disable or a sign-out everywhere are told that reason, as Docs/realtime.md lists",
+        "the sockets closed by a password reset, a disable or a sign-out everywhere are told that reason (the revoked reasons of Docs/realtime.md)",
         .disabled("bug: AuthService announces the raised epoch before the revoked sessions, so every socket gets the generic \"revoked\""),
         arguments: LoginsEnding.allCases
     )
