@@ -114,11 +114,12 @@ public struct AuthService: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Tells the listener what a committed ``AuthStore/revokeLogins(ofUser:applying:now:)`` revoked: the raised
-    /// epoch (every change it applies raises it), then the sessions.
+    /// Tells the listener what a committed ``AuthStore/revokeLogins(ofUser:applying:now:)`` revoked: first the
+    /// sessions, so that their sockets learn the specific `reason`, then the raised epoch (every change it applies
+    /// raises it), which catches any other credential of the user.
     func announce(_ revoked: RevokedLogins, reason: RevocationReason) async {
-        await revocations.revocationEpochRaised(ofUser: revoked.user.id, to: revoked.user.revocationEpoch)
         if !revoked.sessionIDs.isEmpty { await revocations.sessionsRevoked(revoked.sessionIDs, ofUser: revoked.user.id, reason: reason) }
+        await revocations.revocationEpochRaised(ofUser: revoked.user.id, to: revoked.user.revocationEpoch)
     }
 }
 
