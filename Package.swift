@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AuthCore", targets: ["AuthCore"]),
         .library(name: "WireProtocol", targets: ["WireProtocol"]),
         .library(name: "RealtimeServer", targets: ["RealtimeServer"]),
+        .library(name: "RealtimeServerTesting", targets: ["RealtimeServerTesting"]),
         .executable(name: "authd", targets: ["authd"]),
     ],
     dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
         .target(
             name: "AuthCore",
             dependencies: ["CLibcrypto", "StrictJSON"],
+            resources: [.embedInCode("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -73,6 +75,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            resources: [.embedInCode("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Test helpers for applications built on RealtimeServer (and for its own tests), as HummingbirdTesting is.
+        .target(
+            name: "RealtimeServerTesting",
+            dependencies: [
+                "RealtimeServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -184,6 +197,7 @@ let package = Package(
             name: "RealtimeServerTests",
             dependencies: [
                 "RealtimeServer",
+                "RealtimeServerTesting",
                 "AuthCore",
                 "WireProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -43,8 +43,12 @@ struct UsersCommand: AsyncParsableCommand {
             return try ServerOptions.resolve(flags: flags, config: config)
         }
 
-        /// Opens and migrates the store, runs `body`, and closes the store.
-        func withStore<T>(_ configuration: ServerConfiguration, _ body: (SQLiteAuthStore) async throws -> T) async throws -> T {
+        /// Opens and migrates the store, runs `body` with an ``AuthService`` over it, and closes the store.
+        ///
+        /// Administration issues and checks no token, so the service signs with a key of its own that nothing
+        /// trusts rather than reading (or creating) the server's keys. What it revokes reaches a running server's
+        /// sockets through the store's revocation feed.
+        func withService<T>(_ configuration: ServerConfiguration, _ body: (AuthService) async throws -> T) async throws -> T {
             let logger = bootstrapLogging(level: configuration.logLevel)
             let store: SQLiteAuthStore
             do {
@@ -53,37 +57,55 @@ struct UsersCommand: AsyncParsableCommand {
             } catch let error as AuthStoreError {
                 throw CommandFailure.rejected("cannot open the store \(configuration.databasePath): \(error.reason)")
             }
+            let hasher = PasswordHasher(configuration: .init(cost: configuration.bcryptCost, threadCount: 1))
+            let unusedSigner = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)
+            let service = AuthService(
+                configuration: configuration.authServiceConfiguration,
+                store: store,
+                hasher: hasher,
+                issuer: AccessTokenIssuer(signer: unusedSigner),
+                validator: AccessTokenValidator(keys: try JWTKeySet().adding(unusedSigner), algorithms: [.eddsa]),
+                logger: logger
+            )
             do {
-                let result = try await body(store)
+                let result = try await body(service)
+                try await hasher.shutdown()
                 try await store.close()
                 return result
-            } catch let error as AuthStoreError {
-                try? await store.close()
-                throw CommandFailure.rejected("store error: \(error.reason)")
             } catch {
+                try? await hasher.shutdown()
                 try? await store.close()
-                throw error
+                throw Self.commandFailure(for: error)
+            }
+        }
+
+        /// The exit status and message of an error of the service or the store.
+        static func commandFailure(for error: any Error) -> any Error {
+            switch error {
+            case let error as AuthServiceError:
+                switch error.code {
+                case .invalidUsername: return CommandFailure.badInput("invalid username: 3 to 32 characters of a-z, 0-9, _, . and -")
+                case .invalidEmail: return CommandFailure.badInput("invalid e-mail address")
+                case .passwordPolicy: return CommandFailure.badInput("password refused: " + error.violations.map(\.message).joined(separator: "; "))
+                default: return CommandFailure.rejected(error.reason)
+                }
+            case let error as AuthStoreError:
+                return CommandFailure.rejected("store error: \(error.reason)")
+            default:
+                return error
             }
         }
     }
 
     /// Finds the user named `rawUsername` (normalised as at login), or fails with exit status 2 or 1.
-    static func user(named rawUsername: String, in store: SQLiteAuthStore) async throws -> UserRecord {
-        guard let username = Username.normalize(rawUsername) else {
+    static func user(named rawUsername: String, in service: AuthService) async throws -> UserRecord {
+        do {
+            return try await service.user(named: rawUsername)
+        } catch let error as AuthServiceError where error.code == .invalidUsername {
             throw CommandFailure.badInput("invalid username \"\(rawUsername)\": 3 to 32 characters of a-z, 0-9, _, . and -")
+        } catch let error as AuthServiceError where error.code == .userNotFound {
+            throw CommandFailure.rejected("no user named \(rawUsername.lowercased())")
         }
-        guard let user = try await store.findUser(username: username) else {
-            throw CommandFailure.rejected("no user named \(username)")
-        }
-        return user
-    }
-
-    /// Revokes every login of `user`: sessions, refresh tokens and unused reset links.
-    static func revokeLogins(of user: UserRecord, in store: SQLiteAuthStore, now: Date) async throws -> Int {
-        let sessions = try await store.revokeSessions(ofUser: user.id, now: now)
-        try await store.revokeRefreshTokens(ofUser: user.id, now: now)
-        try await store.invalidatePasswordResets(ofUser: user.id, now: now)
-        return sessions.count
     }
 
     struct List: AsyncParsableCommand {
@@ -97,18 +119,7 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingAsyncFailures {
                 let configuration = try store.resolve()
-                let users = try await store.withStore(configuration) { store in
-                    var users: [UserRecord] = []
-                    var after: String? = nil
-                    // Bounded by the table's size: every page moves `after` strictly forward.
-                    while true {
-                        let page = try await store.listUsers(after: after, limit: 500)
-                        users += page
-                        guard page.count == 500, let last = page.last else { break }
-                        after = last.username
-                    }
-                    return users
-                }
+                let users = try await store.withService(configuration) { service in try await service.allUsers() }
                 if json {
                     print((["users": .array(users.map(Self.json))] as JSONValue).serialized())
                 } else {
@@ -169,13 +180,9 @@ struct UsersCommand: AsyncParsableCommand {
                 var extra: [String: String] = [:]
                 extra["bcrypt-cost"] = bcryptCost
                 let configuration = try store.resolve(extra)
+                // Checked before the prompt, so a typo in the name does not cost a password entry.
                 guard let name = Username.normalize(username) else {
                     throw CommandFailure.badInput("invalid username \"\(username)\": 3 to 32 characters of a-z, 0-9, _, . and -")
-                }
-                var address: String? = nil
-                if let email, !email.trimmingCharacters(in: .whitespaces).isEmpty {
-                    guard let normalized = EmailAddress.normalize(email) else { throw CommandFailure.badInput("invalid e-mail address") }
-                    address = normalized
                 }
                 let password = try StandardInput.readPassword(prompt: "Password for \(name): ")
                 if isatty(STDIN_FILENO) == 1 {
@@ -183,20 +190,10 @@ struct UsersCommand: AsyncParsableCommand {
                         throw CommandFailure.badInput("the passwords differ")
                     }
                 }
-                let violations = PasswordPolicy.standard.violations(of: password, username: name)
-                guard violations.isEmpty else {
-                    throw CommandFailure.badInput("password refused: " + violations.map(\.message).joined(separator: "; "))
-                }
-                let hash: String
-                do {
-                    hash = try Bcrypt.hash(password, cost: configuration.bcryptCost)
-                } catch let error as BcryptError {
-                    throw CommandFailure.badInput(error.reason)
-                }
-                let user = try await store.withStore(configuration) { store in
+                let user = try await store.withService(configuration) { service in
                     do {
-                        return try await store.createUser(username: name, email: address, passwordHash: hash, now: Date())
-                    } catch let error as AuthStoreError where error.code == .usernameTaken {
+                        return try await service.register(username: name, password: password, email: email)
+                    } catch let error as AuthServiceError where error.code == .usernameTaken {
                         throw CommandFailure.rejected("the username \(name) is taken")
                     }
                 }
@@ -218,14 +215,12 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingAsyncFailures {
                 let configuration = try store.resolve()
-                let (user, sessions) = try await store.withStore(configuration) { store in
-                    let now = Date()
-                    let found = try await UsersCommand.user(named: username, in: store)
+                let revoked = try await store.withService(configuration) { service in
                     // Raises the revocation epoch (once), so access tokens already issued stop working.
-                    let user = try await store.disableUser(id: found.id, now: now)
-                    return (user, try await UsersCommand.revokeLogins(of: user, in: store, now: now))
+                    try await service.disable(userID: try await UsersCommand.user(named: username, in: service).id)
                 }
-                print("disabled user \(user.username) (\(sessions) session\(sessions == 1 ? "" : "s") revoked)")
+                let sessions = revoked.sessionIDs.count
+                print("disabled user \(revoked.user.username) (\(sessions) session\(sessions == 1 ? "" : "s") revoked)")
             }
         }
     }
@@ -244,13 +239,13 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingAsyncFailures {
                 let configuration = try store.resolve()
-                let (user, sessions, epoch) = try await store.withStore(configuration) { store in
-                    let now = Date()
-                    let found = try await UsersCommand.user(named: username, in: store)
-                    let epoch = try await store.bumpRevocationEpoch(ofUser: found.id)
-                    return (found, try await UsersCommand.revokeLogins(of: found, in: store, now: now), epoch)
+                let revoked = try await store.withService(configuration) { service in
+                    try await service.signOutEverywhere(userID: try await UsersCommand.user(named: username, in: service).id)
                 }
-                print("signed out user \(user.username) everywhere (\(sessions) session\(sessions == 1 ? "" : "s") revoked, epoch \(epoch))")
+                let sessions = revoked.sessionIDs.count
+                print(
+                    "signed out user \(revoked.user.username) everywhere (\(sessions) session\(sessions == 1 ? "" : "s") revoked, epoch \(revoked.user.revocationEpoch))"
+                )
             }
         }
     }
@@ -268,9 +263,8 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingAsyncFailures {
                 let configuration = try store.resolve()
-                let user = try await store.withStore(configuration) { store in
-                    let found = try await UsersCommand.user(named: username, in: store)
-                    return try await store.enableUser(id: found.id)
+                let user = try await store.withService(configuration) { service in
+                    try await service.enable(userID: try await UsersCommand.user(named: username, in: service).id)
                 }
                 print("enabled user \(user.username)")
             }
@@ -294,9 +288,8 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingAsyncFailures {
                 let configuration = try store.resolve()
-                let deleted = try await store.withStore(configuration) { store in
-                    let now = Date()
-                    let found = try await UsersCommand.user(named: username, in: store)
+                let deleted = try await store.withService(configuration) { service in
+                    let found = try await UsersCommand.user(named: username, in: service)
                     if !yes {
                         guard isatty(STDIN_FILENO) == 1 else {
                             throw CommandFailure.badInput("refusing to delete \(found.username) without --yes (standard input is not a terminal)")
@@ -306,12 +299,8 @@ struct UsersCommand: AsyncParsableCommand {
                             throw CommandFailure.badInput("not confirmed; nothing deleted")
                         }
                     }
-                    // Revoke first, so that a server that still holds the user in a request sees a dead login.
-                    _ = try await store.disableUser(id: found.id, now: now)
-                    _ = try await UsersCommand.revokeLogins(of: found, in: store, now: now)
-                    guard try await store.deleteUser(id: found.id) else {
-                        throw CommandFailure.rejected("no user named \(found.username)")
-                    }
+                    // One transaction: the user, their sessions, refresh tokens and reset links go together.
+                    try await service.delete(userID: found.id)
                     return found
                 }
                 print("deleted user \(deleted.username)")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import AuthCore
 import Testing
+
+@testable import AuthCore
 
 struct PasswordPolicyTests {
     @Test(
@@ -66,5 +67,12 @@ struct PasswordPolicyTests {
         #expect(PasswordPolicy.commonPasswords.count > 8_000)
         #expect(PasswordPolicy.commonPasswords.allSatisfy { $0.unicodeScalars.count >= 8 && $0 == $0.lowercased() })
         #expect(PasswordPolicy.commonPasswords.isSuperset(of: ["password", "12345678", "qwertyuiop", "1q2w3e4r"]))
+    }
+
+    @Test("the list file is one password a line: blank lines and the final newline add nothing, UTF-8 stays intact")
+    func listFile() {
+        let file = Array("password\n\nqwertyuiop\nünïcödé-pässwörd\n".utf8)
+        #expect(PasswordPolicy.passwords(inList: file) == ["password", "qwertyuiop", "ünïcödé-pässwörd"])
+        #expect(PasswordPolicy.passwords(inList: []).isEmpty)
     }
 }

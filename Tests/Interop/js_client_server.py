@@ -7,7 +7,6 @@ with `data.code` followed by closing the transport, `server_response` on connect
 file under test at /static/authd-socket.js and a blank test page at /test.html.
 """
 import asyncio
-import re
 import secrets
 import socket
 import threading
@@ -27,29 +26,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def swift_asset(name: str) -> str:
-    """The text of the Swift raw string literal `static let <name> = #\"\"\"…\"\"\"#` under Sources/RealtimeServer/Pages.
-
-    The Swift file is the single source of truth of the JavaScript that `authd` serves; this reads it the way the
-    Swift compiler does (the closing delimiter's indentation is removed from every line).
-    """
-    for path in sorted((REPO / "Sources/RealtimeServer/Pages").glob("PageScripts*.swift")):
-        text = path.read_text(encoding="utf-8")
-        match = re.search(r'static let ' + re.escape(name) + r' = #"""\n(.*?)\n([ ]*)"""#', text, re.S)
-        if not match:
-            continue
-        body, indent = match.group(1), match.group(2)
-        lines = []
-        for line in body.split("\n"):
-            if line.strip() == "":
-                lines.append("")
-                continue
-            assert line.startswith(indent), f"{path.name}: a line is less indented than the closing delimiter: {line!r}"
-            lines.append(line[len(indent):])
-        result = "\n".join(lines)
-        assert "\\#" not in result, f"{path.name}: {name} uses raw-string escapes, which this reader does not expand"
-        return result
-    raise AssertionError(f"no `static let {name} = #\"\"\"` in Sources/RealtimeServer/Pages/PageScripts*.swift")
+def page_asset(name: str) -> str:
+    """The text of `name` (e.g. `authd-socket.js`) under Sources/RealtimeServer/Resources: the file that `authd` embeds
+    at build time and serves, read as it is (no copy of it exists anywhere else)."""
+    return (REPO / "Sources/RealtimeServer/Resources" / name).read_text(encoding="utf-8")
 
 
 TEST_PAGE = """<!doctype html>

@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import console_errors, headless_chromium, quit_browser
-from js_client_server import SocketIOTestServer, swift_asset
+from js_client_server import SocketIOTestServer, page_asset
 from test_http_api import PASSWORD, TIMEOUT, Server
 from test_pages import CSP, Browser
 
@@ -110,7 +110,7 @@ def test_dashboard_script_against_python_socketio(authd_server, browser):
     assert dashboard.status_code == 200 and dashboard.headers["Content-Security-Policy"] == CSP
     served = {path: account.get(path) for path in ["/static/dashboard.js", "/static/authd-socket.js", "/static/app.css"]}
     assert all(r.status_code == 200 for r in served.values())
-    assert served["/static/authd-socket.js"].text == swift_asset("authdSocket")
+    assert served["/static/authd-socket.js"].text == page_asset("authd-socket.js")
 
     headers = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
     pages = {
@@ -151,3 +151,17 @@ def test_dashboard_script_against_python_socketio(authd_server, browser):
         assert connects[1][3] == "websocket"  # the page policy (connect-src 'self') lets Chromium open ws: to this host
     finally:
         server.stop()
+
+
+def test_pages_log_no_console_error_and_show_the_icon(authd_server, browser):
+    """Every page loads without a single console error, failed requests included: the icon the layout links to is
+    served (before, Chromium logged `/favicon.ico` 404 on every page), and nothing else is missing or blocked."""
+    for path in ["/login", "/register", "/forgot-password"]:
+        browser.get(authd_server.url + path)
+        WebDriverWait(browser, WAIT).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+        icon = browser.find_element(By.CSS_SELECTOR, "link[rel=icon]").get_attribute("href")
+        assert icon == authd_server.url + "/favicon.svg"
+        response = requests.get(icon, timeout=TIMEOUT)
+        assert response.status_code == 200 and response.headers["Content-Type"] == "image/svg+xml"
+        time.sleep(0.5)  # the icon is fetched after the load event
+        assert not console_errors(browser), console_errors(browser)

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """authd-socket.js (the browser client that `authd` serves) against python-socketio, in headless Chromium and in Node.
 
-The script under test is read from its single source, the Swift literal in Sources/RealtimeServer/Pages, and
-`test_served_scripts_are_the_swift_source` checks that `authd serve` serves exactly that text and that Node parses it.
+The script under test is read from its single source, Sources/RealtimeServer/Resources/authd-socket.js (embedded in
+`authd` at build time), and `test_served_scripts_are_the_resource_files` checks that `authd serve` serves exactly that
+file and that Node parses it. The client's own logic has a Node suite of its own: Tests/JSClient (`node --test`).
 """
 import json
 import os
@@ -15,10 +16,11 @@ import pytest
 import requests
 
 from browser_support import console_errors, headless_chromium, quit_browser
-from js_client_server import SocketIOTestServer, swift_asset
+from js_client_server import REPO, SocketIOTestServer, page_asset
 
 SECRET = re.compile(r"\[Secret Code: [0-9a-f]{8}\]")
 NODE = "/usr/bin/node"
+CLIENT_FILE = REPO / "Sources/RealtimeServer/Resources/authd-socket.js"
 NODE_PATH = "/usr/share/nodejs"  # Debian's node-ws lives here (Node 20 has no global WebSocket)
 
 # Helpers evaluated before each browser scenario: `done` is Selenium's callback; every wait is bounded.
@@ -39,7 +41,7 @@ const bytes = (buffer) => Array.from(new Uint8Array(buffer));
 
 @pytest.fixture(scope="module")
 def client_js():
-    return swift_asset("authdSocket")
+    return CLIENT_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -564,13 +566,11 @@ def test_namespaces_share_one_connection(browser, socket_server):
     assert result["mainStillConnected"] is True
 
 
-def test_node_client_over_websocket_and_polling(socket_server, client_js, tmp_path):
+def test_node_client_over_websocket_and_polling(socket_server, tmp_path):
     if not Path(NODE).exists():
         pytest.fail("node is needed at /usr/bin/node (Debian package nodejs)")
     if not Path(NODE_PATH, "ws").exists():
         pytest.fail("Node's WebSocket library is needed: `apt-get install node-ws` (.ci/run installs it)")
-    script = tmp_path / "authd-socket.js"
-    script.write_text(client_js, encoding="utf-8")
     driver = tmp_path / "drive.js"
     driver.write_text(
         """
@@ -597,7 +597,7 @@ socket.once("connect", async () => {
     for transports, websocket, expected in [(["websocket", "polling"], True, "websocket"), (["websocket", "polling"], False, "polling")]:
         server = socket_server(websocket=websocket)
         env = {**os.environ, "NODE_PATH": NODE_PATH}
-        run = subprocess.run([NODE, str(driver), str(script), server.url, json.dumps(transports)], env=env,
+        run = subprocess.run([NODE, str(driver), str(CLIENT_FILE), server.url, json.dumps(transports)], env=env,
                              capture_output=True, text=True, timeout=30)
         assert run.returncode == 0, run.stdout + run.stderr
         out = json.loads(run.stdout.strip().splitlines()[-1])
@@ -607,10 +607,8 @@ socket.once("connect", async () => {
         assert out["binary"] == [1, 2, 3]
 
 
-def test_packet_codec_in_node_round_trips_and_rejects_hostile_input(client_js, tmp_path):
+def test_packet_codec_in_node_round_trips_and_rejects_hostile_input(tmp_path):
     """The Socket.IO v5 codec on the spec's examples, and malformed packets fail with an Error, never a crash."""
-    script = tmp_path / "authd-socket.js"
-    script.write_text(client_js, encoding="utf-8")
     driver = tmp_path / "codec.js"
     driver.write_text(
         """
@@ -630,7 +628,7 @@ console.log(JSON.stringify(out));
 """,
         encoding="utf-8",
     )
-    run = subprocess.run([NODE, str(driver), str(script)], capture_output=True, text=True, timeout=30)
+    run = subprocess.run([NODE, str(driver), str(CLIENT_FILE)], capture_output=True, text=True, timeout=30)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     decoded = out["decoded"]
@@ -647,19 +645,19 @@ console.log(JSON.stringify(out));
     assert out["plain"] == '0/admin,{"token":"t"}'
 
 
-def test_served_scripts_are_the_swift_source(authd_bin, tmp_path):
-    """`authd serve` serves the Swift literals byte for byte, as JavaScript that Node parses."""
+def test_served_scripts_are_the_resource_files(authd_bin, tmp_path):
+    """`authd serve` serves the embedded resource files byte for byte, as JavaScript that Node parses."""
     from test_http_api import Server
 
     server = Server(authd_bin, tmp_path / "data").start()
     try:
-        for path, name in [("/static/authd-socket.js", "authdSocket"), ("/static/dashboard.js", "dashboard")]:
+        for path, name in [("/static/authd-socket.js", "authd-socket.js"), ("/static/dashboard.js", "dashboard.js")]:
             response = requests.get(server.url + path, timeout=10)
             assert response.status_code == 200
             assert response.headers["Content-Type"] == "application/javascript; charset=utf-8"
             assert response.headers["Cache-Control"] == "public, max-age=3600"
             assert response.headers["X-Content-Type-Options"] == "nosniff"
-            assert response.content.decode("utf-8") == swift_asset(name)
+            assert response.content.decode("utf-8") == page_asset(name)
             cached = requests.get(server.url + path, headers={"If-None-Match": response.headers["ETag"]}, timeout=10)
             assert cached.status_code == 304
             served = tmp_path / path.rsplit("/", 1)[1]

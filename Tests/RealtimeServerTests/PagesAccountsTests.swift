@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import RealtimeServer
+import RealtimeServerTesting
 import Testing
 
 @Suite("Pages: register, login, dashboard and logout")

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RealtimeServer
+import RealtimeServerTesting
 import Testing
 
 @Suite("Pages: forgot and reset password")

@@ -2,10 +2,10 @@
 
 /// The Engine.IO server that the official `engine.io-protocol` test suite expects: every message goes back to its
 /// sender unchanged.
-public struct EngineIOEchoServer: EngineIOServerDelegate {
+package struct EngineIOEchoServer: EngineIOServerDelegate {
     /// The settings the suite (`test-suite/test-suite.js`) checks: path `/engine.io/`, pingInterval 300 ms,
     /// pingTimeout 200 ms, maxPayload 1 000 000.
-    public static let configuration = EngineIOServer.Configuration(
+    package static let configuration = EngineIOServer.Configuration(
         path: "/engine.io/",
         pingInterval: .milliseconds(300),
         pingTimeout: .milliseconds(200),
@@ -13,10 +13,10 @@ public struct EngineIOEchoServer: EngineIOServerDelegate {
     )
 
     /// Creates the echo delegate.
-    public init() {}
+    package init() {}
 
     /// Returns a handler that echoes the connection's messages.
-    public func connectionOpened(_ connection: any EngineIOConnection) async -> any EngineIOConnectionHandler {
+    package func connectionOpened(_ connection: any EngineIOConnection) async -> any EngineIOConnectionHandler {
         Handler(connection: connection)
     }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Logging
+package import Logging
 internal import WireProtocol
 
 /// The reference behaviour that the official socket.io-protocol test suite (`test-suite/test-suite.js`) expects
@@ -8,15 +8,15 @@ internal import WireProtocol
 ///
 /// Served by `authd conformance`, with Engine.IO timings pingInterval 300 ms, pingTimeout 200 ms and a 1 s
 /// connect timeout.
-public enum SocketIOConformanceServer {
+package enum SocketIOConformanceServer {
     /// The connect timeout the suite expects (it waits for the close of a connection that never sends CONNECT).
-    public static let connectTimeout: Duration = .seconds(1)
+    package static let connectTimeout: Duration = .seconds(1)
 
     /// How long after the CONNECT answer `auth` is emitted (plus up to one scheduler tick).
     static let authDelay: Duration = .milliseconds(10)
 
     /// Creates the Socket.IO server with the suite's namespaces and handlers.
-    public static func make(logger: Logger) -> SocketIOServer {
+    package static func make(logger: Logger) -> SocketIOServer {
         // The reference server keeps the transport open after a refused CONNECT: the suite expects that.
         let server = SocketIOServer(
             configuration: .init(connectTimeout: connectTimeout, closesTransportOnConnectError: false),

@@ -72,14 +72,6 @@ extension APIError {
         APIError(.contentTooLarge, code: "payload_too_large", message: "The request body is larger than \(limit) bytes.")
     }
 
-    /// 401 for login: the same for an unknown user, a wrong password and a disabled account.
-    static let invalidCredentials = APIError(.unauthorized, code: "invalid_credentials", message: "The username or password is incorrect.")
-
-    /// 401 for bearer authentication (RFC 6750): the header says what is wrong, the body says the same.
-    static func invalidToken(_ message: String = "The access token is invalid, expired or revoked.") -> APIError {
-        APIError(.unauthorized, code: "invalid_token", message: message, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
-    }
-
     /// 401 when no bearer token was sent: RFC 6750 section 3.1 says the challenge then carries no error code.
     static let missingToken = APIError(
         .unauthorized,
@@ -88,53 +80,32 @@ extension APIError {
         headers: [.wwwAuthenticate: "Bearer"]
     )
 
-    /// 401: the refresh token is unknown, expired, revoked, or its login ended.
-    static let invalidRefreshToken = APIError(
-        .unauthorized,
-        code: "invalid_refresh_token",
-        message: "The refresh token is invalid or expired; log in again."
-    )
-
-    /// 401: an already used refresh token came back, so every token of its login was revoked.
-    static let refreshTokenReused = APIError(
-        .unauthorized,
-        code: "refresh_token_reused",
-        message: "The refresh token was already used; its login has been revoked. Log in again."
-    )
-
-    /// 400: the reset token is unknown, expired or used.
-    static let invalidResetToken = APIError(
-        .badRequest,
-        code: "invalid_reset_token",
-        message: "The password-reset link is invalid, expired or already used."
-    )
-
-    /// 409: the username exists.
-    static let usernameTaken = APIError(.conflict, code: "username_taken", message: "This username is taken.")
-
-    /// 422: the username breaks the rules.
-    static let invalidUsername = APIError(
-        .unprocessableContent,
-        code: "invalid_username",
-        message: "Usernames have 3 to 32 characters: lower-case letters, digits, '_', '.' and '-'."
-    )
-
-    /// 422: the e-mail address is not usable.
-    static let invalidEmail = APIError(.unprocessableContent, code: "invalid_email", message: "The e-mail address is not valid.")
-
-    /// 422: the new password breaks the policy.
-    static func passwordPolicy(_ violations: [PasswordPolicy.Violation]) -> APIError {
-        APIError(.unprocessableContent, code: "password_policy", message: "The password does not meet the password policy.", violations: violations)
-    }
-
-    /// 503 with `Retry-After`: password hashing is at capacity.
-    static func overloaded(retryAfterSeconds: Int) -> APIError {
-        APIError(
-            .serviceUnavailable,
-            code: "overloaded",
-            message: "The server is busy; retry later.",
-            headers: [.retryAfter: String(retryAfterSeconds)]
-        )
+    /// The answer to a refusal of ``AuthService``: its code and reason, with the status and headers HTTP gives it
+    /// (`WWW-Authenticate` for a bad access token, `Retry-After` when overloaded).
+    init(_ error: AuthServiceError) {
+        var headers: HTTPFields = [:]
+        let status: HTTPResponse.Status
+        switch error.code {
+        case .invalidCredentials, .invalidRefreshToken, .refreshTokenReused:
+            status = .unauthorized
+        case .invalidToken:
+            status = .unauthorized
+            headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
+        case .invalidResetToken:
+            status = .badRequest
+        case .usernameTaken:
+            status = .conflict
+        case .invalidUsername, .invalidEmail, .passwordPolicy:
+            status = .unprocessableContent
+        case .userNotFound:
+            status = .notFound
+        case .overloaded:
+            status = .serviceUnavailable
+            headers[.retryAfter] = String(error.retryAfterSeconds ?? 1)
+        default:
+            status = .badRequest
+        }
+        self.init(status, code: error.code.description, message: error.reason, headers: headers, violations: error.violations)
     }
 
     /// 503: the database is busy or closed.

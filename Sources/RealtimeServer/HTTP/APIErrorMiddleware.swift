@@ -19,6 +19,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return Response.json(error.body, status: error.status, headers: error.headers)
+        } catch let error as AuthServiceError {
+            let apiError = APIError(error)
+            return Response.json(apiError.body, status: apiError.status, headers: apiError.headers)
         } catch let error as any HTTPResponseError {
             let apiError = translate(error, request: request)
             return Response.json(apiError.body, status: apiError.status, headers: apiError.headers)

@@ -4,8 +4,9 @@ public import Hummingbird
 public import Logging
 internal import NIOCore
 
-/// Assembles the `authd serve` application: opens and migrates the store, loads (or creates) the keys, starts the
-/// password hasher and builds the router. `authd` only runs the result in a `ServiceGroup`; tests call it too.
+/// Assembles the `authd serve` application from the pieces of ``AuthServer``: the JSON API at `/api`, the JWKS and
+/// health routes, the pages at `/`, and the Socket.IO endpoint at `--socket-path`. `authd` only runs the result in a
+/// `ServiceGroup`; tests call it too.
 ///
 /// ```swift
 /// let app = try await buildApplication(configuration: ServerConfiguration(), logger: logger)
@@ -24,68 +25,25 @@ public func buildApplication(
     logger: Logger = Logger(label: "authd"),
     dependencies: ServerDependencies = ServerDependencies()
 ) async throws -> some ApplicationProtocol {
-    try configuration.validate()
-    let keys = try ServerKeys.load(configuration: configuration, logger: logger)
-    let store = try SQLiteAuthStore(path: configuration.databasePath, logger: logger)
-    do {
-        try await store.migrate()
-    } catch {
-        try? await store.close()
-        throw error
-    }
-    let hasher = PasswordHasher(
-        configuration: .init(
-            cost: configuration.bcryptCost,
-            threadCount: configuration.bcryptThreads,
-            maximumQueuedJobs: configuration.bcryptQueueLimit
-        )
-    )
-    let jobs = BackgroundJobQueue(logger: logger)
-    let policy = AccessTokenPolicy(
-        issuer: configuration.issuer,
-        audience: configuration.audience,
-        lifetime: configuration.accessTokenLifetime
-    )
-    let realtime = RealtimeEndpoint(store: store, configuration: configuration, logger: logger)
-    let api = AuthAPI(
-        store: store,
-        hasher: hasher,
-        issuer: AccessTokenIssuer(signer: keys.signer, policy: policy),
-        validator: AccessTokenValidator(keys: keys.verificationKeys, algorithms: [keys.signer.algorithm], policy: policy),
-        policy: .standard,
-        configuration: configuration,
-        mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
-        jobs: jobs,
-        revocations: RevocationListeners(listeners: [realtime.revoker, dependencies.revocationListener]),
-        now: dependencies.now,
-        logger: logger
-    )
-    let wellKnown = WellKnownRoutes(store: store, jwks: try keys.verificationKeys.jwks())
-    let pages = PageRoutes(api: api, templates: try PageTemplates())
+    let server = try await AuthServer(configuration: configuration, logger: logger, dependencies: dependencies)
+    let apiPrefix = "/api"
 
     let router = Router()
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: APIErrorMiddleware(routes: AuthAPI.routes.merging(WellKnownRoutes.routes) { $1 }.merging(PageRoutes.routes) { $1 }))
-    api.addRoutes(to: router)
-    wellKnown.addRoutes(to: router)
-    pages.addRoutes(to: router)
+    var paths = WellKnownRoutes.paths.merging(PageRoutes.paths) { $1 }
+    for (path, methods) in AuthAPI.paths { paths[apiPrefix + path] = methods }
+    router.add(middleware: APIErrorMiddleware(routes: paths))
+    router.addRoutes(server.api.routes(), atPath: RouterPath(apiPrefix))
+    router.addRoutes(try server.wellKnown.routes())
+    router.addRoutes(try server.pages.routes())
+    server.engineIO.addRoutes(to: router)
 
-    // Socket.IO over Engine.IO on the same port: its routes, the WebSocket upgrade, and the services (heartbeats and
-    // sessions, Socket.IO timers, the store's revocation feed). A delegate in `dependencies` replaces authd's own.
-    realtime.install(api: api, configuration: configuration)
-    dependencies.configureSockets?(realtime.sockets)
-    let engineIO = EngineIOServer(
-        configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,
-        delegate: dependencies.engineIODelegate ?? realtime.sockets,
-        logger: logger
-    )
-    engineIO.addRoutes(to: router)
-
+    let keys = server.keys
     return Application(
         router: router,
-        server: engineIO.httpServerBuilder,
+        server: server.engineIO.httpServerBuilder,
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [ServerResources(store: store, hasher: hasher, logger: logger), jobs, realtime.sockets, realtime.feed, engineIO],
+        services: server.services,
         onServerRunning: { channel in
             logger.notice(
                 "authd listening",

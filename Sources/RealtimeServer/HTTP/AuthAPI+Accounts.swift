@@ -1,41 +1,45 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
-internal import Foundation
 internal import HTTPTypes
 internal import Hummingbird
-internal import Logging
 
 extension AuthAPI {
-    /// `POST /api/register {username, password, email?}` → 201 `{user: {id, username}}`.
+    /// `POST /register {username, password, email?}` → 201 `{user: {id, username}}`.
     func register(_ request: Request) async throws -> Response {
         let body = try await body(of: request)
-        let rawUsername = try body.string("username")
-        let password = try body.string("password")
-        let rawEmail = try body.optionalString("email")
-        guard let username = Username.normalize(rawUsername) else { throw APIError.invalidUsername }
-        var email: String? = nil
-        if let rawEmail, !rawEmail.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let normalized = EmailAddress.normalize(rawEmail) else { throw APIError.invalidEmail }
-            email = normalized
-        }
-        let violations = policy.violations(of: password, username: username)
-        guard violations.isEmpty else { throw APIError.passwordPolicy(violations) }
-        let hash = try await hashing { try await hasher.hash(password) }
-        let user: UserRecord
-        do {
-            user = try await store.createUser(username: username, email: email, passwordHash: hash, now: now())
-        } catch let error as AuthStoreError where error.code == .usernameTaken {
-            throw APIError.usernameTaken
-        }
-        logger.info("User registered", metadata: ["auth.user": "\(user.id)"])
+        let user = try await service.register(
+            username: try body.string("username"),
+            password: try body.string("password"),
+            email: try body.optionalString("email")
+        )
         return Response.json(["user": ["id": .string(user.id), "username": .string(user.username)]], status: .created)
     }
 
-    /// `GET /api/me` (Bearer, or the page session cookie) → `{user: {id, username, email}}`.
+    /// `GET /me` (Bearer, or the page session cookie) → `{user: {id, username, email}}`.
     func me(_ request: Request) async throws -> Response {
         let user = try await authenticateBearerOrCookie(request)
         return Response.json([
             "user": ["id": .string(user.id), "username": .string(user.username), "email": user.email.map(JSONValue.string) ?? .null]
         ])
+    }
+
+    /// Authenticates `Authorization: Bearer <token>` (RFC 6750) with every check of
+    /// ``AuthService/authenticate(accessToken:)``.
+    /// - Throws: ``APIError`` `invalid_token` (401 with `WWW-Authenticate`).
+    func authenticate(_ request: Request) async throws -> Authenticated {
+        guard let bearer = BearerToken(request.headers[.authorization]) else { throw APIError.missingToken }
+        return try await service.authenticate(accessToken: bearer.token)
+    }
+
+    /// The user of a read-only route that takes `Authorization: Bearer` or the page session cookie.
+    ///
+    /// A request with an `Authorization` header is judged by it alone; otherwise a valid session cookie is enough.
+    /// Only `GET` routes use this: they change nothing, so a cross-site request gains nothing (its answer is not
+    /// readable without CORS), and CSRF does not apply.
+    func authenticateBearerOrCookie(_ request: Request) async throws -> UserRecord {
+        if request.headers[.authorization] == nil, let signedIn = try await cookies.authenticate(request.cookies) {
+            return signedIn.user
+        }
+        return try await authenticate(request).user
     }
 }

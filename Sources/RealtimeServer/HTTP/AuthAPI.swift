@@ -1,60 +1,73 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
-internal import Foundation
-internal import HTTPTypes
-internal import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 internal import Logging
 
-/// The JSON API under `/api`: accounts, logins, token refresh, logout and password reset.
+/// The JSON API over ``AuthService``: register, log in, refresh, log out, me, forgot and reset password.
 ///
-/// Handlers live in extensions by topic (`AuthAPI+Accounts`, `+Logins`, `+PasswordReset`, `+Bearer`).
-struct AuthAPI: Sendable {
-    let store: any AuthStore
-    let hasher: PasswordHasher
-    let issuer: AccessTokenIssuer
-    let validator: AccessTokenValidator
-    let policy: PasswordPolicy
-    let configuration: ServerConfiguration
-    let mail: any MailTransport
-    let jobs: BackgroundJobQueue
-    let revocations: any RevocationListener
-    let now: @Sendable () -> Date
-    let logger: Logger
+/// A mountable route collection: add it to any Hummingbird router under the prefix of your choice. Its errors are
+/// JSON (`{error, message}`, see ``APIError``) whatever the router's own error handling.
+///
+/// ```swift
+/// let api = AuthAPI(service: service)
+/// router.addRoutes(api.routes(context: BasicRequestContext.self), atPath: "/api")
+/// ```
+///
+/// Handlers live in extensions by topic (`AuthAPI+Accounts`, `+Logins`, `+PasswordReset`).
+public struct AuthAPI: Sendable {
+    /// The API's HTTP settings.
+    public struct Configuration: Sendable {
+        /// The largest JSON body accepted; larger ones get 413.
+        public var maximumBodySize: Int
+        /// Whether the page session cookie that `GET /me` accepts is the `Secure`, `__Host-` one.
+        public var cookieSecure: Bool
 
-    /// The API's paths and methods, for routing and for 405 answers.
-    static let routes: [String: [HTTPRequest.Method]] = [
-        "/api/register": [.post],
-        "/api/login": [.post],
-        "/api/token/refresh": [.post],
-        "/api/logout": [.post],
-        "/api/me": [.get],
-        "/api/password/forgot": [.post],
-        "/api/password/reset": [.post],
+        /// Creates a configuration; the defaults are those of `authd serve`.
+        public init(maximumBodySize: Int = 16 * 1024, cookieSecure: Bool = false) {
+            self.maximumBodySize = maximumBodySize
+            self.cookieSecure = cookieSecure
+        }
+    }
+
+    let service: AuthService
+    let configuration: Configuration
+    let cookies: CookieSessions
+
+    /// Creates the API over `service`.
+    public init(service: AuthService, configuration: Configuration = Configuration()) {
+        self.service = service
+        self.configuration = configuration
+        self.cookies = CookieSessions(service: service, secure: configuration.cookieSecure)
+    }
+
+    /// The API's paths relative to where it is mounted, with their methods (for 405 answers).
+    public static let paths: [String: [HTTPRequest.Method]] = [
+        "/register": [.post],
+        "/login": [.post],
+        "/token/refresh": [.post],
+        "/logout": [.post],
+        "/me": [.get],
+        "/password/forgot": [.post],
+        "/password/reset": [.post],
     ]
 
-    /// Adds the API's routes to `router`.
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/api/register") { request, _ in try await register(request) }
-        router.post("/api/login") { request, _ in try await login(request) }
-        router.post("/api/token/refresh") { request, _ in try await refresh(request) }
-        router.post("/api/logout") { request, _ in try await logout(request) }
-        router.get("/api/me") { request, _ in try await me(request) }
-        router.post("/api/password/forgot") { request, _ in try await forgotPassword(request) }
-        router.post("/api/password/reset") { request, _ in try await resetPassword(request) }
+    /// The API's routes, to mount with `router.addRoutes(_:atPath:)`.
+    public func routes<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.add(middleware: APIErrorMiddleware(routes: [:]))
+        routes.post("/register") { request, _ in try await register(request) }
+        routes.post("/login") { request, _ in try await login(request) }
+        routes.post("/token/refresh") { request, _ in try await refresh(request) }
+        routes.post("/logout") { request, _ in try await logout(request) }
+        routes.get("/me") { request, _ in try await me(request) }
+        routes.post("/password/forgot") { request, _ in try await forgotPassword(request) }
+        routes.post("/password/reset") { request, _ in try await resetPassword(request) }
+        return routes
     }
 
     /// Reads the JSON body within the configured size limit.
     func body(of request: Request) async throws -> JSONRequestBody {
         try await JSONRequestBody.read(from: request, maximumSize: configuration.maximumBodySize)
-    }
-
-    /// Runs a password-hasher call, turning overload into 503 with `Retry-After`.
-    func hashing<T>(_ work: () async throws -> T) async throws -> T {
-        do {
-            return try await work()
-        } catch let error as PasswordHasherError where error.code == .overloaded {
-            logger.warning("Password hashing overloaded", metadata: ["hasher.pending": "\(hasher.pendingJobs)"])
-            throw APIError.overloaded(retryAfterSeconds: error.retryAfterSeconds ?? 1)
-        }
     }
 }

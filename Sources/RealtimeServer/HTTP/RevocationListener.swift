@@ -2,7 +2,7 @@
 
 /// Hears about revocations, so the realtime layer can drop the sockets that a revoked login or token opened.
 ///
-/// The HTTP API calls it after the store has committed the revocation. Implementations must be quick (hand
+/// ``AuthService`` calls it after the store has committed the revocation. Implementations must be quick (hand
 /// the work to their own tasks) and must not throw: the revocation has already happened.
 ///
 /// ```swift
@@ -22,11 +22,15 @@ public protocol RevocationListener: Sendable {
 
     /// The revocation epoch of `userID` rose to `epoch`: every token and socket with an older `rev` must close.
     func revocationEpochRaised(ofUser userID: String, to epoch: Int) async
+
+    /// The account `userID` was deleted: every token and socket of the user must close.
+    func userDeleted(_ userID: String) async
 }
 
 extension RevocationListener {
     public func sessionsRevoked(_ sessionIDs: [String], ofUser userID: String, reason: RevocationReason) async {}
     public func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {}
+    public func userDeleted(_ userID: String) async {}
 }
 
 /// Why sessions were revoked.
@@ -37,6 +41,10 @@ public enum RevocationReason: String, Sendable, Hashable {
     case refreshTokenReuse = "refresh_token_reuse"
     /// The password was reset.
     case passwordReset = "password_reset"
+    /// An operator disabled the account.
+    case accountDisabled = "account_disabled"
+    /// The user or an operator signed out every login.
+    case signedOutEverywhere = "signed_out_everywhere"
 }
 
 /// The default listener: there is no realtime layer yet, so nothing to drop.

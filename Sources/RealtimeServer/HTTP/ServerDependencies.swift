@@ -16,12 +16,10 @@ public struct ServerDependencies: Sendable {
     public var mailTransport: (any MailTransport)?
     /// Told about revoked sessions and raised revocation epochs.
     public var revocationListener: any RevocationListener
-    /// Replaces authd's own Socket.IO layer above the Engine.IO server (tests, embedding).
+    /// Replaces authd's own Socket.IO layer above the Engine.IO server (tests; embedders mount ``AuthServer``'s pieces instead).
     public var engineIODelegate: (any EngineIOServerDelegate)?
     /// Replaces the Engine.IO settings derived from ``ServerConfiguration/realtime``.
     public var engineIOConfiguration: EngineIOServer.Configuration?
-    /// Adds an embedder's namespaces and handlers to authd's Socket.IO server, after authd's own are installed.
-    public var configureSockets: (@Sendable (SocketIOServer) -> Void)?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
@@ -29,14 +27,12 @@ public struct ServerDependencies: Sendable {
         mailTransport: (any MailTransport)? = nil,
         revocationListener: any RevocationListener = NoRevocationListener(),
         engineIODelegate: (any EngineIOServerDelegate)? = nil,
-        engineIOConfiguration: EngineIOServer.Configuration? = nil,
-        configureSockets: (@Sendable (SocketIOServer) -> Void)? = nil
+        engineIOConfiguration: EngineIOServer.Configuration? = nil
     ) {
         self.now = now
         self.mailTransport = mailTransport
         self.revocationListener = revocationListener
         self.engineIODelegate = engineIODelegate
         self.engineIOConfiguration = engineIOConfiguration
-        self.configureSockets = configureSockets
     }
 }

@@ -4,10 +4,13 @@ internal import ServiceLifecycle
 
 /// Owns the store and the password hasher for the server's lifetime: waits for graceful shutdown (after the
 /// HTTP server has drained), then shuts the bcrypt threads down and closes the store.
-struct ServerResources: Service {
+struct ServerResources: Service, CustomStringConvertible {
     let store: any AuthStore
     let hasher: PasswordHasher
     let logger: Logger
+
+    /// What ServiceLifecycle logs for this service: its name, not its fields.
+    var description: String { "ServerResources" }
 
     func run() async {
         // Returns on graceful shutdown or cancellation; either way, release everything.

@@ -14,6 +14,20 @@ struct PageSession: Sendable {
     let secret: String
 }
 
+/// The two halves of a session cookie's value, `<session id>.<secret>`, each 32 random bytes in Base64URL.
+struct SessionCookieValue: Sendable {
+    let sessionID: String
+    let secret: String
+
+    /// Splits a cookie value; `nil` unless it has the shape authd gives it.
+    init?(_ value: String) {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, Base64URL.decode(parts[0])?.count == 32, Base64URL.decode(parts[1])?.count == 32 else { return nil }
+        sessionID = String(parts[0])
+        secret = String(parts[1])
+    }
+}
+
 /// Browser logins: an opaque cookie `<session id>.<secret>` in front of an ordinary store session.
 ///
 /// The session id alone is not a credential (access tokens show it as `sid`); the cookie also carries 256 random
@@ -24,14 +38,13 @@ struct PageSession: Sendable {
 /// prefix (so a sibling subdomain cannot plant them).
 ///
 /// ```swift
-/// let cookies = CookieSessions(store: store, secure: false, now: { Date() })
+/// let cookies = CookieSessions(service: service, secure: false)
 /// guard let signedIn = try await cookies.authenticate(request.cookies) else { return .redirect(to: "/login") }
 /// ```
 struct CookieSessions: Sendable {
-    let store: any AuthStore
+    let service: AuthService
     /// Whether cookies are `Secure` and `__Host-` prefixed.
     let secure: Bool
-    let now: @Sendable () -> Date
 
     /// The session cookie's name.
     var sessionCookieName: String { secure ? "__Host-authd_session" : "authd_session" }
@@ -43,29 +56,16 @@ struct CookieSessions: Sendable {
     /// The valid session named by the request's session cookie, or `nil` (no cookie, malformed, unknown,
     /// revoked or expired session, wrong secret, or a disabled user).
     func authenticate(_ cookies: Cookies) async throws -> PageSession? {
-        guard let value = cookies[sessionCookieName]?.value else { return nil }
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let idBytes = Base64URL.decode(parts[0]), idBytes.count == 32,
-            let secretBytes = Base64URL.decode(parts[1]), secretBytes.count == 32
+        guard let value = cookies[sessionCookieName]?.value, let parsed = SessionCookieValue(value),
+            let signedIn = try await service.authenticate(browserSessionID: parsed.sessionID, secret: parsed.secret),
+            let session = signedIn.session
         else { return nil }
-        let id = String(parts[0])
-        let secret = String(parts[1])
-        guard let session = try await store.findValidSession(id: id, now: now()),
-            ConstantTime.isEqual(OpaqueToken.Fingerprint(of: secret).bytes, session.csrfSecret),
-            let user = try await store.findUser(id: session.userID), !user.isDisabled
-        else { return nil }
-        return PageSession(session: session, user: user, secret: secret)
-    }
-
-    /// A new cookie secret and what the session must keep of it (its SHA-256 fingerprint).
-    static func makeSecret() -> (secret: String, fingerprint: [UInt8]) {
-        let secret = Base64URL.encode(SecureRandom.bytes(count: 32))
-        return (secret, OpaqueToken.Fingerprint(of: secret).bytes)
+        return PageSession(session: session, user: signedIn.user, secret: parsed.secret)
     }
 
     /// The session cookie for `session`, living as long as the session.
     func sessionCookie(for session: SessionRecord, secret: String) -> Cookie {
-        let seconds = max(0, Int(session.expiresAt.timeIntervalSince(now()).rounded(.down)))
+        let seconds = max(0, Int(session.expiresAt.timeIntervalSince(service.now()).rounded(.down)))
         return cookie(sessionCookieName, value: "\(session.id).\(secret)", maxAge: seconds)
     }
 

@@ -7,7 +7,8 @@ internal import Logging
 /// Wraps the page routes: adds ``PageSecurityHeaders`` to every answer (a route may set a stricter value), and
 /// turns failures into HTML error pages.
 ///
-/// ``APIError`` passes through to ``APIErrorMiddleware``: it is the JSON variant of `POST /login`.
+/// ``APIError`` and ``AuthServiceError`` become the JSON API's error bodies: they come from the JSON variant of
+/// `POST /login` (form handlers turn the service's refusals into messages on their page).
 struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
     let templates: PageTemplates
 
@@ -16,7 +17,10 @@ struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as APIError {
-            throw error
+            response = Response.json(error.body, status: error.status, headers: error.headers)
+        } catch let error as AuthServiceError {
+            let apiError = APIError(error)
+            response = Response.json(apiError.body, status: apiError.status, headers: apiError.headers)
         } catch let error as PageError {
             response = errorPage(error)
         } catch let error as AuthStoreError where error.code == .unavailable {

@@ -35,25 +35,18 @@ extension PageRoutes {
             )
         }
 
-        guard let username = Username.normalize(rawUsername) else { return refuse(.unprocessableContent, [APIError.invalidUsername.message]) }
-        var email: String? = nil
-        if !rawEmail.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let normalized = EmailAddress.normalize(rawEmail) else { return refuse(.unprocessableContent, [APIError.invalidEmail.message]) }
-            email = normalized
-        }
         if let confirmation = form["confirm_password"], confirmation != password {
             return refuse(.unprocessableContent, ["The passwords do not match."])
         }
-        let violations = api.policy.violations(of: password, username: username)
-        guard violations.isEmpty else { return refuse(.unprocessableContent, violations.map(\.message)) }
-        let hash = try await pageHashing { try await api.hasher.hash(password) }
-        let user: UserRecord
         do {
-            user = try await api.store.createUser(username: username, email: email, passwordHash: hash, now: api.now())
-        } catch let error as AuthStoreError where error.code == .usernameTaken {
+            _ = try await pageHashing { try await service.register(username: rawUsername, password: password, email: rawEmail) }
+        } catch let error as AuthServiceError where error.code == .usernameTaken {
             return refuse(.conflict, ["Username already exists."])
+        } catch let error as AuthServiceError where error.code == .passwordPolicy {
+            return refuse(.unprocessableContent, error.violations.map(\.message))
+        } catch let error as AuthServiceError where [.invalidUsername, .invalidEmail].contains(error.code) {
+            return refuse(.unprocessableContent, [error.reason])
         }
-        logger.info("User registered", metadata: ["auth.user": "\(user.id)", "auth.via": "page"])
         return redirect(to: "/login", flash: .registered)
     }
 
@@ -77,8 +70,12 @@ extension PageRoutes {
         let previous = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: previous)
         let rawUsername = form["username"] ?? ""
-        guard let user = try await pageHashing({ try await api.checkCredentials(username: rawUsername, password: form["password"] ?? "") })
-        else {
+        let login: Login
+        do {
+            login = try await pageHashing {
+                try await startPageSession(username: rawUsername, password: form["password"] ?? "", request: request, replacing: previous)
+            }
+        } catch let error as AuthServiceError where error.code == .invalidCredentials {
             return render(
                 .login,
                 status: .unauthorized,
@@ -89,7 +86,7 @@ extension PageRoutes {
             )
         }
         var response = redirect(to: "/dashboard", flash: .loggedIn)
-        response.setCookie(try await startPageSession(for: user, request: request, replacing: previous).cookie)
+        response.setCookie(sessionCookie(for: login))
         return response
     }
 
@@ -100,39 +97,39 @@ extension PageRoutes {
         guard origins.allows(request) else {
             throw APIError(.forbidden, code: "cross_site_request", message: "Logins from another site's pages are refused.")
         }
-        let body = try await api.body(of: request)
+        let body = try await JSONRequestBody.read(from: request, maximumSize: configuration.maximumBodySize)
         let rawUsername = try body.string("username")
         let password = try body.string("password")
-        guard let user = try await api.hashing({ try await api.checkCredentials(username: rawUsername, password: password) }) else {
+        let previous = try await cookies.authenticate(request.cookies)
+        let login: Login
+        do {
+            login = try await startPageSession(username: rawUsername, password: password, request: request, replacing: previous)
+        } catch let error as AuthServiceError where error.code == .invalidCredentials {
             return Response.json(["error": "Invalid username or password"], status: .unauthorized)
         }
-        let previous = try await cookies.authenticate(request.cookies)
-        let (session, cookie) = try await startPageSession(for: user, request: request, replacing: previous)
-        let access = try api.accessToken(for: user, session: session, now: api.now())
-        var response = Response.json(["token": .string(access.token), "redirect": "/dashboard"])
-        response.setCookie(cookie)
+        var response = Response.json(["token": .string(login.accessToken.token), "redirect": "/dashboard"])
+        response.setCookie(sessionCookie(for: login))
         response.setCookie(cookies.cookie(cookies.flashCookieName, value: FlashMessage.loggedIn.rawValue, maxAge: 60))
         return response
     }
 
-    /// Creates the store session of a page login and its cookie; a session the browser already had is revoked.
-    func startPageSession(
-        for user: UserRecord,
-        request: Request,
-        replacing previous: PageSession?
-    ) async throws -> (session: SessionRecord, cookie: Cookie) {
+    /// Logs a browser in; a session the browser already had is ended first, once the password checked out.
+    /// - Throws: ``AuthServiceError`` `invalid_credentials` or `overloaded`.
+    func startPageSession(username: String, password: String, request: Request, replacing previous: PageSession?) async throws -> Login {
+        let login = try await service.logIn(username: username, password: password, client: .browser, userAgent: request.headers[.userAgent])
         if let previous { try await endPageSession(previous) }
-        let (secret, fingerprint) = CookieSessions.makeSecret()
-        let session = try await api.startSession(for: user, userAgent: request.headers[.userAgent], csrfSecret: fingerprint, now: api.now())
-        logger.info("Login", metadata: ["auth.user": "\(user.id)", "auth.session": "\(session.id.prefix(6))", "auth.via": "page"])
-        return (session, cookies.sessionCookie(for: session, secret: secret))
+        return login
     }
 
-    /// Revokes a page session (with any refresh tokens bound to it) and tells the revocation hook.
+    /// The session cookie of a browser login.
+    func sessionCookie(for login: Login) -> Cookie {
+        guard let secret = login.browserSecret else { preconditionFailure("browser logins carry a cookie secret") }
+        return cookies.sessionCookie(for: login.session, secret: secret)
+    }
+
+    /// Revokes a page session (with any refresh tokens bound to it); its sockets close.
     func endPageSession(_ signedIn: PageSession) async throws {
-        try await api.store.revokeSession(id: signedIn.session.id, now: api.now())
-        await api.revocations.sessionsRevoked([signedIn.session.id], ofUser: signedIn.user.id, reason: .logout)
-        logger.info("Logout", metadata: ["auth.user": "\(signedIn.user.id)", "auth.session": "\(signedIn.session.id.prefix(6))", "auth.via": "page"])
+        try await service.logOut(sessionID: signedIn.session.id, ofUser: signedIn.user.id)
     }
 
     // MARK: Logout

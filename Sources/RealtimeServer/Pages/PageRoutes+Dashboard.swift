@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import HTTPTypes
 internal import Hummingbird
-internal import NIOCore
 
 extension PageRoutes {
     /// `GET /`: 302 to `/dashboard` with a session, else to `/login`.
@@ -17,19 +15,5 @@ extension PageRoutes {
             return redirect(to: "/login", flash: .loginRequired)
         }
         return render(.dashboard, request: request, signedIn: signedIn, values: ["username": signedIn.user.username])
-    }
-
-    /// `GET /static/app.css`: the stylesheet, cacheable for an hour.
-    func stylesheet() -> Response {
-        let buffer = ByteBuffer(string: PageTemplates.stylesheet)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/css; charset=utf-8",
-                .contentLength: String(buffer.readableBytes),
-                .cacheControl: "public, max-age=3600",
-            ],
-            body: ResponseBody(byteBuffer: buffer)
-        )
     }
 }

@@ -17,16 +17,14 @@ extension PageRoutes {
     func forgotPassword(_ request: Request) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: signedIn)
-        if let username = Username.normalize(form["username"] ?? "") {
-            api.jobs.submit { [api] in await api.sendResetMail(username: username) }
-        }
+        await service.requestPasswordReset(username: form["username"] ?? "")
         return redirect(to: "/forgot-password", flash: .resetRequested)
     }
 
     /// `GET /reset-password/{token}`: the new-password form, or 303 to `/forgot-password` with a flash when the link
     /// is unknown, used or expired.
     func resetPasswordPage(_ request: Request, token: String) async throws -> Response {
-        guard let user = try await api.userOfUsableReset(token) else { return redirect(to: "/forgot-password", flash: .resetLinkInvalid) }
+        guard let user = try await service.userOfUsableReset(token) else { return redirect(to: "/forgot-password", flash: .resetLinkInvalid) }
         let signedIn = try await cookies.authenticate(request.cookies)
         return render(
             .resetPassword,
@@ -45,7 +43,7 @@ extension PageRoutes {
         let form = try await protectedForm(request, signedIn: signedIn)
         let password = form["password"] ?? ""
         func refuse(_ problems: [String]) async throws -> Response {
-            guard let user = try await api.userOfUsableReset(token) else { return redirect(to: "/forgot-password", flash: .resetLinkInvalid) }
+            guard let user = try await service.userOfUsableReset(token) else { return redirect(to: "/forgot-password", flash: .resetLinkInvalid) }
             return render(
                 .resetPassword,
                 status: .unprocessableContent,
@@ -60,10 +58,10 @@ extension PageRoutes {
             return try await refuse(["The passwords do not match."])
         }
         do {
-            try await pageHashing { try await api.resetPassword(presented: token, password: password) }
-        } catch let error as APIError where error.code == "password_policy" {
+            _ = try await pageHashing { try await service.resetPassword(token: token, newPassword: password) }
+        } catch let error as AuthServiceError where error.code == .passwordPolicy {
             return try await refuse(error.violations.map(\.message))
-        } catch let error as APIError where error.code == "invalid_reset_token" {
+        } catch let error as AuthServiceError where error.code == .invalidResetToken {
             return redirect(to: "/forgot-password", flash: .resetLinkInvalid)
         }
         var response = redirect(to: "/login", flash: .passwordReset)

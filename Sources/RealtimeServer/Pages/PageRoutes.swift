@@ -1,33 +1,61 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
 internal import Foundation
-internal import HTTPTypes
-internal import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 internal import Logging
 
-/// The server-rendered pages: register, log in, dashboard, log out, forgot and reset password.
+/// The server-rendered pages over ``AuthService``: register, log in, dashboard, log out, forgot and reset password.
 ///
-/// Pages share the JSON API's machinery (``AuthAPI``: store, password hasher, token issuer, reset mails, revocation
-/// hook), so a page login is a store session like an API login. Browsers hold it in an opaque cookie
-/// (``CookieSessions``); every form carries a CSRF token (``CSRFToken``); every answer has the security headers of
-/// ``PageMiddleware``. Handlers live in extensions by topic (`PageRoutes+Accounts`, `+PasswordReset`, `+Dashboard`).
-struct PageRoutes: Sendable {
-    let api: AuthAPI
-    let templates: PageTemplates
-    let origins: SameOriginPolicy
+/// A page login is a store session like an API login, so one login is one identity on pages and sockets. Browsers
+/// hold it in an opaque cookie (``CookieSessions``); every form carries a CSRF token (``CSRFToken``); every answer
+/// has the security headers of ``PageMiddleware``. The pages link to each other, to `/static/…` and to the Socket.IO
+/// endpoint by absolute paths: mount them at the root of the router.
+///
+/// ```swift
+/// let pages = try PageRoutes(service: service, configuration: .init(baseURL: "https://auth.example.com"))
+/// router.addRoutes(pages.routes(context: BasicRequestContext.self))
+/// ```
+///
+/// Handlers live in extensions by topic (`PageRoutes+Accounts`, `+PasswordReset`, `+Dashboard`).
+public struct PageRoutes: Sendable {
+    /// The pages' HTTP settings.
+    public struct Configuration: Sendable {
+        /// The largest form accepted; larger ones get 413.
+        public var maximumBodySize: Int
+        /// Whether cookies are `Secure` and `__Host-` prefixed (required behind https).
+        public var cookieSecure: Bool
+        /// The public origin of the pages (scheme, host, port): forms from any other origin are refused.
+        public var baseURL: String
 
-    /// Creates the pages over `api`.
-    init(api: AuthAPI, templates: PageTemplates) {
-        self.api = api
-        self.templates = templates
-        self.origins = SameOriginPolicy(baseURL: api.configuration.effectiveBaseURL)
+        /// Creates a configuration; the defaults are those of `authd serve`.
+        public init(maximumBodySize: Int = 16 * 1024, cookieSecure: Bool = false, baseURL: String = "http://127.0.0.1:8080") {
+            self.maximumBodySize = maximumBodySize
+            self.cookieSecure = cookieSecure
+            self.baseURL = baseURL
+        }
     }
 
-    var cookies: CookieSessions { api.cookieSessions }
-    var logger: Logger { api.logger }
+    let service: AuthService
+    let configuration: Configuration
+    let templates: PageTemplates
+    let origins: SameOriginPolicy
+    let cookies: CookieSessions
+
+    /// Creates the pages over `service`.
+    /// - Throws: When the embedded templates do not parse (a build defect).
+    public init(service: AuthService, configuration: Configuration = Configuration()) throws {
+        self.service = service
+        self.configuration = configuration
+        self.templates = try PageTemplates()
+        self.origins = SameOriginPolicy(baseURL: configuration.baseURL)
+        self.cookies = CookieSessions(service: service, secure: configuration.cookieSecure)
+    }
+
+    var logger: Logger { service.logger }
 
     /// The pages' fixed paths and methods, for 405 answers (`/reset-password/{token}` has a parameter).
-    static let routes: [String: [HTTPRequest.Method]] = [
+    public static let paths: [String: [HTTPRequest.Method]] = [
         "/": [.get],
         "/register": [.get, .post],
         "/login": [.get, .post],
@@ -37,11 +65,13 @@ struct PageRoutes: Sendable {
         "/static/app.css": [.get],
         "/static/authd-socket.js": [.get],
         "/static/dashboard.js": [.get],
+        "/favicon.svg": [.get],
+        "/favicon.ico": [.get],
     ]
 
-    /// Adds the pages to `router`, behind ``PageMiddleware``.
-    func addRoutes(to router: Router<some RequestContext>) {
-        let pages = router.group().add(middleware: PageMiddleware(templates: templates))
+    /// The pages' routes, behind ``PageMiddleware``; mount them at the root.
+    public func routes<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> RouteCollection<Context> {
+        let pages = RouteCollection(context: Context.self).add(middleware: PageMiddleware(templates: templates))
         pages.get("/") { request, _ in try await home(request) }
         pages.get("/register") { request, _ in try await registerPage(request) }
         pages.post("/register") { request, _ in try await register(request) }
@@ -58,10 +88,10 @@ struct PageRoutes: Sendable {
         pages.post("/reset-password/:token") { request, context in
             try await resetPassword(request, token: context.parameters.require("token"))
         }
-        pages.get("/static/app.css") { _, _ in stylesheet() }
-        for script in PageScript.allCases {
-            pages.get(RouterPath(script.rawValue)) { request, _ in PageScripts.response(script, request: request) }
+        for asset in PageAsset.all {
+            pages.get(RouterPath(asset.path)) { request, _ in asset.response(to: request) }
         }
+        return pages
     }
 
     // MARK: Rendering
@@ -121,7 +151,7 @@ struct PageRoutes: Sendable {
     /// `csrf_token` matches the session's, or the pre-session cookie's.
     /// - Throws: ``PageError/csrf`` (403), or the form errors of ``FormRequestBody``.
     func protectedForm(_ request: Request, signedIn: PageSession?) async throws -> FormRequestBody {
-        let form = try await FormRequestBody.read(from: request, maximumSize: api.configuration.maximumBodySize)
+        let form = try await FormRequestBody.read(from: request, maximumSize: configuration.maximumBodySize)
         guard origins.allows(request) else {
             logger.info("Page form refused: cross-site")
             throw PageError.csrf
@@ -142,15 +172,12 @@ struct PageRoutes: Sendable {
         return value
     }
 
-    /// Runs password-hasher work for a page, turning overload into the 503 page with `Retry-After`.
+    /// Runs service work for a page, turning overload into the 503 page with `Retry-After`.
     func pageHashing<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
-        } catch let error as PasswordHasherError where error.code == .overloaded {
-            logger.warning("Password hashing overloaded", metadata: ["hasher.pending": "\(api.hasher.pendingJobs)"])
+        } catch let error as AuthServiceError where error.code == .overloaded {
             throw PageError.overloaded(retryAfterSeconds: error.retryAfterSeconds ?? 1)
-        } catch let error as APIError where error.code == "overloaded" {
-            throw PageError.overloaded(retryAfterSeconds: error.headers[.retryAfter].flatMap { Int($0) } ?? 1)
         }
     }
 }

@@ -13,8 +13,8 @@ enum PageTemplate: String, Sendable, CaseIterable {
     case error
 }
 
-/// The Mustache templates of the pages, compiled once from the Swift string literals in
-/// `PageTemplates+Sources.swift`, so a copied `authd` binary needs no template files.
+/// The Mustache templates of the pages, `Resources/templates/<name>.mustache`, embedded in the binary at build time
+/// and compiled once, so a copied `authd` binary needs no template files.
 ///
 /// `{{name}}` HTML-escapes (`<`, `>`, `&`, `"`, `'`); the templates use no triple mustaches, so every value a user
 /// or a request supplied is escaped, in text and in attribute values alike. Pages extend `layout` with Mustache
@@ -43,5 +43,32 @@ struct PageTemplates: Sendable {
             preconditionFailure("template \(template.rawValue) is not registered")
         }
         return text
+    }
+}
+
+extension PageTemplates {
+    /// The Mustache source of `template`.
+    ///
+    /// Rules for editing the files: no inline `<script>`, no `style` attributes or `<style>` elements and no `on…`
+    /// handlers (the Content-Security-Policy blocks them), and never `{{{…}}}` or `{{&…}}` (they skip HTML escaping).
+    /// Every form that posts carries `<input type="hidden" name="csrf_token" value="{{csrf_token}}">`.
+    static func source(of template: PageTemplate) -> String {
+        String(decoding: template.file, as: UTF8.self)
+    }
+}
+
+extension PageTemplate {
+    /// The bytes of `Resources/templates/<rawValue>.mustache`.
+    fileprivate var file: [UInt8] {
+        switch self {
+        case .layout: PackageResources.layout_mustache
+        case .login: PackageResources.login_mustache
+        case .register: PackageResources.register_mustache
+        case .dashboard: PackageResources.dashboard_mustache
+        case .logout: PackageResources.logout_mustache
+        case .forgotPassword: PackageResources.forgot_password_mustache
+        case .resetPassword: PackageResources.reset_password_mustache
+        case .error: PackageResources.error_mustache
+        }
     }
 }

@@ -99,12 +99,12 @@ struct AuthenticatedRealtime: Sendable {
             answer(["ok": false, "error": RealtimeAuthError.invalid.jsonValue])
             return
         }
-        socket.cancelScheduledActions()
+        cancelExpiry(of: socket)
         if let old = current.sessionID, old != renewed.sessionID { socket.leave(RealtimeIdentity.sessionRoom(old)) }
         if let new = renewed.sessionID { socket.join(RealtimeIdentity.sessionRoom(new)) }
         socket.identity = renewed
         scheduleExpiry(of: socket, identity: renewed)
-        let expiresIn = max(0, Int(renewed.expiresAt.timeIntervalSince(authenticator.api.now()).rounded(.down)))
+        let expiresIn = max(0, Int(renewed.expiresAt.timeIntervalSince(authenticator.service.now()).rounded(.down)))
         answer(["ok": true, "expires_in": .int(Int64(expiresIn))])
     }
 
@@ -112,17 +112,35 @@ struct AuthenticatedRealtime: Sendable {
 
     /// Arms `auth_expiring` and the expiry disconnect for the socket's current credential.
     private func scheduleExpiry(of socket: SocketIOSocket, identity: RealtimeIdentity) {
-        let remaining = identity.expiresAt.timeIntervalSince(authenticator.api.now())
+        let remaining = identity.expiresAt.timeIntervalSince(authenticator.service.now())
         let warning = min(Self.expiryWarning, remaining / 5)
+        var timers: [SocketIOTimer] = []
         if warning >= 1 {
-            socket.schedule(after: .seconds(remaining - warning)) { socket in
-                socket.emit("auth_expiring", [["expires_in": .int(Int64(warning.rounded()))]])
+            timers.append(
+                socket.schedule(after: .seconds(remaining - warning)) { socket in
+                    socket.emit("auth_expiring", [["expires_in": .int(Int64(warning.rounded()))]])
+                }
+            )
+        }
+        timers.append(
+            socket.schedule(after: .seconds(max(0, remaining))) { socket in
+                let expired = RealtimeAuthError.expired
+                socket.emit("auth_expired", [expired.jsonValue])
+                socket.disconnect(closingTransport: true)
             }
-        }
-        socket.schedule(after: .seconds(max(0, remaining))) { socket in
-            let expired = RealtimeAuthError.expired
-            socket.emit("auth_expired", [expired.jsonValue])
-            socket.disconnect(closingTransport: true)
-        }
+        )
+        socket[ExpiryTimersKey.self] = timers
     }
+
+    /// Cancels the expiry timers of the socket's previous credential, and only those (an embedder may have set
+    /// timers of its own on the socket).
+    private func cancelExpiry(of socket: SocketIOSocket) {
+        for timer in socket[ExpiryTimersKey.self] ?? [] { socket.cancel(timer) }
+        socket[ExpiryTimersKey.self] = nil
+    }
+}
+
+/// The socket slot holding the timers of its credential's expiry.
+enum ExpiryTimersKey: SocketIOSocketDataKey {
+    typealias Value = [SocketIOTimer]
 }

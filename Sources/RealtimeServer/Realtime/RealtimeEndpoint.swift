@@ -1,38 +1,80 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import Logging
+public import Foundation
+public import Logging
+public import ServiceLifecycle
 internal import WireProtocol
 
-/// The pieces of authd's Socket.IO endpoint, built together because they refer to each other: the Socket.IO server,
-/// the revoker that the HTTP API notifies, and the store feed that carries revocations from other processes.
-struct RealtimeEndpoint: Sendable {
-    let sockets: SocketIOServer
+/// authd's Socket.IO endpoint: a ``SocketIOServer`` whose main namespace admits only sockets that prove who they are
+/// (an access JWT at the handshake, or the page session cookie), keeps them to their credential's lifetime, and
+/// closes them when their login is revoked.
+///
+/// Built in two steps, because the service and the endpoint refer to each other: create the endpoint, give its
+/// ``revocationListener`` to ``AuthService``, then ``authenticate(with:)``. ``AuthServer`` does this for you.
+///
+/// ```swift
+/// let realtime = RealtimeEndpoint(configuration: configuration.realtime, logger: logger)
+/// let service = AuthService(store: store, hasher: hasher, issuer: issuer, validator: validator,
+///                           revocations: realtime.revocationListener, logger: logger)
+/// realtime.authenticate(with: service)
+/// realtime.namespace.onAuthenticated("whoami") { event, identity in
+///     event.acknowledgement?.send([.string(identity.username)])
+/// }
+/// ```
+public struct RealtimeEndpoint: Sendable {
+    /// The Socket.IO server; give it to an ``EngineIOServer`` as its delegate and run it as a service.
+    public let sockets: SocketIOServer
+    let configuration: ServerConfiguration.RealtimeConfiguration
     let revoker: SocketRevoker
-    let feed: RevocationFeed
     let cache = SocketCredentialCache()
+    let logger: Logger
 
-    /// Creates the Socket.IO server and its revocation paths; call ``install(api:configuration:)`` once the API exists.
-    init(store: any AuthStore, configuration: ServerConfiguration, logger: Logger) {
+    /// Creates the Socket.IO server and its revoker; call ``authenticate(with:)`` once the service exists.
+    public init(configuration: ServerConfiguration.RealtimeConfiguration = .init(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
         sockets = SocketIOServer(
-            configuration: .init(connectTimeout: configuration.realtime.connectTimeout, closesTransportOnConnectError: true),
+            configuration: .init(connectTimeout: configuration.connectTimeout, closesTransportOnConnectError: true),
             logger: logger
         )
         revoker = SocketRevoker(namespace: sockets.namespace(SocketIOPacket.mainNamespace), cache: cache, logger: logger)
-        feed = RevocationFeed(store: store, revoker: revoker, logger: logger)
     }
 
-    /// Installs authentication and the events on the main namespace.
-    func install(api: AuthAPI, configuration: ServerConfiguration) {
+    /// The main namespace `/`, where authenticated sockets live; add your own events to it with
+    /// ``SocketIONamespace/onAuthenticated(_:_:)``.
+    public var namespace: SocketIONamespace { sockets.namespace(SocketIOPacket.mainNamespace) }
+
+    /// Closes the sockets that a revocation voids: pass it to ``AuthService`` (and to anything else that revokes).
+    public var revocationListener: any RevocationListener { revoker }
+
+    /// Installs authentication and authd's events (greeting, `get_secret`, `auth_refresh`, expiry) on the main
+    /// namespace.
+    /// - Parameters:
+    ///   - service: Checks credentials.
+    ///   - cookieSecure: Whether the page session cookie is the `Secure`, `__Host-` one.
+    public func authenticate(with service: AuthService, cookieSecure: Bool = false) {
         let credentials = HandshakeCredential.Configuration(
             authField: "token",
             cookieName: nil,
-            queryParameter: configuration.realtime.acceptsQueryToken ? "token" : nil
+            queryParameter: configuration.acceptsQueryToken ? "token" : nil
         )
         AuthenticatedRealtime(
-            authenticator: SocketAuthenticator(api: api, cache: cache, credentials: credentials),
+            authenticator: SocketAuthenticator(
+                service: service,
+                cookieSessions: CookieSessions(service: service, secure: cookieSecure),
+                logger: logger,
+                cache: cache,
+                credentials: credentials
+            ),
             revoker: revoker,
-            logger: api.logger
+            logger: logger
         )
-        .install(on: sockets.namespace(SocketIOPacket.mainNamespace))
+        .install(on: namespace)
+    }
+
+    /// The service that follows the store's revocation events (from `authd users` and other processes) and closes
+    /// the sockets they void; run it beside the server.
+    public func revocationFeed(service: AuthService) -> some Service {
+        RevocationFeed(service: service, revoker: revoker, logger: logger)
     }
 }
 
@@ -46,5 +88,9 @@ struct RevocationListeners: RevocationListener {
 
     func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {
         for listener in listeners { await listener.revocationEpochRaised(ofUser: userID, to: epoch) }
+    }
+
+    func userDeleted(_ userID: String) async {
+        for listener in listeners { await listener.userDeleted(userID) }
     }
 }

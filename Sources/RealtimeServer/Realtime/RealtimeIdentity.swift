@@ -63,3 +63,20 @@ extension SocketIONamespace {
         to(RealtimeIdentity.userRoom(userID))
     }
 }
+
+extension SocketIONamespace {
+    /// Handles event `name` from authenticated sockets only, with the identity bound at the handshake (or by the
+    /// latest `auth_refresh`); events from a socket without one are ignored.
+    ///
+    /// ```swift
+    /// realtime.namespace.onAuthenticated("whoami") { event, identity in
+    ///     event.acknowledgement?.send([["user": .string(identity.username)]])
+    /// }
+    /// ```
+    public func onAuthenticated(_ name: String, _ handler: @escaping @Sendable (SocketIOEvent, RealtimeIdentity) async -> Void) {
+        on(name) { event in
+            guard let identity = event.socket.identity else { return }
+            await handler(event, identity)
+        }
+    }
+}

@@ -8,8 +8,8 @@ internal import ServiceLifecycle
 ///
 /// It starts at the newest event when the server starts (older ones concern sockets that no longer exist) and
 /// prunes events older than ``retention``.
-struct RevocationFeed: Service {
-    let store: any AuthStore
+struct RevocationFeed: Service, CustomStringConvertible {
+    let service: AuthService
     let revoker: SocketRevoker
     let logger: Logger
     /// Time between polls.
@@ -17,21 +17,24 @@ struct RevocationFeed: Service {
     /// How long events are kept.
     var retention: TimeInterval = 3600
 
+    /// What ServiceLifecycle logs for this service: its name, not its fields.
+    var description: String { "RevocationFeed" }
+
     func run() async throws {
         var position: Int64? = nil
         var lastPrune = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 if let current = position {
-                    let events = try await store.revocationEvents(after: current, limit: 500)
+                    let events = try await service.revocationEvents(after: current, limit: 500)
                     for event in events { await revoker.apply(event) }
                     position = events.last?.id ?? current
                 } else {
-                    position = try await store.latestRevocationEventID()
+                    position = try await service.latestRevocationEventID()
                 }
                 if ContinuousClock.now - lastPrune > .seconds(60) {
                     lastPrune = .now
-                    try await store.pruneRevocationEvents(before: Date().addingTimeInterval(-retention))
+                    try await service.pruneRevocationEvents(before: Date().addingTimeInterval(-retention))
                 }
             } catch {
                 logger.warning("Revocation feed poll failed", metadata: ["error.type": "\(type(of: error))"])

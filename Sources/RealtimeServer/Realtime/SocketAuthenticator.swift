@@ -13,7 +13,10 @@ internal import WireProtocol
 /// and its login session (`sid`) must still be valid. Without a token, a valid page session cookie is accepted
 /// (same-origin pages; the Engine.IO layer has already refused foreign origins).
 struct SocketAuthenticator: Sendable {
-    let api: AuthAPI
+    let service: AuthService
+    /// The page session cookie's name and checks.
+    let cookieSessions: CookieSessions
+    let logger: Logger
     /// Verified tokens, user epochs and sessions seen before, and the revocations heard of since.
     let cache: SocketCredentialCache
     /// Where tokens are looked for (the query string only when an operator enabled it).
@@ -36,13 +39,13 @@ struct SocketAuthenticator: Sendable {
         let cookies = Cookies(from: headers[values: .cookie])
         let signedIn: PageSession?
         do {
-            signedIn = try await api.cookieSessions.authenticate(cookies)
+            signedIn = try await cookieSessions.authenticate(cookies)
         } catch {
-            api.logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
+            logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
             throw .unavailable
         }
         guard let signedIn else {
-            throw cookies[api.cookieSessions.sessionCookieName] == nil ? .missing : .sessionInvalid
+            throw cookies[cookieSessions.sessionCookieName] == nil ? .missing : .sessionInvalid
         }
         return RealtimeIdentity(
             userID: signedIn.user.id,
@@ -58,15 +61,15 @@ struct SocketAuthenticator: Sendable {
     /// ``SocketCredentialCache``).
     /// - Throws: ``RealtimeAuthError``.
     func authenticate(token: String) async throws(RealtimeAuthError) -> RealtimeIdentity {
-        let now = api.now()
+        let now = service.now()
         let accessToken: AccessToken
-        if let cached = cache.accessToken(for: token), now.timeIntervalSince(cached.expiresAt) < api.validator.policy.leeway {
+        if let cached = cache.accessToken(for: token), now.timeIntervalSince(cached.expiresAt) < service.tokenLeeway {
             accessToken = cached
         } else {
             do {
-                accessToken = try api.validator.validate(token, now: now)
+                accessToken = try service.validateAccessToken(token, now: now)
             } catch let error as JWTError {
-                api.logger.debug("Socket token refused", metadata: ["auth.reason": "\(error.code)"])
+                logger.debug("Socket token refused", metadata: ["auth.reason": "\(error.code)"])
                 throw RealtimeAuthError(error)
             } catch {
                 throw .invalid
@@ -88,10 +91,10 @@ struct SocketAuthenticator: Sendable {
             if let sessionID = identity.sessionID { try await checkSession(sessionID, of: identity, now: now) }
             return identity
         } catch let error as RealtimeAuthError {
-            api.logger.debug("Socket token of a missing, disabled or revoked user", metadata: ["auth.user": "\(identity.userID)"])
+            logger.debug("Socket token of a missing, disabled or revoked user", metadata: ["auth.user": "\(identity.userID)"])
             throw error
         } catch {
-            api.logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
+            logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])
             throw .unavailable
         }
     }
@@ -102,7 +105,7 @@ struct SocketAuthenticator: Sendable {
             guard epoch == identity.revocationEpoch else { throw RealtimeAuthError.revoked }
             return
         }
-        guard let user = try await api.store.findUser(id: identity.userID), !user.isDisabled else { throw RealtimeAuthError.revoked }
+        guard let user = try await service.activeUser(id: identity.userID) else { throw RealtimeAuthError.revoked }
         cache.remember(userID: user.id, epoch: user.revocationEpoch)
         guard user.revocationEpoch == identity.revocationEpoch else { throw RealtimeAuthError.revoked }
     }
@@ -113,7 +116,7 @@ struct SocketAuthenticator: Sendable {
             guard cached.userID == identity.userID else { throw RealtimeAuthError.revoked }
             return
         }
-        guard let session = try await api.store.findValidSession(id: sessionID, now: now), session.userID == identity.userID else {
+        guard let session = try await service.validSession(id: sessionID, now: now), session.userID == identity.userID else {
             throw RealtimeAuthError.revoked
         }
         cache.remember(sessionID: sessionID, .init(userID: session.userID, expiresAt: session.expiresAt))

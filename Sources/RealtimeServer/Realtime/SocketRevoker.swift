@@ -5,7 +5,7 @@ internal import WireProtocol
 
 /// Closes the sockets a revocation voids: each gets a `revoked` event `{"reason": …}`, then its connection closes.
 ///
-/// It hears revocations twice: straight from the HTTP API of this process (``RevocationListener``), and from the
+/// It hears revocations twice: straight from the ``AuthService`` of this process (``RevocationListener``), and from the
 /// store's revocation feed (``RevocationFeed``), which also carries those of `authd users` and of other instances.
 /// Closing an already closed socket does nothing, so the duplicate is harmless.
 struct SocketRevoker: RevocationListener {
@@ -26,6 +26,10 @@ struct SocketRevoker: RevocationListener {
     func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {
         cache.apply(RevocationEvent(id: 0, userID: userID, kind: .epoch, epoch: epoch, createdAt: Date()))
         kick(userID: userID, reason: "revoked") { $0.revocationEpoch < epoch }
+    }
+
+    func userDeleted(_ userID: String) async {
+        await apply(RevocationEvent(id: 0, userID: userID, kind: .deleted, createdAt: Date()))
     }
 
     /// Applies one event of the store's feed.

@@ -151,8 +151,11 @@ public final class SocketIOSocket: Sendable {
 
     // MARK: Timers
 
-    /// Runs `action` after `delay` unless the socket disconnects first (the realtime layer's token expiry uses it).
-    public func schedule(after delay: Duration, _ action: @escaping @Sendable (SocketIOSocket) -> Void) {
+    /// Runs `action` after `delay` unless the socket disconnects first, or the timer is cancelled (the realtime
+    /// layer's token expiry uses it).
+    /// - Returns: The timer, for ``cancel(_:)``.
+    @discardableResult
+    public func schedule(after delay: Duration, _ action: @escaping @Sendable (SocketIOSocket) -> Void) -> SocketIOTimer {
         // A strong reference, as for acks: disconnecting cancels the timer.
         let ticket = namespace.server.scheduler.schedule(after: delay) {
             guard self.isConnected else { return }
@@ -164,9 +167,21 @@ public final class SocketIOSocket: Sendable {
             return true
         }
         if !stillConnected { namespace.server.scheduler.cancel(ticket) }
+        return SocketIOTimer(ticket: ticket)
     }
 
-    /// Cancels every timer set with ``schedule(after:_:)``.
+    /// Cancels one timer set with ``schedule(after:_:)``; a timer that already ran or was cancelled is ignored.
+    public func cancel(_ timer: SocketIOTimer) {
+        let found = state.withLock { state in
+            guard let index = state.timers.firstIndex(of: timer.ticket) else { return false }
+            state.timers.remove(at: index)
+            return true
+        }
+        if found { namespace.server.scheduler.cancel(timer.ticket) }
+    }
+
+    /// Cancels every timer set with ``schedule(after:_:)``, whoever set it; to cancel only your own, keep what
+    /// ``schedule(after:_:)`` returns and use ``cancel(_:)``.
     public func cancelScheduledActions() {
         let tickets = state.withLock { state in
             defer { state.timers.removeAll() }
@@ -220,4 +235,9 @@ public final class SocketIOSocket: Sendable {
         namespace.server.scheduler.cancel(pending.ticket)
         pending.continuation.resume(throwing: error)
     }
+}
+
+/// A timer of one socket, from ``SocketIOSocket/schedule(after:_:)``.
+public struct SocketIOTimer: Hashable, Sendable {
+    let ticket: DeadlineScheduler.Ticket
 }

@@ -84,6 +84,12 @@ public protocol AuthStore: Sendable {
     /// - Throws: ``AuthStoreError/Code/userNotFound``.
     func bumpRevocationEpoch(ofUser id: String) async throws -> Int
 
+    /// Ends every login of a user in one transaction: applies `change` to the account, revokes every session and
+    /// refresh token, and invalidates every unused password-reset token. A failure leaves everything as it was.
+    /// - Returns: The user as it is now and the sessions revoked by this call.
+    /// - Throws: ``AuthStoreError/Code/userNotFound``.
+    func revokeLogins(ofUser id: String, applying change: AccountChange, now: Date) async throws -> RevokedLogins
+
     // MARK: Revocation feed
 
     /// The position of the newest revocation event (0 when there is none), where a starting server begins to follow.
@@ -100,9 +106,11 @@ public protocol AuthStore: Sendable {
 
     // MARK: Sessions
 
-    /// Saves a new session.
-    /// - Throws: ``AuthStoreError/Code/userNotFound``, or ``AuthStoreError/Code/alreadyExists`` for a reused id.
-    func createSession(_ session: SessionRecord) async throws
+    /// Saves a new session and, for logins that get one, the first refresh token of a new family bound to it, in
+    /// one transaction.
+    /// - Throws: ``AuthStoreError/Code/userNotFound``, or ``AuthStoreError/Code/alreadyExists`` for a reused id or
+    ///   fingerprint; then nothing was saved.
+    func createSession(_ session: SessionRecord, refreshToken: RefreshTokenRecord?) async throws
 
     /// Finds a session that is neither revoked nor expired at `now`.
     func findValidSession(id: String, now: Date) async throws -> SessionRecord?
@@ -135,7 +143,7 @@ public protocol AuthStore: Sendable {
     /// Exchanges a presented refresh token for a new one in the same family, detecting reuse.
     ///
     /// In one transaction: an unknown fingerprint gives ``RefreshTokenRotation/unknown``; a used or revoked token
-    /// revokes its whole family and gives ``RefreshTokenRotation/reuseDetected(familyID:userID:)``; an expired one
+    /// revokes its whole family and the session it belongs to, and gives ``RefreshTokenRotation/reuseDetected(familyID:userID:)``; an expired one
     /// gives ``RefreshTokenRotation/expired``; otherwise the token is marked used and `replacement` is issued with
     /// the same family, user and session, giving ``RefreshTokenRotation/rotated(previous:issued:)``. Of any number
     /// of concurrent rotations of one token, exactly one succeeds.
@@ -169,8 +177,20 @@ public protocol AuthStore: Sendable {
     /// Uses a password-reset token once: when it is unused and unexpired, marks it used in the same transaction.
     func consumePasswordReset(fingerprint: [UInt8], now: Date) async throws -> PasswordResetConsumption
 
+    /// Resets a password in one transaction: consumes the reset token (unused and unexpired), replaces the hash,
+    /// raises the revocation epoch, revokes every session and refresh token and invalidates the other reset tokens.
+    /// - Returns: What changed, or `nil` when the token is unknown, used or expired (then nothing changed).
+    func completePasswordReset(fingerprint: [UInt8], passwordHash: String, now: Date) async throws -> RevokedLogins?
+
     /// Marks every unused password-reset token of a user as used.
     /// - Returns: The number of tokens invalidated now.
     @discardableResult
     func invalidatePasswordResets(ofUser userID: String, now: Date) async throws -> Int
+}
+
+extension AuthStore {
+    /// Saves a new session without a refresh token (a page login).
+    public func createSession(_ session: SessionRecord) async throws {
+        try await createSession(session, refreshToken: nil)
+    }
 }

@@ -30,36 +30,52 @@ extension SQLiteAuthStore {
     public func consumePasswordReset(fingerprint: [UInt8], now: Date) async throws -> PasswordResetConsumption {
         let fingerprint = SQLiteColumns.fingerprint(fingerprint)
         return try await write("consumePasswordReset") { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT \(PasswordResetRecord.columns) FROM password_resets WHERE fingerprint = ?",
-                    arguments: [fingerprint]
-                )
-            else {
-                return .unknown
-            }
-            let reset = PasswordResetRecord(row: row)
-            let now = SQLiteColumns.milliseconds(now)
-            if reset.usedAt != nil {
-                return .alreadyUsed
-            }
-            if SQLiteColumns.milliseconds(reset.expiresAt) <= now {
-                return .expired
-            }
-            try db.execute(sql: "UPDATE password_resets SET used_at = ? WHERE fingerprint = ?", arguments: [now, fingerprint])
-            return .consumed(userID: reset.userID)
+            try Self.consumePasswordReset(db, fingerprint: fingerprint, now: SQLiteColumns.milliseconds(now))
         }
+    }
+
+    public func completePasswordReset(fingerprint: [UInt8], passwordHash: String, now: Date) async throws -> RevokedLogins? {
+        let fingerprint = SQLiteColumns.fingerprint(fingerprint)
+        return try await write("completePasswordReset") { db in
+            guard case .consumed(let userID) = try Self.consumePasswordReset(db, fingerprint: fingerprint, now: SQLiteColumns.milliseconds(now))
+            else { return nil }
+            return try Self.revokeLogins(db, ofUser: userID, applying: .replacePassword(hash: passwordHash), now: now)
+        }
+    }
+
+    /// Marks an unused, unexpired reset token used; what it found.
+    private static func consumePasswordReset(_ db: Database, fingerprint: Data, now: Int64) throws -> PasswordResetConsumption {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT \(PasswordResetRecord.columns) FROM password_resets WHERE fingerprint = ?",
+                arguments: [fingerprint]
+            )
+        else {
+            return .unknown
+        }
+        let reset = PasswordResetRecord(row: row)
+        if reset.usedAt != nil {
+            return .alreadyUsed
+        }
+        if SQLiteColumns.milliseconds(reset.expiresAt) <= now {
+            return .expired
+        }
+        try db.execute(sql: "UPDATE password_resets SET used_at = ? WHERE fingerprint = ?", arguments: [now, fingerprint])
+        return .consumed(userID: reset.userID)
     }
 
     @discardableResult
     public func invalidatePasswordResets(ofUser userID: String, now: Date) async throws -> Int {
         try await write("invalidatePasswordResets") { db in
-            try db.execute(
-                sql: "UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-                arguments: [SQLiteColumns.milliseconds(now), userID]
-            )
-            return db.changesCount
+            try Self.invalidatePasswordResets(db, ofUser: userID, now: SQLiteColumns.milliseconds(now))
         }
+    }
+
+    /// Marks every unused reset token of a user used; how many.
+    @discardableResult
+    static func invalidatePasswordResets(_ db: Database, ofUser userID: String, now: Int64) throws -> Int {
+        try db.execute(sql: "UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL", arguments: [now, userID])
+        return db.changesCount
     }
 }

@@ -68,6 +68,7 @@ extension SQLiteAuthStore {
             let nowMilliseconds = SQLiteColumns.milliseconds(now)
             if previous.usedAt != nil || previous.revokedAt != nil {
                 try Self.revokeFamily(db, previous.familyID, now: nowMilliseconds)
+                if let sessionID = previous.sessionID { _ = try Self.revokeSession(db, id: sessionID, now: nowMilliseconds) }
                 return .reuseDetected(familyID: previous.familyID, userID: previous.userID)
             }
             if SQLiteColumns.milliseconds(previous.expiresAt) <= nowMilliseconds {
@@ -98,12 +99,18 @@ extension SQLiteAuthStore {
     @discardableResult
     public func revokeRefreshTokens(ofUser userID: String, now: Date) async throws -> Int {
         try await write("revokeRefreshTokens") { db in
-            try db.execute(
-                sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                arguments: [SQLiteColumns.milliseconds(now), userID]
-            )
-            return db.changesCount
+            try Self.revokeRefreshTokens(db, ofUser: userID, now: SQLiteColumns.milliseconds(now))
         }
+    }
+
+    /// Revokes every refresh token of a user that was not revoked yet; how many.
+    @discardableResult
+    static func revokeRefreshTokens(_ db: Database, ofUser userID: String, now: Int64) throws -> Int {
+        try db.execute(
+            sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            arguments: [now, userID]
+        )
+        return db.changesCount
     }
 
     @discardableResult
@@ -112,7 +119,7 @@ extension SQLiteAuthStore {
         return db.changesCount
     }
 
-    private static func insert(_ token: RefreshTokenRecord, into db: Database) throws {
+    static func insert(_ token: RefreshTokenRecord, into db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO refresh_tokens (fingerprint, family_id, user_id, session_id, issued_at, expires_at, used_at, revoked_at)

@@ -66,15 +66,7 @@ extension SQLiteAuthStore {
 
     public func disableUser(id: String, now: Date) async throws -> UserRecord {
         try await write("disableUser") { db in
-            try Self.updateUser(
-                db,
-                id: id,
-                set: """
-                    revocation_epoch = revocation_epoch + (disabled_at IS NULL),
-                    disabled_at = coalesce(disabled_at, ?)
-                    """,
-                arguments: [SQLiteColumns.milliseconds(now)]
-            )
+            try Self.disableUser(db, id: id, now: SQLiteColumns.milliseconds(now))
         }
     }
 
@@ -96,6 +88,43 @@ extension SQLiteAuthStore {
         try await write("bumpRevocationEpoch") { db in
             try Self.updateUser(db, id: id, set: "revocation_epoch = revocation_epoch + 1", arguments: []).revocationEpoch
         }
+    }
+
+    public func revokeLogins(ofUser id: String, applying change: AccountChange, now: Date) async throws -> RevokedLogins {
+        try await write("revokeLogins") { db in
+            try Self.revokeLogins(db, ofUser: id, applying: change, now: now)
+        }
+    }
+
+    /// Applies `change`, then revokes every session, refresh token and unused reset token of the user.
+    static func revokeLogins(_ db: Database, ofUser id: String, applying change: AccountChange, now: Date) throws -> RevokedLogins {
+        let now = SQLiteColumns.milliseconds(now)
+        let user: UserRecord
+        switch change {
+        case .signOutEverywhere:
+            user = try updateUser(db, id: id, set: "revocation_epoch = revocation_epoch + 1", arguments: [])
+        case .disable:
+            user = try disableUser(db, id: id, now: now)
+        case .replacePassword(let hash):
+            user = try updateUser(db, id: id, set: "password_hash = ?, revocation_epoch = revocation_epoch + 1", arguments: [hash])
+        }
+        let sessionIDs = try revokeSessions(db, ofUser: id, now: now)
+        try revokeRefreshTokens(db, ofUser: id, now: now)
+        try invalidatePasswordResets(db, ofUser: id, now: now)
+        return RevokedLogins(user: user, sessionIDs: sessionIDs)
+    }
+
+    /// Disables a user, raising the epoch only when it was enabled.
+    private static func disableUser(_ db: Database, id: String, now: Int64) throws -> UserRecord {
+        try updateUser(
+            db,
+            id: id,
+            set: """
+                revocation_epoch = revocation_epoch + (disabled_at IS NULL),
+                disabled_at = coalesce(disabled_at, ?)
+                """,
+            arguments: [now]
+        )
     }
 
     /// Updates one user and returns the row as it is now.

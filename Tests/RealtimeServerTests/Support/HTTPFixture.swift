@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import RealtimeServer
+import RealtimeServerTesting
 import Synchronization
 
 /// A server built by `buildApplication` on a fresh data directory, with a controllable clock, a mail catcher and
@@ -104,57 +105,6 @@ extension TestResponse {
     var bodyText: String { String(buffer: body) }
     var json: JSONValue { (try? JSONValue(parsing: body.readableBytesView)) ?? .null }
     var errorCode: String? { json["error"]?.stringValue }
-}
-
-/// A clock that tests move by hand.
-final class TestClock: Sendable {
-    private let current = Mutex(Date())
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
-/// Keeps sent mail in memory.
-actor MailCatcher: MailTransport {
-    private(set) var messages: [MailMessage] = []
-
-    func send(_ message: MailMessage) async throws {
-        messages.append(message)
-    }
-
-    /// Waits for the `count`-th message, polling 500 times 10 ms apart (≈ 5 s on an idle machine; background jobs send
-    /// it after the response).
-    func waitForMessage(number count: Int = 1) async throws -> MailMessage {
-        guard try await eventually(attempts: 500, every: .milliseconds(10), { messages.count >= count }) else {
-            throw FixtureError("no mail number \(count) after 500 polls 10 ms apart")
-        }
-        return messages[count - 1]
-    }
-
-    /// The reset token in a reset mail's link (`…/reset-password/<token>`).
-    static func resetToken(in message: MailMessage) -> String? {
-        guard let range = message.body.range(of: "/reset-password/") else { return nil }
-        return String(message.body[range.upperBound...].prefix { !$0.isWhitespace })
-    }
-}
-
-/// Records revocation events.
-actor RevocationRecorder: RevocationListener {
-    struct SessionEvent: Sendable, Equatable {
-        let sessionIDs: [String]
-        let userID: String
-        let reason: RevocationReason
-    }
-
-    private(set) var sessionEvents: [SessionEvent] = []
-    private(set) var epochEvents: [(userID: String, epoch: Int)] = []
-
-    func sessionsRevoked(_ sessionIDs: [String], ofUser userID: String, reason: RevocationReason) async {
-        sessionEvents.append(SessionEvent(sessionIDs: sessionIDs, userID: userID, reason: reason))
-    }
-
-    func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {
-        epochEvents.append((userID, epoch))
-    }
 }
 
 /// Decodes a JWT's payload without verifying it, to look at claims.

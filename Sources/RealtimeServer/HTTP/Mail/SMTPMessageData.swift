@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-public import NIOCore
+package import NIOCore
 
 /// The content of an SMTP `DATA` command (RFC 5321 section 4.5.2): CRLF line ends, dot-stuffing and the final `.`.
-public enum SMTPMessageData {
+package enum SMTPMessageData {
     /// Encodes `message` for sending after a `354` reply to `DATA`.
     ///
     /// Every line end (CRLF, a bare LF or a bare CR) becomes CRLF, every line that starts with `.` gets one more `.`,
@@ -11,7 +11,7 @@ public enum SMTPMessageData {
     /// ```swift
     /// SMTPMessageData.encode(Array("a\n.b\n".utf8))   // "a\r\n..b\r\n.\r\n"
     /// ```
-    public static func encode(_ message: some Collection<UInt8>) -> ByteBuffer {
+    package static func encode(_ message: some Collection<UInt8>) -> ByteBuffer {
         var output = ByteBuffer()
         output.reserveCapacity(message.count + message.count / 32 + 8)
         var atLineStart = true

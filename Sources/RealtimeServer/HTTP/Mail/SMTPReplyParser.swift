@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import NIOCore
+package import NIOCore
 
 /// Decodes SMTP replies (RFC 5321 section 4.2) from the bytes a server sends, as a pure value over `ByteBuffer`.
 ///
@@ -10,11 +10,11 @@ public import NIOCore
 /// ```
 ///
 /// Lines end in CRLF; a bare LF is accepted too. Every line of one reply must carry the same code.
-public struct SMTPReplyParser: Sendable {
+package struct SMTPReplyParser: Sendable {
     /// The longest reply line accepted, in bytes, without its line end (RFC 5321 asks for 512; servers send more).
-    public static let maximumLineLength = 2_048
+    package static let maximumLineLength = 2_048
     /// The most lines one reply may have.
-    public static let maximumLineCount = 256
+    package static let maximumLineCount = 256
 
     private enum State: Sendable {
         /// Waiting for the first line of a reply.
@@ -26,13 +26,13 @@ public struct SMTPReplyParser: Sendable {
     private var state: State = .idle
 
     /// Creates a parser waiting for a reply.
-    public init() {}
+    package init() {}
 
     /// Consumes complete lines from `buffer` and returns a reply once its last line has arrived.
     /// - Returns: The reply, or `nil` when more bytes are needed (the partial line stays in `buffer`).
     /// - Throws: ``SMTPError/Code/malformedReply`` for a line that is too long, has no valid code, or changes the
     ///   code in the middle of a reply, or for too many lines.
-    public mutating func decode(buffer: inout ByteBuffer) throws(SMTPError) -> SMTPReply? {
+    package mutating func decode(buffer: inout ByteBuffer) throws(SMTPError) -> SMTPReply? {
         while true {
             let view = buffer.readableBytesView
             guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {

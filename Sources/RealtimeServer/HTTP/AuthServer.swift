@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+public import AuthCore
+public import Logging
+public import ServiceLifecycle
+
+/// Everything `authd serve` is made of, opened once from a ``ServerConfiguration``: the store (opened and
+/// migrated), the keys, the password hasher, the ``AuthService``, the authenticated Socket.IO endpoint and the
+/// Engine.IO transport, plus the background services they need. Mount the pieces you want on your own router.
+///
+/// ```swift
+/// let auth = try await AuthServer(configuration: ServerConfiguration(dataDirectory: "./data"), logger: logger)
+/// let router = Router()
+/// router.addRoutes(auth.api.routes(), atPath: "/auth")            // the JSON API, under a prefix of your choice
+/// router.addRoutes(try auth.wellKnown.routes())                   // JWKS and health probes
+/// auth.engineIO.addRoutes(to: router)                             // Socket.IO (long-polling; WebSocket below)
+/// auth.realtime.namespace.onAuthenticated("whoami") { event, identity in
+///     event.acknowledgement?.send([.string(identity.username)])
+/// }
+/// let app = Application(router: router, server: auth.engineIO.httpServerBuilder, services: auth.services)
+/// ```
+///
+/// ``buildApplication(configuration:logger:dependencies:)`` is this plus authd's own router.
+public struct AuthServer: Sendable {
+    /// The configuration it was opened with.
+    public let configuration: ServerConfiguration
+    /// The signing key and the verification key set.
+    public let keys: ServerKeys
+    /// The authentication domain.
+    public let service: AuthService
+    /// The authenticated Socket.IO endpoint (its main namespace takes your events too).
+    public let realtime: RealtimeEndpoint
+    /// The Engine.IO transport in front of the Socket.IO server: add its routes to the router and use its
+    /// `httpServerBuilder` as the application's server, so that WebSocket upgrades reach it.
+    public let engineIO: EngineIOServer
+    /// The services to run beside the HTTP server, in order: store and hasher lifetime, the mail queue, the Socket.IO
+    /// timers, the revocation feed and the Engine.IO sessions. On graceful shutdown the store closes last.
+    public let services: [any Service]
+
+    /// Opens the store (migrating it), loads or creates the keys, starts the password hasher and builds the service
+    /// and the socket endpoint.
+    /// - Parameters:
+    ///   - configuration: The resolved configuration.
+    ///   - logger: The server's logger.
+    ///   - dependencies: Clock, mail transport, revocation hook, Socket.IO replacements.
+    /// - Throws: ``ConfigurationError`` for bad settings or key files, ``AuthStoreError`` when the store cannot open.
+    public init(configuration: ServerConfiguration, logger: Logger, dependencies: ServerDependencies = ServerDependencies()) async throws {
+        try configuration.validate()
+        let keys = try ServerKeys.load(configuration: configuration, logger: logger)
+        let store = try SQLiteAuthStore(path: configuration.databasePath, logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        let hasher = PasswordHasher(
+            configuration: .init(
+                cost: configuration.bcryptCost,
+                threadCount: configuration.bcryptThreads,
+                maximumQueuedJobs: configuration.bcryptQueueLimit
+            )
+        )
+        let jobs = BackgroundJobQueue(logger: logger)
+        let policy = AccessTokenPolicy(issuer: configuration.issuer, audience: configuration.audience, lifetime: configuration.accessTokenLifetime)
+        let realtime = RealtimeEndpoint(configuration: configuration.realtime, logger: logger)
+        let service = AuthService(
+            configuration: configuration.authServiceConfiguration,
+            store: store,
+            hasher: hasher,
+            issuer: AccessTokenIssuer(signer: keys.signer, policy: policy),
+            validator: AccessTokenValidator(keys: keys.verificationKeys, algorithms: [keys.signer.algorithm], policy: policy),
+            mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
+            jobs: jobs,
+            revocations: RevocationListeners(listeners: [realtime.revocationListener, dependencies.revocationListener]),
+            now: dependencies.now,
+            logger: logger
+        )
+        realtime.authenticate(with: service, cookieSecure: configuration.cookieSecure)
+        let engineIO = EngineIOServer(
+            configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,
+            delegate: dependencies.engineIODelegate ?? realtime.sockets,
+            logger: logger
+        )
+        self.configuration = configuration
+        self.keys = keys
+        self.service = service
+        self.realtime = realtime
+        self.engineIO = engineIO
+        self.services = [
+            ServerResources(store: store, hasher: hasher, logger: logger), jobs, realtime.sockets, realtime.revocationFeed(service: service),
+            engineIO,
+        ]
+    }
+
+    /// The JSON API with the configured body limit and cookie flags.
+    public var api: AuthAPI {
+        AuthAPI(service: service, configuration: .init(maximumBodySize: configuration.maximumBodySize, cookieSecure: configuration.cookieSecure))
+    }
+
+    /// The server-rendered pages (mount them at the root).
+    public var pages: PageRoutes {
+        get throws {
+            try PageRoutes(
+                service: service,
+                configuration: .init(
+                    maximumBodySize: configuration.maximumBodySize,
+                    cookieSecure: configuration.cookieSecure,
+                    baseURL: configuration.effectiveBaseURL
+                )
+            )
+        }
+    }
+
+    /// The JWKS document and the health probes.
+    public var wellKnown: WellKnownRoutes { WellKnownRoutes(service: service, keys: keys.verificationKeys) }
+}
+
+extension ServerConfiguration {
+    /// The domain's part of the configuration.
+    public var authServiceConfiguration: AuthService.Configuration {
+        AuthService.Configuration(
+            sessionLifetime: refreshTokenLifetime,
+            passwordResetLifetime: passwordResetLifetime,
+            baseURL: effectiveBaseURL,
+            mailFrom: mailFrom
+        )
+    }
+}

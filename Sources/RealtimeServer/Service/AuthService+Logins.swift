@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+public import AuthCore
+public import Foundation
+internal import Logging
+
+extension AuthService {
+    /// Logs a user in: checks the password, then starts a login session with the credentials `client` needs.
+    ///
+    /// An unknown user, a wrong password and a disabled account give the same refusal after the same bcrypt work. A
+    /// hash stored at a lower cost than the configured one is replaced.
+    /// - Parameters:
+    ///   - username: The name as typed.
+    ///   - password: The password.
+    ///   - client: What the login hands out besides the access token.
+    ///   - userAgent: The client's `User-Agent`, kept (cut to 256 characters) with the session.
+    /// - Throws: ``AuthServiceError`` `invalid_credentials` or `overloaded`.
+    public func logIn(username: String, password: String, client: LoginClient, userAgent: String? = nil) async throws -> Login {
+        guard let user = try await hashing({ try await checkCredentials(username: username, password: password) }) else {
+            throw AuthServiceError.invalidCredentials
+        }
+        let now = now()
+        var refreshToken: OpaqueToken? = nil
+        var browserSecret: String? = nil
+        let csrfSecret: [UInt8]
+        switch client {
+        case .api:
+            refreshToken = OpaqueToken.generate(.refresh)
+            csrfSecret = SecureRandom.bytes(count: 32)
+        case .browser:
+            let secret = Base64URL.encode(SecureRandom.bytes(count: 32))
+            browserSecret = secret
+            csrfSecret = OpaqueToken.Fingerprint(of: secret).bytes
+        }
+        let session = SessionRecord(
+            id: Base64URL.encode(SecureRandom.bytes(count: 32)),
+            userID: user.id,
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.sessionLifetime),
+            userAgent: userAgent.map { String($0.prefix(256)) },
+            csrfSecret: csrfSecret
+        )
+        let firstRefresh = refreshToken.map {
+            RefreshTokenRecord(
+                fingerprint: $0.fingerprint.bytes,
+                familyID: Base64URL.encode(SecureRandom.bytes(count: 16)),
+                userID: user.id,
+                sessionID: session.id,
+                issuedAt: now,
+                expiresAt: session.expiresAt
+            )
+        }
+        try await store.createSession(session, refreshToken: firstRefresh)
+        let access = try accessToken(for: user, sessionID: session.id, now: now)
+        logger.info("Login", metadata: ["auth.user": "\(user.id)", "auth.session": "\(session.id.prefix(6))", "auth.client": "\(client)"])
+        return Login(user: user, session: session, accessToken: access, refreshToken: refreshToken, browserSecret: browserSecret)
+    }
+
+    /// Exchanges a refresh token for a new pair; the presented token stops working.
+    ///
+    /// A used token presented again revokes its whole family and its session (``AuthServiceError/Code/refreshTokenReused``).
+    /// Rotation never extends a login: new refresh tokens expire with the session.
+    /// - Throws: ``AuthServiceError`` `invalid_refresh_token` or `refresh_token_reused`.
+    public func refresh(_ presented: String) async throws -> TokenRefresh {
+        guard let token = OpaqueToken(presented: presented, kind: .refresh) else { throw AuthServiceError.invalidRefreshToken }
+        let fingerprint = token.fingerprint.bytes
+        let now = now()
+        guard let record = try await store.findRefreshToken(fingerprint: fingerprint) else { throw AuthServiceError.invalidRefreshToken }
+
+        var expiresAt = now.addingTimeInterval(configuration.sessionLifetime)
+        var user: UserRecord? = nil
+        if record.usedAt == nil {
+            // Not a reuse: a revoked token (logout, reset), an ended session or a disabled user is simply invalid.
+            guard record.revokedAt == nil, now < record.expiresAt else { throw AuthServiceError.invalidRefreshToken }
+            if let sessionID = record.sessionID {
+                guard let session = try await store.findValidSession(id: sessionID, now: now) else { throw AuthServiceError.invalidRefreshToken }
+                expiresAt = min(expiresAt, session.expiresAt)
+            }
+            user = try await store.findUser(id: record.userID)
+            guard let user, !user.isDisabled else { throw AuthServiceError.invalidRefreshToken }
+        }
+
+        let replacement = OpaqueToken.generate(.refresh)
+        let rotation = try await store.rotateRefreshToken(
+            presented: fingerprint,
+            replacement: replacement.fingerprint.bytes,
+            expiresAt: expiresAt,
+            now: now
+        )
+        switch rotation {
+        case .rotated(let previous, _):
+            guard let user else { throw AuthServiceError.invalidRefreshToken }
+            let access = try accessToken(for: user, sessionID: previous.sessionID, now: now)
+            return TokenRefresh(accessToken: access, refreshToken: replacement)
+        case .reuseDetected(let familyID, let userID):
+            // The store revoked the family and its session in the same transaction; close the session's sockets.
+            logger.warning("Refresh token reused: family revoked", metadata: ["auth.user": "\(userID)", "auth.family": "\(familyID)"])
+            if let sessionID = record.sessionID {
+                await revocations.sessionsRevoked([sessionID], ofUser: userID, reason: .refreshTokenReuse)
+            }
+            throw AuthServiceError.refreshTokenReused
+        case .expired, .unknown:
+            throw AuthServiceError.invalidRefreshToken
+        }
+    }
+
+    /// Ends one login session of `userID`: the session and its refresh tokens are revoked (one transaction), and
+    /// the sockets opened with its credentials close. Ending an ended session changes nothing.
+    public func logOut(sessionID: String, ofUser userID: String) async throws {
+        try await store.revokeSession(id: sessionID, now: now())
+        await revocations.sessionsRevoked([sessionID], ofUser: userID, reason: .logout)
+        logger.info("Logout", metadata: ["auth.user": "\(userID)", "auth.session": "\(sessionID.prefix(6))"])
+    }
+
+    /// An access token for `user`, bound to a login session (its `sid`).
+    public func accessToken(for user: UserRecord, sessionID: String?, now: Date? = nil) throws -> AccessToken {
+        try issuer.issue(
+            for: AccessTokenIdentity(userID: user.id, username: user.username, sessionID: sessionID, revocationEpoch: user.revocationEpoch),
+            now: now ?? self.now()
+        )
+    }
+
+    /// Checks a username and password; an unknown user, a wrong password and a disabled account all cost one bcrypt
+    /// check and give `nil`. A hash below the configured cost is replaced (a failure there is logged, not thrown).
+    /// - Throws: ``PasswordHasherError`` (`overloaded`) when bcrypt is at capacity, or a store error.
+    func checkCredentials(username rawUsername: String, password: String) async throws -> UserRecord? {
+        var user: UserRecord? = nil
+        if let username = Username.normalize(rawUsername) { user = try await store.findUser(username: username) }
+        let check = try await hasher.verify(password, against: user?.passwordHash)
+        guard case .match(let needsRehash) = check, let user, !user.isDisabled else {
+            logger.info("Login refused", metadata: ["auth.user": "\(user?.id ?? "unknown")"])
+            return nil
+        }
+        if needsRehash {
+            do {
+                let hash = try await hasher.hash(password)
+                _ = try await store.updatePasswordHash(ofUser: user.id, to: hash, bumpsRevocationEpoch: false)
+                logger.info("Password rehashed at the configured cost", metadata: ["auth.user": "\(user.id)"])
+            } catch {
+                // The login itself is fine; the next one tries again.
+                logger.warning("Password rehash failed", metadata: ["auth.user": "\(user.id)", "error.description": "\(error)"])
+            }
+        }
+        return user
+    }
+}

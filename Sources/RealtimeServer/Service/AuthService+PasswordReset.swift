@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+public import AuthCore
+public import Foundation
+internal import Logging
+
+extension AuthService {
+    /// Asks for a reset link for `username`. The lookup, the reset record and the mail happen after the call
+    /// returns (on the job queue when there is one), so the caller answers as fast whether or not the account
+    /// exists; failures are logged, never shown.
+    public func requestPasswordReset(username rawUsername: String) async {
+        guard let username = Username.normalize(rawUsername) else { return }
+        if let jobs {
+            jobs.submit { [self] in await sendResetMail(username: username) }
+        } else {
+            await sendResetMail(username: username)
+        }
+    }
+
+    /// The user whose password a presented reset token would reset, if the token is usable now (known, unused,
+    /// unexpired); the token is not used.
+    public func userOfUsableReset(_ presented: String) async throws -> UserRecord? {
+        guard let token = OpaqueToken(presented: presented, kind: .passwordReset),
+            let reset = try await store.findPasswordReset(fingerprint: token.fingerprint.bytes), reset.usedAt == nil, now() < reset.expiresAt
+        else { return nil }
+        return try await store.findUser(id: reset.userID)
+    }
+
+    /// Resets a password with a presented reset token.
+    ///
+    /// The token is checked before it is used, so a password the policy refuses leaves the link working. Then, in
+    /// one transaction, the token is consumed, the hash replaced, the revocation epoch raised, and every session,
+    /// refresh token and other reset link of the user revoked; then the user's sockets close.
+    /// - Throws: ``AuthServiceError`` `invalid_reset_token`, `password_policy` (the token still works afterwards)
+    ///   or `overloaded`.
+    @discardableResult
+    public func resetPassword(token presented: String, newPassword password: String) async throws -> RevokedLogins {
+        guard let token = OpaqueToken(presented: presented, kind: .passwordReset),
+            let user = try await userOfUsableReset(presented)
+        else { throw AuthServiceError.invalidResetToken }
+        try checkPolicy(password, username: user.username)
+        let hash = try await hashing { try await hasher.hash(password) }
+        guard let revoked = try await store.completePasswordReset(fingerprint: token.fingerprint.bytes, passwordHash: hash, now: now()) else {
+            throw AuthServiceError.invalidResetToken
+        }
+        await announce(revoked, reason: .passwordReset)
+        logger.info("Password reset", metadata: ["auth.user": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
+        return revoked
+    }
+
+    /// Creates a reset for `username` and mails the link; every failure is logged, never shown.
+    func sendResetMail(username: String) async {
+        do {
+            guard let user = try await store.findUser(username: username), !user.isDisabled, let email = user.email else {
+                logger.debug("No reset mail: unknown user, disabled, or no e-mail address")
+                return
+            }
+            let now = now()
+            let token = OpaqueToken.generate(.passwordReset)
+            try await store.createPasswordReset(
+                PasswordResetRecord(
+                    fingerprint: token.fingerprint.bytes,
+                    userID: user.id,
+                    createdAt: now,
+                    expiresAt: now.addingTimeInterval(configuration.passwordResetLifetime)
+                )
+            )
+            try await mail.send(
+                PasswordResetMail(username: user.username, token: token.value, configuration: configuration)
+                    .message(to: email, date: now)
+            )
+            logger.info("Password reset requested", metadata: ["auth.user": "\(user.id)"])
+        } catch {
+            logger.error("Password reset mail failed", metadata: ["error.description": "\(error)"])
+        }
+    }
+}

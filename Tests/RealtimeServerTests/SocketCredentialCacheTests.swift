@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+import AuthCore
+import Foundation
+import Testing
+
+@testable import RealtimeServer
+
+@Suite("SocketCredentialCache")
+struct SocketCredentialCacheTests {
+    static let now = StoreFixture.now
+
+    static func identity(user: String = "u1", session: String? = "s1", epoch: Int = 0) -> RealtimeIdentity {
+        RealtimeIdentity(
+            userID: user,
+            username: "ada",
+            sessionID: session,
+            revocationEpoch: epoch,
+            expiresAt: now + 900,
+            credential: .accessToken
+        )
+    }
+
+    static func event(_ kind: RevocationEvent.Kind, user: String = "u1", session: String? = nil, epoch: Int? = nil) -> RevocationEvent {
+        RevocationEvent(id: 1, userID: user, kind: kind, sessionID: session, epoch: epoch, createdAt: now)
+    }
+
+    @Test("remembers verified tokens, user epochs and valid sessions")
+    func remembersPositiveFacts() throws {
+        let cache = SocketCredentialCache()
+        let signer = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)
+        let identity = AccessTokenIdentity(userID: "u1", username: "ada", sessionID: "s1")
+        let token = try AccessTokenIssuer(signer: signer).issue(for: identity, now: Self.now)
+        #expect(cache.accessToken(for: token.token) == nil)
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        #expect(cache.session("s1") == nil)
+
+        cache.remember(token)
+        cache.remember(userID: "u1", epoch: 3)
+        cache.remember(sessionID: "s1", .init(userID: "u1", expiresAt: Self.now + 3600))
+
+        #expect(cache.accessToken(for: token.token) == token)
+        #expect(cache.epoch(ofUser: "u1") == 3)
+        #expect(cache.session("s1")?.userID == "u1")
+        #expect(cache.session("s1")?.expiresAt == Self.now + 3600)
+        #expect(!cache.isRevoked(Self.identity(epoch: 3)))
+    }
+
+    @Test("a revoked session is forgotten, voids identities of that session only, and is never remembered again")
+    func revokedSession() {
+        let cache = SocketCredentialCache()
+        cache.remember(sessionID: "s1", .init(userID: "u1", expiresAt: Self.now + 3600))
+        cache.remember(sessionID: "s2", .init(userID: "u1", expiresAt: Self.now + 3600))
+
+        cache.apply(Self.event(.session, session: "s1"))
+
+        #expect(cache.session("s1") == nil)
+        #expect(cache.session("s2") != nil)
+        #expect(cache.isRevoked(Self.identity(session: "s1")))
+        #expect(!cache.isRevoked(Self.identity(session: "s2")))
+        #expect(!cache.isRevoked(Self.identity(session: nil)))
+        // A handshake that read the store before the revocation cannot put the session back.
+        cache.remember(sessionID: "s1", .init(userID: "u1", expiresAt: Self.now + 3600))
+        #expect(cache.session("s1") == nil)
+    }
+
+    @Test("a raised epoch forgets the user's epoch, voids older identities, and a stale epoch is not remembered again")
+    func raisedEpoch() {
+        let cache = SocketCredentialCache()
+        cache.remember(userID: "u1", epoch: 0)
+        cache.remember(userID: "u2", epoch: 0)
+
+        cache.apply(Self.event(.epoch, epoch: 2))
+
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        #expect(cache.epoch(ofUser: "u2") == 0)
+        #expect(cache.isRevoked(Self.identity(epoch: 1)))
+        #expect(!cache.isRevoked(Self.identity(epoch: 2)))
+        #expect(!cache.isRevoked(Self.identity(user: "u2", epoch: 0)))
+        cache.remember(userID: "u1", epoch: 1)
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        cache.remember(userID: "u1", epoch: 2)
+        #expect(cache.epoch(ofUser: "u1") == 2)
+        // Events may arrive twice and out of order (the HTTP API and the feed): the highest epoch stays.
+        cache.apply(Self.event(.epoch, epoch: 1))
+        #expect(cache.isRevoked(Self.identity(epoch: 1)))
+    }
+
+    @Test("disabling only forgets the user's epoch (its epoch event voids tokens); deleting voids every identity of the user for good")
+    func disabledAndDeleted() {
+        let cache = SocketCredentialCache()
+        cache.remember(userID: "u1", epoch: 0)
+        cache.apply(Self.event(.disabled))
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        #expect(!cache.isRevoked(Self.identity()))
+
+        cache.remember(userID: "u1", epoch: 0)
+        cache.apply(Self.event(.deleted))
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        #expect(cache.isRevoked(Self.identity(session: nil, epoch: 7)))
+        #expect(!cache.isRevoked(Self.identity(user: "u2")))
+        cache.remember(userID: "u1", epoch: 0)
+        #expect(cache.epoch(ofUser: "u1") == nil)
+    }
+
+    @Test("session and epoch events without their session id or epoch change nothing")
+    func incompleteEvents() {
+        let cache = SocketCredentialCache()
+        cache.remember(userID: "u1", epoch: 0)
+        cache.remember(sessionID: "s1", .init(userID: "u1", expiresAt: Self.now + 3600))
+        cache.apply(Self.event(.session))
+        cache.apply(Self.event(.epoch))
+        #expect(cache.epoch(ofUser: "u1") == 0)
+        #expect(cache.session("s1") != nil)
+        #expect(!cache.isRevoked(Self.identity()))
+    }
+
+    @Test("when full it forgets everything at once, revocations with the facts they voided, then goes on")
+    func forgetsEverythingWhenFull() {
+        let cache = SocketCredentialCache(capacity: 3)
+        cache.apply(Self.event(.session, session: "s1"))
+        cache.remember(userID: "u1", epoch: 0)
+        cache.remember(sessionID: "s2", .init(userID: "u1", expiresAt: Self.now + 3600))
+        #expect(cache.isRevoked(Self.identity(session: "s1")))
+        #expect(cache.epoch(ofUser: "u1") == 0)
+
+        cache.remember(sessionID: "s3", .init(userID: "u1", expiresAt: Self.now + 3600))
+
+        #expect(cache.session("s3") != nil)
+        #expect(cache.session("s2") == nil)
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        // Safe: with the revocation, the positive facts went too, so the next handshake reads the store.
+        #expect(!cache.isRevoked(Self.identity(session: "s1")))
+    }
+}
