@@ -61,6 +61,7 @@ let package = Package(
             name: "RealtimeServer",
             dependencies: [
                 "AuthCore",
+                "StrictJSON",
                 "WireProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,7 +4,6 @@ import HummingbirdTesting
 import RealtimeServer
 import RealtimeServerTesting
 import Testing
-import WireProtocol
 
 /// The generic Socket.IO server from RealtimeServer's public API alone: no authd, no store, no keys.
 @Suite("Socket.IO server on its own, mounted in a plain Hummingbird application")
