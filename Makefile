@@ -6,15 +6,18 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test conformance fuzz-smoke bench-smoke lint format bench bench-report bench-venv deps venv clean
+.PHONY: run test swift-test interop-test conformance fuzz-smoke bench-smoke lint format bench bench-report bench-venv deps \
+	packages-run packages-bench packages-test venv clean
 
-## run: build authd (release) and run it.
-run:
+## run: install the system packages it needs when missing (as root), build authd (release) and run it.
+run: packages-run
 	$(SWIFT) build -c release --product authd
 	$$($(SWIFT) build -c release --show-bin-path)/authd $(ARGS)
 
-## test: every test: Swift Testing suites, then the Python interop suites against the built authd.
-test: venv lint swift-test interop-test conformance fuzz-smoke bench-smoke
+## test: install the system packages the suites need when missing (as root), then every test: lint, Swift Testing
+## suites, the Python interop suites and the official protocol suites against the built authd, fuzz and bench smoke.
+## (Prerequisites run in order; new suites, e.g. the JS client's Node tests, go after conformance.)
+test: packages-test venv lint swift-test interop-test conformance fuzz-smoke bench-smoke
 
 swift-test: venv
 	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) build --build-tests
@@ -30,9 +33,10 @@ conformance:
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh engine.io
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh socket.io
 
-## fuzz-smoke: every libFuzzer harness for a short, bounded time (FUZZ_SECONDS each), so that they cannot rot.
+## fuzz-smoke: every libFuzzer harness (the nested package Fuzz/) for a short, bounded time (FUZZ_SECONDS each), so
+## that they cannot rot.
 FUZZ_SECONDS ?= 15
-fuzz-smoke:
+fuzz-smoke: packages-bench
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 ## lint: swift-format in lint mode (the configuration is .swift-format).
@@ -42,18 +46,18 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
 
-## bench: micro-benchmarks in release mode; results go to Docs/benchmarks.md by hand.
-bench:
+## bench: micro-benchmarks (the nested package Benchmarks/) in release mode; results go to Docs/benchmarks.md by hand.
+bench: packages-bench
 	bash Benchmarks/run.sh
 
 ## bench-smoke: every load scenario of authd-bench once, tiny, against ws-echo, the Flask peer and authd (no timings).
-bench-smoke:
+bench-smoke: packages-bench
 	bash Benchmarks/smoke.sh
 
 ## bench-report: the side-by-side load report (raw ceilings, authd vs Flask peer vs ws-echo) into Docs/benchmarks.md
 ## and Docs/images/; takes about 10 minutes on 2 cores. Knobs: BENCH_SECONDS, BENCH_LOGIN_COSTS, BENCH_IDLE_STEPS.
 BENCH_VENV ?= .venv-bench
-bench-report: bench-venv
+bench-report: packages-bench bench-venv
 	BENCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python bash Benchmarks/report.sh
 
 bench-venv: $(BENCH_VENV)/.installed
@@ -63,10 +67,12 @@ $(BENCH_VENV)/.installed: Benchmarks/requirements.txt
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/requirements.txt
 	touch $@
 
-## deps: system packages for a fresh Debian machine (run as root).
-deps:
-	apt-get update
-	apt-get install -y --no-install-recommends make pkg-config libssl-dev libsqlite3-dev libcrypt-dev python3 python3-venv python3-pip
+## packages-*: the Debian packages each goal needs, installed when missing (the lists: scripts/install-packages.sh).
+packages-run packages-bench packages-test: packages-%:
+	@bash scripts/install-packages.sh $*
+
+## deps: every system package the tests need (what `make test` installs first).
+deps: packages-test
 
 ## venv: the Python environment of outside implementations used by interop tests.
 venv: $(VENV)/.installed
@@ -77,4 +83,4 @@ $(VENV)/.installed: $(REQUIREMENTS)
 	touch $@
 
 clean:
-	rm -rf .build $(VENV) $(BENCH_VENV)
+	rm -rf .build Benchmarks/.build Fuzz/.build .build-fuzz $(VENV) $(BENCH_VENV)

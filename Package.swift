@@ -31,9 +31,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
-        // Only for authd-bench: the Swift peer that the JWT benchmark compares AuthCore with.
-        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
     ],
     targets: [
         .systemLibrary(
@@ -105,41 +102,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Benchmarks (not tests): `make bench`, see Docs/benchmarks.md.
-        .systemLibrary(
-            name: "CLibxcrypt",
-            path: "Benchmarks/CLibxcrypt",
-            pkgConfig: "libxcrypt",
-            providers: [.apt(["libcrypt-dev"])]
-        ),
-        .executableTarget(
-            name: "authd-bench",
-            dependencies: [
-                "AuthCore",
-                "CLibcrypto",
-                "CLibxcrypt",
-                "WireProtocol",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-            ],
-            path: "Benchmarks/authd-bench",
-            swiftSettings: swiftSettings
-        ),
-        // The framework's own floor for the load benchmarks: a bare HummingbirdWebSocket echo server.
-        .executableTarget(
-            name: "ws-echo",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-            ],
-            path: "Benchmarks/ws-echo",
-            swiftSettings: swiftSettings
-        ),
         // Shared by the test targets: runs the Python interop oracles under Tests/Interop.
         .target(
             name: "InteropTesting",
@@ -166,33 +128,6 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
-        ),
-        // libFuzzer harnesses: `Fuzz/run.sh <seconds>` (builds with `--sanitize=fuzzer`), see Docs/fuzzing.md. A normal build
-        // links each one's corpus-replay entry point `@_cdecl("<target>_main")` (hence `-parse-as-library`).
-        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "FuzzEngineIOPayload",
-            dependencies: ["WireProtocol", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
-            path: "Fuzz/FuzzEngineIOPayload",
-            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
-        ),
-        .executableTarget(
-            name: "FuzzBcryptVerify",
-            dependencies: ["AuthCore", "CLibxcrypt", "FuzzSupport"],
-            path: "Fuzz/FuzzBcryptVerify",
-            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
-        ),
-        .executableTarget(
-            name: "FuzzJWTVerify",
-            dependencies: ["AuthCore", "CLibcrypto", "FuzzSupport"],
-            path: "Fuzz/FuzzJWTVerify",
-            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
-        ),
-        .executableTarget(
-            name: "FuzzSocketIOPacket",
-            dependencies: ["WireProtocol", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
-            path: "Fuzz/FuzzSocketIOPacket",
-            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(
             name: "RealtimeServerTests",

@@ -34,13 +34,14 @@ trap 'exit 130' INT TERM
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 cat /proc/loadavg >"$results/loadavg-start.txt"
+# authd-bench and ws-echo come from the nested package Benchmarks/, authd from the root package.
 # BENCH_SKIP_BUILD=1 uses the release authd-bench and ws-echo already built (e.g. while authd still compiles).
 if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
     echo "building release authd-bench, ws-echo…" >&2
-    for product in authd-bench ws-echo; do swift build -c release --product "$product" >&2; done
+    for product in authd-bench ws-echo; do swift build --package-path Benchmarks -c release --product "$product" >&2; done
 fi
-bin=$repo/.build/release
-[[ -x $bin/authd-bench && -x $bin/ws-echo ]] || bin=$(swift build -c release --show-bin-path)
+bin=$repo/Benchmarks/.build/release
+[[ -x $bin/authd-bench && -x $bin/ws-echo ]] || bin=$(swift build --package-path Benchmarks -c release --show-bin-path)
 bench=$bin/authd-bench
 
 # run NAME ARGS…: one scenario with --json into $results/NAME.json; a failure is recorded, never fatal.
@@ -94,9 +95,12 @@ for cost in "${costs[@]}"; do
     stop_server "$flask_pid"
 done
 
-if [[ -z ${BENCH_AUTHD_BIN:-} ]]; then
+if [[ -n ${BENCH_AUTHD_BIN:-} ]]; then
+    authd_bin=$BENCH_AUTHD_BIN
+else
     echo "building release authd…" >&2
     swift build -c release --product authd >&2
+    authd_bin=$(swift build -c release --show-bin-path)/authd
 fi
 for cost in "${costs[@]}"; do
     # The raw ceiling right before authd's logins at the same cost, so that both see the same machine.

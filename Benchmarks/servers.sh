@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Shared by Benchmarks/report.sh and Benchmarks/smoke.sh (sourced, not run): starts and stops the servers under test
 # on 127.0.0.1 — authd, the Flask peer, the ws-echo floor and the raw TCP floor — and kills every process it started
-# on exit. Needs: $work (a temp dir), $bin (the authd/ws-echo bin dir), $repo, and $bench (authd-bench) for the raw TCP
-# floor. BENCH_AUTHD_BIN overrides $bin/authd.
+# on exit. Needs: $work (a temp dir), $bin (the Benchmarks package's bin dir, with ws-echo), $authd_bin (the root
+# package's authd, or BENCH_AUTHD_BIN), $repo, and $bench (authd-bench) for the raw TCP floor.
 
 pids=()
 cleanup_servers() {
@@ -61,7 +61,7 @@ start_authd() {
     (
         for variable in $(compgen -e | grep '^AUTHD_' || true); do unset "$variable"; done
         ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-        exec "${BENCH_AUTHD_BIN:-$bin/authd}" serve --host 127.0.0.1 --port "$port" --data-dir "$work/authd-$cost" --bcrypt-cost "$cost" --log-level warning
+        exec "$authd_bin" serve --host 127.0.0.1 --port "$port" --data-dir "$work/authd-$cost" --bcrypt-cost "$cost" --log-level warning
     ) >"$work/authd-$cost.log" 2>&1 &
     authd_pid=$!
     pids+=("$authd_pid")

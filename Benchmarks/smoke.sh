@@ -5,6 +5,8 @@
 # micro-benchmark — so that the tool cannot rot. No timing is asserted: a scenario passes when it completed at least
 # one operation and none failed.
 # authd's socket scenarios are skipped (and say so) while authd serves no /socket.io/.
+# authd-bench and ws-echo come from the nested package Benchmarks/, authd from the root package (its own .build, which
+# `make test` has already built).
 # Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
 # FLASK_PEER, FLASK_PEER_VENV.
 set -euo pipefail
@@ -12,11 +14,15 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 config=${BENCH_CONFIG:-debug}
 echo "bench-smoke: building authd-bench, ws-echo and authd ($config)…" >&2
-products=(authd-bench ws-echo)
-[[ -n ${BENCH_AUTHD_BIN:-} ]] || products+=(authd)
-for product in "${products[@]}"; do swift build -c "$config" --product "$product" >&2; done
-bin=$(swift build -c "$config" --show-bin-path)
+for product in authd-bench ws-echo; do swift build --package-path Benchmarks -c "$config" --product "$product" >&2; done
+bin=$(swift build --package-path Benchmarks -c "$config" --show-bin-path)
 bench=$bin/authd-bench
+if [[ -n ${BENCH_AUTHD_BIN:-} ]]; then
+    authd_bin=$BENCH_AUTHD_BIN
+else
+    swift build -c "$config" --product authd >&2
+    authd_bin=$(swift build -c "$config" --show-bin-path)/authd
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/authd-bench-smoke.XXXXXX")
 source Benchmarks/servers.sh
 trap 'cleanup_servers; rm -rf "$work"' EXIT

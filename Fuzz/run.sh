@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds every libFuzzer harness (WireProtocol's decoders, AuthCore's token verification) with `--sanitize=fuzzer` and runs each for a bounded time.
+# Builds every libFuzzer harness (WireProtocol's decoders, AuthCore's token verification) of the nested package Fuzz/
+# with `--sanitize=fuzzer` and runs each for a bounded time.
 #
 #   Fuzz/run.sh [seconds-per-target] [target…]     (default: 60 seconds, every target)
 #
 # The committed seeds in Fuzz/Corpus/<target>/ are copied into a working corpus under .build-fuzz/ (git-ignored), so a
 # run never rewrites them; crash reproducers land in .build-fuzz/crashes/<target>/. Exits non-zero if any target
-# finds a crash. Replay a reproducer without the fuzzer: `swift run <target> <file>`.
+# finds a crash. Replay a reproducer without the fuzzer: `swift run --package-path Fuzz <target> <file>`.
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -24,7 +25,7 @@ cd "$root"
 status=0
 for target in "${targets[@]}"; do
     echo "== building $target"
-    swift build -c debug --sanitize=fuzzer --product "$target" --scratch-path "$scratch" >/dev/null
+    swift build --package-path Fuzz -c debug --sanitize=fuzzer --product "$target" --scratch-path "$scratch" >/dev/null
     corpus="$scratch/corpus/$target"
     # Not $scratch/artifacts: SwiftPM owns that directory (binary artifacts) and empties it when it resolves packages,
     # which a build of another target during this run would do.

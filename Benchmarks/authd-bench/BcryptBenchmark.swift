@@ -13,7 +13,7 @@ import Darwin
 /// Times AuthCore's Swift bcrypt against libxcrypt's C `crypt_r` with the same setting string, in the same run.
 ///
 /// ```
-/// swift build -c release --product authd-bench && .build/release/authd-bench bcrypt --cost 10 --cost 12
+/// swift build --package-path Benchmarks -c release --product authd-bench && Benchmarks/.build/release/authd-bench bcrypt --cost 10 --cost 12
 /// ```
 struct BcryptBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -11,7 +11,7 @@ import Synchronization
 /// divides authd's measured logins/s by it.
 ///
 /// ```
-/// .build/release/authd-bench bcrypt-capacity --cost 12 --threads 2 --seconds 10 --json
+/// Benchmarks/.build/release/authd-bench bcrypt-capacity --cost 12 --threads 2 --seconds 10 --json
 /// ```
 struct BcryptCapacityBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(

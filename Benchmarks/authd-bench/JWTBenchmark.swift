@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import AuthCore
-import CLibcrypto
+import CBenchLibcrypto
 import Foundation
 
 /// Times AuthCore's JWT sign/verify against raw libcrypto on the same signing input, in the same run.
@@ -14,7 +14,7 @@ import Foundation
 /// (informational).
 ///
 /// ```
-/// swift build -c release --product authd-bench && .build/release/authd-bench jwt --seconds 2
+/// swift build --package-path Benchmarks -c release --product authd-bench && Benchmarks/.build/release/authd-bench jwt --seconds 2
 /// ```
 struct JWTBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -362,7 +362,7 @@ private final class RawVerifier {
             var der: UnsafeMutablePointer<UInt8>? = nil
             let length = i2d_ECDSA_SIG(signature, &der)
             raw = Array(UnsafeBufferPointer(start: der, count: Int(length)))
-            CLibcrypto_OPENSSL_free(der)
+            CBenchLibcrypto_OPENSSL_free(der)
             ECDSA_SIG_free(signature)
         }
         signature = raw

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import CLibcrypto
+import CBenchLibcrypto
 import Foundation
 import NIOCore
 

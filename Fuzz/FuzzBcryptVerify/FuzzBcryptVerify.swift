@@ -8,7 +8,7 @@
 //   - a hash Bcrypt.verify parses (match or not) is a setting crypt_r accepts.
 // `$2x$` hashes (accepted by crypt_r, refused by AuthCore) and passwords over 72 bytes (truncated by crypt_r, refused by
 // AuthCore) only have to be refused without a crash.
-// Build: `swift build -c debug --sanitize=fuzzer --product FuzzBcryptVerify`.
+// Build: `swift build --package-path Fuzz -c debug --sanitize=fuzzer --product FuzzBcryptVerify`.
 import AuthCore
 import CLibxcrypt
 import Foundation

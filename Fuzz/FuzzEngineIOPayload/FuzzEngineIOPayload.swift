@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness for the Engine.IO decoders: the polling payload decoder (fed in two chunks), the WebSocket text and
-// binary frame decoder, the round trip of whatever decodes, and the zero-copy message path against the String path. Build: `swift build -c debug -sanitize=fuzzer --product FuzzEngineIOPayload`.
+// binary frame decoder, the round trip of whatever decodes, and the zero-copy message path against the String path. Build: `swift build --package-path Fuzz -c debug --sanitize=fuzzer --product FuzzEngineIOPayload`.
 import Foundation
 import FuzzSupport
 import NIOCore

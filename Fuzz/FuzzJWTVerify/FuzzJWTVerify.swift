@@ -11,9 +11,9 @@
 //      alg is HS256.
 //   4  the data as key material: JWK, JWK Set and PEM parsing; a parsed JWK must export and import again, and an
 //      accepted private key must sign what its public half verifies.
-// Build: `swift build -c debug --sanitize=fuzzer --product FuzzJWTVerify`.
+// Build: `swift build --package-path Fuzz -c debug --sanitize=fuzzer --product FuzzJWTVerify`.
 import AuthCore
-import CLibcrypto
+import CFuzzLibcrypto
 import Foundation
 import FuzzSupport
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness for the Socket.IO decoder and the JSON parser under it. The input's first byte says how many
 // attachments follow (each `<length byte><bytes>` at the end); the rest is the packet text. Whatever decodes must
-// encode and decode back to the same packet. Build: `swift build -c debug -sanitize=fuzzer --product FuzzSocketIOPacket`.
+// encode and decode back to the same packet. Build: `swift build --package-path Fuzz -c debug --sanitize=fuzzer --product FuzzSocketIOPacket`.
 import Foundation
 import FuzzSupport
 import NIOCore
