@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test conformance fuzz-smoke bench-smoke lint format bench bench-report bench-venv deps \
+.PHONY: run test swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke lint format bench bench-report bench-venv deps \
 	packages-run packages-bench packages-test venv clean
 
 ## run: install the system packages it needs when missing (as root), build authd (release) and run it.
@@ -16,8 +16,8 @@ run: packages-run
 
 ## test: install the system packages the suites need when missing (as root), then every test: lint, Swift Testing
 ## suites, the Python interop suites and the official protocol suites against the built authd, fuzz and bench smoke.
-## (Prerequisites run in order; new suites, e.g. the JS client's Node tests, go after conformance.)
-test: packages-test venv lint swift-test interop-test conformance fuzz-smoke bench-smoke
+## (Prerequisites run in order.)
+test: packages-test venv lint swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke
 
 swift-test: venv
 	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) build --build-tests
@@ -33,6 +33,15 @@ conformance:
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh engine.io
 	AUTHD_BIN=$$($(SWIFT) build --show-bin-path)/authd bash Tests/Conformance/run.sh socket.io
 
+## js-test: the browser client's own Node tests (node:test, Debian's nodejs + node-ws), from its real file.
+js-test:
+	bash Tests/JSClient/run.sh
+
+## example-test: Examples/hummingbird-app, a package that embeds authd by path, builds and its test passes.
+example-test:
+	$(SWIFT) build --package-path Examples/hummingbird-app --build-tests
+	$(SWIFT) test --package-path Examples/hummingbird-app --skip-build
+
 ## fuzz-smoke: every libFuzzer harness (the nested package Fuzz/) for a short, bounded time (FUZZ_SECONDS each), so
 ## that they cannot rot.
 FUZZ_SECONDS ?= 15
@@ -41,10 +50,10 @@ fuzz-smoke: packages-bench
 
 ## lint: swift-format in lint mode (the configuration is .swift-format).
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz Examples
 
 format:
-	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz Examples
 
 ## bench: micro-benchmarks (the nested package Benchmarks/) in release mode; results go to Docs/benchmarks.md by hand.
 bench: packages-bench
@@ -83,4 +92,4 @@ $(VENV)/.installed: $(REQUIREMENTS)
 	touch $@
 
 clean:
-	rm -rf .build Benchmarks/.build Fuzz/.build .build-fuzz $(VENV) $(BENCH_VENV)
+	rm -rf .build Benchmarks/.build Fuzz/.build Examples/hummingbird-app/.build .build-fuzz $(VENV) $(BENCH_VENV)
