@@ -99,7 +99,8 @@ struct AuthenticatedRealtime: Sendable {
             answer(["ok": false, "error": RealtimeAuthError.invalid.jsonValue])
             return
         }
-        cancelExpiry(of: socket)
+        // Only the previous credential's expiry: an embedder may have set timers of its own on the socket.
+        socket.cancelExpiryTimers()
         if let old = current.sessionID, old != renewed.sessionID { socket.leave(RealtimeIdentity.sessionRoom(old)) }
         if let new = renewed.sessionID { socket.join(RealtimeIdentity.sessionRoom(new)) }
         socket.identity = renewed
@@ -114,33 +115,17 @@ struct AuthenticatedRealtime: Sendable {
     private func scheduleExpiry(of socket: SocketIOSocket, identity: RealtimeIdentity) {
         let remaining = identity.expiresAt.timeIntervalSince(authenticator.service.now())
         let warning = min(Self.expiryWarning, remaining / 5)
-        var timers: [SocketIOTimer] = []
+        var warningTimer: SocketIOTimer? = nil
         if warning >= 1 {
-            timers.append(
-                socket.schedule(after: .seconds(remaining - warning)) { socket in
-                    socket.emit("auth_expiring", [["expires_in": .int(Int64(warning.rounded()))]])
-                }
-            )
-        }
-        timers.append(
-            socket.schedule(after: .seconds(max(0, remaining))) { socket in
-                let expired = RealtimeAuthError.expired
-                socket.emit("auth_expired", [expired.jsonValue])
-                socket.disconnect(closingTransport: true)
+            warningTimer = socket.schedule(after: .seconds(remaining - warning)) { socket in
+                socket.emit("auth_expiring", [["expires_in": .int(Int64(warning.rounded()))]])
             }
-        )
-        socket[ExpiryTimersKey.self] = timers
+        }
+        let expiryTimer = socket.schedule(after: .seconds(max(0, remaining))) { socket in
+            let expired = RealtimeAuthError.expired
+            socket.emit("auth_expired", [expired.jsonValue])
+            socket.disconnect(closingTransport: true)
+        }
+        socket.setExpiryTimers(warning: warningTimer, expiry: expiryTimer)
     }
-
-    /// Cancels the expiry timers of the socket's previous credential, and only those (an embedder may have set
-    /// timers of its own on the socket).
-    private func cancelExpiry(of socket: SocketIOSocket) {
-        for timer in socket[ExpiryTimersKey.self] ?? [] { socket.cancel(timer) }
-        socket[ExpiryTimersKey.self] = nil
-    }
-}
-
-/// The socket slot holding the timers of its credential's expiry.
-enum ExpiryTimersKey: SocketIOSocketDataKey {
-    typealias Value = [SocketIOTimer]
 }

@@ -40,16 +40,51 @@ public struct RealtimeIdentity: Sendable, Hashable {
     public static func sessionRoom(_ sessionID: String) -> String { "session:" + sessionID }
 }
 
-/// The socket slot holding its ``RealtimeIdentity``.
-enum RealtimeIdentityKey: SocketIOSocketDataKey {
-    typealias Value = RealtimeIdentity
+/// What authentication keeps on a socket, in one slot (one entry of the socket's data, one allocation): the identity,
+/// and the timers of its credential's expiry, which `auth_refresh` replaces without touching anyone else's timers.
+struct AuthenticatedSocketState: Sendable {
+    var identity: RealtimeIdentity
+    /// `auth_expired` and the disconnect at the credential's expiry.
+    var expiryTimer: SocketIOTimer?
+    /// `auth_expiring` shortly before (none for a credential that lives too short for a warning).
+    var warningTimer: SocketIOTimer?
+}
+
+/// The socket slot holding its ``AuthenticatedSocketState``.
+enum AuthenticatedSocketKey: SocketIOSocketDataKey {
+    typealias Value = AuthenticatedSocketState
 }
 
 extension SocketIOSocket {
     /// The identity bound at the handshake (nil only inside middlewares that run before authentication).
     public var identity: RealtimeIdentity? {
-        get { self[RealtimeIdentityKey.self] }
-        set { self[RealtimeIdentityKey.self] = newValue }
+        get { self[AuthenticatedSocketKey.self]?.identity }
+        set {
+            guard let newValue else {
+                self[AuthenticatedSocketKey.self] = nil
+                return
+            }
+            var state = self[AuthenticatedSocketKey.self] ?? AuthenticatedSocketState(identity: newValue)
+            state.identity = newValue
+            self[AuthenticatedSocketKey.self] = state
+        }
+    }
+
+    /// Keeps the timers of the current credential's expiry (see ``AuthenticatedSocketState``).
+    func setExpiryTimers(warning: SocketIOTimer?, expiry: SocketIOTimer) {
+        guard var state = self[AuthenticatedSocketKey.self] else { return }
+        state.warningTimer = warning
+        state.expiryTimer = expiry
+        self[AuthenticatedSocketKey.self] = state
+    }
+
+    /// Cancels the timers of the current credential's expiry, and only those.
+    func cancelExpiryTimers() {
+        guard var state = self[AuthenticatedSocketKey.self] else { return }
+        for timer in [state.warningTimer, state.expiryTimer] { if let timer { cancel(timer) } }
+        state.warningTimer = nil
+        state.expiryTimer = nil
+        self[AuthenticatedSocketKey.self] = state
     }
 }
 
