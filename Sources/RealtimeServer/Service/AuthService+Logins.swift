@@ -75,8 +75,8 @@ extension AuthService {
                 guard let session = try await store.findValidSession(id: sessionID, now: now) else { throw AuthServiceError.invalidRefreshToken }
                 expiresAt = min(expiresAt, session.expiresAt)
             }
-            user = try await store.findUser(id: record.userID)
-            guard let user, !user.isDisabled else { throw AuthServiceError.invalidRefreshToken }
+            user = try await activeUser(id: record.userID)
+            guard user != nil else { throw AuthServiceError.invalidRefreshToken }
         }
 
         let replacement = OpaqueToken.generate(.refresh)
