@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-public import AuthCore
-public import Foundation
+internal import AuthCore
+internal import Foundation
 internal import Logging
 
 extension AuthService {
@@ -19,8 +19,13 @@ extension AuthService {
     /// The user whose password a presented reset token would reset, if the token is usable now (known, unused,
     /// unexpired); the token is not used.
     public func userOfUsableReset(_ presented: String) async throws -> UserRecord? {
-        guard let token = OpaqueToken(presented: presented, kind: .passwordReset),
-            let reset = try await store.findPasswordReset(fingerprint: token.fingerprint.bytes), reset.usedAt == nil, now() < reset.expiresAt
+        guard let token = OpaqueToken(presented: presented, kind: .passwordReset) else { return nil }
+        return try await userOfUsableReset(token)
+    }
+
+    /// ``userOfUsableReset(_:)`` for a token already parsed.
+    private func userOfUsableReset(_ token: OpaqueToken) async throws -> UserRecord? {
+        guard let reset = try await store.findPasswordReset(fingerprint: token.fingerprint.bytes), reset.usedAt == nil, now() < reset.expiresAt
         else { return nil }
         return try await store.findUser(id: reset.userID)
     }
@@ -34,9 +39,9 @@ extension AuthService {
     ///   or `overloaded`.
     @discardableResult
     public func resetPassword(token presented: String, newPassword password: String) async throws -> RevokedLogins {
-        guard let token = OpaqueToken(presented: presented, kind: .passwordReset),
-            let user = try await userOfUsableReset(presented)
-        else { throw AuthServiceError.invalidResetToken }
+        guard let token = OpaqueToken(presented: presented, kind: .passwordReset), let user = try await userOfUsableReset(token) else {
+            throw AuthServiceError.invalidResetToken
+        }
         try checkPolicy(password, username: user.username)
         let hash = try await hashing { try await hasher.hash(password) }
         guard let revoked = try await store.completePasswordReset(fingerprint: token.fingerprint.bytes, passwordHash: hash, now: now()) else {
