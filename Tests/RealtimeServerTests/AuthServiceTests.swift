@@ -57,7 +57,7 @@ struct AuthServiceTests {
     @Test("an API login gets a refresh token, a browser login a cookie secret; both are sessions the tokens name")
     func loginClients() async throws {
         try await withService { service, _, _ in
-            try await service.register(username: "ada", password: Self.password, email: nil)
+            _ = try await service.register(username: "ada", password: Self.password, email: nil)
             let api = try await service.logIn(username: "ada", password: Self.password, client: .api)
             let browser = try await service.logIn(username: "ada", password: Self.password, client: .browser)
             #expect(api.refreshToken != nil && api.browserSecret == nil)
@@ -79,7 +79,7 @@ struct AuthServiceTests {
     @Test("refresh rotates; presenting the old token again revokes the login and tells the listener")
     func refreshReuse() async throws {
         try await withService { service, recorder, _ in
-            try await service.register(username: "ada", password: Self.password, email: nil)
+            _ = try await service.register(username: "ada", password: Self.password, email: nil)
             let login = try await service.logIn(username: "ada", password: Self.password, client: .api)
             let first = try #require(login.refreshToken).value
             let rotated = try await service.refresh(first)

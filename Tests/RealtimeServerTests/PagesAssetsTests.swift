@@ -11,7 +11,10 @@ import Testing
 struct PagesAssetsTests {
     static let iconLink = "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">"
 
-    @Test("every page links the icon on this origin, so browsers do not ask for a missing /favicon.ico", .bug("issue 14, item 8"))
+    @Test(
+        "every page links the icon on this origin, so browsers do not ask for a missing /favicon.ico",
+        .bug(id: "14", "favicon.ico was a 404 on every page (item 8)")
+    )
     func pagesLinkTheIcon() async throws {
         try await HTTPFixture.withServer { server in
             let browser = PageBrowser(server)

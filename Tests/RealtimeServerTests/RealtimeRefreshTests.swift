@@ -31,7 +31,7 @@ struct RealtimeRefreshTests {
 
     @Test(
         "auth_refresh re-arms only authd's own expiry: a timer an embedder set on the socket still fires",
-        .bug("auth_refresh called socket.cancelScheduledActions(), which also cancelled timers an embedder set with schedule(after:)")
+        .bug(id: "14", "auth_refresh called socket.cancelScheduledActions(), which also cancelled timers an embedder set with schedule(after:)")
     )
     func refreshKeepsEmbedderTimers() async throws {
         // `SocketIOSocket.schedule(after:_:)` runs its action "unless the socket disconnects first".

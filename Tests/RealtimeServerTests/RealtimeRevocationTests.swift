@@ -140,7 +140,7 @@ struct RealtimeRevocationTests {
 
     @Test(
         "the sockets closed by a password reset, a disable or a sign-out everywhere are told that reason (the revoked reasons of Docs/realtime.md)",
-        .bug("AuthService announced the raised epoch before the revoked sessions, so every socket got the generic \"revoked\""),
+        .bug(id: "14", "AuthService announced the raised epoch before the revoked sessions, so every socket got the generic \"revoked\""),
         arguments: LoginsEnding.allCases
     )
     func loginsEndingReason(_ ending: LoginsEnding) async throws {

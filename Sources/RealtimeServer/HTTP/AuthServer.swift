@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import AuthCore
+internal import AuthCore
 public import Logging
 public import ServiceLifecycle
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Foundation
+internal import Foundation
 public import Logging
 public import ServiceLifecycle
 internal import WireProtocol

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
-public import Foundation
+internal import Foundation
 internal import Logging
 
 extension AuthService {
