@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
 
-/// Persistence for users, login sessions, refresh tokens and password resets.
+/// Persistence for users, login sessions, refresh tokens and password resets, and (through
+/// ``SigningKeyStore``) the keys and secrets every instance shares.
 ///
 /// Every method is one atomic transaction. Times come in as `now` (stores never read the clock), so expiry
 /// is testable and all instances behind a load balancer agree. A store never sees a secret: passwords arrive as
@@ -17,7 +18,7 @@ public import Foundation
 /// ```
 ///
 /// Methods throw ``AuthStoreError``.
-public protocol AuthStore: Sendable {
+public protocol AuthStore: SigningKeyStore {
     // MARK: Lifecycle
 
     /// Applies the pending schema migrations; running it again does nothing.

@@ -22,6 +22,8 @@ public struct AuthStoreError: Error, Sendable, CustomStringConvertible {
             case alreadyExists
             case familyRevoked
             case familyMismatch
+            case signingKeyNotFound
+            case signingKeyActive
             case schemaTooNew
             case unavailable
             case storageFailure
@@ -45,6 +47,10 @@ public struct AuthStoreError: Error, Sendable, CustomStringConvertible {
         public static let familyRevoked = Code(.familyRevoked)
         /// The refresh-token family belongs to another user or session.
         public static let familyMismatch = Code(.familyMismatch)
+        /// No signing key has this `kid`.
+        public static let signingKeyNotFound = Code(.signingKeyNotFound)
+        /// The signing key is the active one of its algorithm: rotate to a new key before retiring it.
+        public static let signingKeyActive = Code(.signingKeyActive)
         /// The database was migrated by a newer version of authd; this version must not write to it.
         public static let schemaTooNew = Code(.schemaTooNew)
         /// The database is busy, closed or cannot be opened now; retrying later may succeed.

@@ -119,6 +119,31 @@ extension SQLiteAuthStore {
             )
         }
 
+        // Keys and secrets every instance shares (see SigningKeyStore). One active key per algorithm, enforced by
+        // a partial UNIQUE index, so concurrent first starts cannot create two.
+        migrator.registerMigration("v3-signing-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE signing_keys (
+                        kid                 TEXT    NOT NULL PRIMARY KEY,
+                        algorithm           TEXT    NOT NULL,
+                        material            BLOB    NOT NULL,
+                        material_encryption TEXT    NOT NULL DEFAULT 'none',
+                        created_at          INTEGER NOT NULL,
+                        deactivated_at      INTEGER,
+                        retired_at          INTEGER
+                    ) STRICT;
+                    CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys(algorithm)
+                    WHERE deactivated_at IS NULL AND retired_at IS NULL;
+                    CREATE TABLE server_secrets (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        value      BLOB    NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
+
         return migrator
     }
 }

@@ -93,3 +93,19 @@ extension PasswordResetRecord {
         )
     }
 }
+
+extension SigningKeyRecord {
+    static let columns = "kid, algorithm, material, material_encryption, created_at, deactivated_at, retired_at"
+
+    init(row: Row) {
+        self.init(
+            kid: row["kid"],
+            algorithm: row["algorithm"],
+            material: [UInt8](row["material"] as Data),
+            materialEncryption: row["material_encryption"],
+            createdAt: SQLiteColumns.date(row["created_at"] as Int64),
+            deactivatedAt: SQLiteColumns.dateIfPresent(row["deactivated_at"] as Int64?),
+            retiredAt: SQLiteColumns.dateIfPresent(row["retired_at"] as Int64?)
+        )
+    }
+}
