@@ -34,7 +34,9 @@ extension SQLiteAuthStore {
             active.deactivatedAt = nil
             active.retiredAt = nil
             try Self.insert(active, db)
-            return previous.map { var superseded = $0; superseded.deactivatedAt = SQLiteColumns.date(SQLiteColumns.milliseconds(now)); return superseded }
+            guard var superseded = previous else { return nil }
+            superseded.deactivatedAt = SQLiteColumns.date(SQLiteColumns.milliseconds(now))
+            return superseded
         }
     }
 
