@@ -2,12 +2,17 @@
 import ArgumentParser
 import AuthCore
 
-/// `authd keys generate`: new signing keys.
+/// `authd keys`: the signing keys in the store (list, rotate, retire), and key files for `--signing-key-file`.
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Create signing keys.",
-        subcommands: [Generate.self]
+        abstract: "List, rotate and retire the signing keys in the store; generate key files.",
+        discussion: """
+            Servers without --signing-key-file sign with the store's active key of their --jwt-alg and verify with every \
+            key that is not retired. A rotation reaches every running instance within seconds; retire the old key once \
+            the access-token lifetime has passed since the rotation, so that no valid token loses its key.
+            """,
+        subcommands: [List.self, Rotate.self, Retire.self, Generate.self]
     )
 
     struct Generate: ParsableCommand {

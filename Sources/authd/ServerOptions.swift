@@ -11,6 +11,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("host")) var host: String?
     @Option(help: Self.help("port")) var port: String?
     @Option(help: Self.help("data-dir", valueName: "DIR")) var dataDir: String?
+    @Option(help: Self.help("database", valueName: "URL")) var database: String?
     @Option(help: Self.help("jwt-alg", valueName: "ALG")) var jwtAlg: String?
     @Option(help: Self.help("signing-key-file", valueName: "FILE")) var signingKeyFile: String?
     @Option(help: Self.help("session-key-file", valueName: "FILE")) var sessionKeyFile: String?
@@ -31,7 +32,7 @@ struct ServerOptions: ParsableArguments {
     /// The flags given, keyed by option name.
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
-            ("host", host), ("port", port), ("data-dir", dataDir), ("jwt-alg", jwtAlg), ("signing-key-file", signingKeyFile),
+            ("host", host), ("port", port), ("data-dir", dataDir), ("database", database), ("jwt-alg", jwtAlg), ("signing-key-file", signingKeyFile),
             ("session-key-file", sessionKeyFile), ("bcrypt-cost", bcryptCost), ("max-body-size", maxBodySize),
             ("access-token-ttl", accessTokenTtl), ("refresh-token-ttl", refreshTokenTtl), ("reset-token-ttl", resetTokenTtl),
             ("issuer", issuer), ("audience", audience), ("public-url", publicUrl), ("mail-from", mailFrom), ("log-level", logLevel),

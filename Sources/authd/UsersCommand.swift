@@ -23,80 +23,6 @@ struct UsersCommand: AsyncParsableCommand {
         subcommands: [List.self, Create.self, Disable.self, Enable.self, Revoke.self, Delete.self]
     )
 
-    /// The options every subcommand shares: where the store is.
-    struct StoreOptions: ParsableArguments {
-        @Option(help: ArgumentHelp("JSON config file (data-dir, bcrypt-cost and log-level are used here). Env AUTHD_CONFIG.", valueName: "FILE"))
-        var config: String?
-
-        @Option(help: ServerOptions.help("data-dir", valueName: "DIR"))
-        var dataDir: String?
-
-        @Option(help: ServerOptions.help("log-level", valueName: "LEVEL"))
-        var logLevel: String?
-
-        /// Resolves the configuration (flags, `AUTHD_*`, config file, defaults) with `extra` flags.
-        func resolve(_ extra: [String: String] = [:]) throws -> ServerConfiguration {
-            var flags = extra
-            flags["data-dir"] = dataDir
-            // Quiet by default: the store's own notices would clutter a table on the terminal.
-            flags["log-level"] = logLevel ?? "warning"
-            return try ServerOptions.resolve(flags: flags, config: config)
-        }
-
-        /// Opens and migrates the store, runs `body` with an ``AuthService`` over it, and closes the store.
-        ///
-        /// Administration issues and checks no token, so the service signs with a key of its own that nothing
-        /// trusts rather than reading (or creating) the server's keys. What it revokes reaches a running server's
-        /// sockets through the store's revocation feed.
-        func withService<T>(_ configuration: ServerConfiguration, _ body: (AuthService) async throws -> T) async throws -> T {
-            let logger = bootstrapLogging(level: configuration.logLevel)
-            let store: SQLiteAuthStore
-            do {
-                store = try SQLiteAuthStore(path: configuration.databasePath, logger: logger)
-                try await store.migrate()
-            } catch let error as AuthStoreError {
-                throw CommandFailure.rejected("cannot open the store \(configuration.databasePath): \(error.reason)")
-            }
-            let hasher = PasswordHasher(configuration: .init(cost: configuration.bcryptCost, threadCount: 1))
-            let unusedSigner = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)
-            let service = AuthService(
-                configuration: configuration.authServiceConfiguration,
-                store: store,
-                hasher: hasher,
-                issuer: AccessTokenIssuer(signer: unusedSigner),
-                validator: AccessTokenValidator(keys: try JWTKeySet().adding(unusedSigner), algorithms: [.eddsa]),
-                logger: logger
-            )
-            do {
-                let result = try await body(service)
-                try await hasher.shutdown()
-                try await store.close()
-                return result
-            } catch {
-                try? await hasher.shutdown()
-                try? await store.close()
-                throw Self.commandFailure(for: error)
-            }
-        }
-
-        /// The exit status and message of an error of the service or the store.
-        static func commandFailure(for error: any Error) -> any Error {
-            switch error {
-            case let error as AuthServiceError:
-                switch error.code {
-                case .invalidUsername: return CommandFailure.badInput("invalid username: 3 to 32 characters of a-z, 0-9, _, . and -")
-                case .invalidEmail: return CommandFailure.badInput("invalid e-mail address")
-                case .passwordPolicy: return CommandFailure.badInput("password refused: " + error.violations.map(\.message).joined(separator: "; "))
-                default: return CommandFailure.rejected(error.reason)
-                }
-            case let error as AuthStoreError:
-                return CommandFailure.rejected("store error: \(error.reason)")
-            default:
-                return error
-            }
-        }
-    }
-
     /// Finds the user named `rawUsername` (normalised as at login), or fails with exit status 2 or 1.
     static func user(named rawUsername: String, in service: AuthService) async throws -> UserRecord {
         do {
@@ -305,6 +231,55 @@ struct UsersCommand: AsyncParsableCommand {
                 }
                 print("deleted user \(deleted.username)")
             }
+        }
+    }
+}
+
+extension StoreOptions {
+    /// Opens and migrates the store, runs `body` with an ``AuthService`` over it, and closes the store.
+    ///
+    /// Administration issues and checks no token, so the service signs with a key of its own that nothing
+    /// trusts rather than reading (or creating) the server's keys. What it revokes reaches a running server's
+    /// sockets through the store's revocation feed.
+    func withService<T>(_ configuration: ServerConfiguration, _ body: (AuthService) async throws -> T) async throws -> T {
+        let logger = bootstrapLogging(level: configuration.logLevel)
+        let store = try await openStore(configuration, logger: logger)
+        let hasher = PasswordHasher(configuration: .init(cost: configuration.bcryptCost, threadCount: 1))
+        let unusedSigner = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)
+        let service = AuthService(
+            configuration: configuration.authServiceConfiguration,
+            store: store,
+            hasher: hasher,
+            issuer: AccessTokenIssuer(signer: unusedSigner),
+            validator: AccessTokenValidator(keys: try JWTKeySet().adding(unusedSigner), algorithms: [.eddsa]),
+            logger: logger
+        )
+        do {
+            let result = try await body(service)
+            try await hasher.shutdown()
+            try await store.close()
+            return result
+        } catch {
+            try? await hasher.shutdown()
+            try? await store.close()
+            throw Self.commandFailure(for: error)
+        }
+    }
+
+    /// The exit status and message of an error of the service or the store.
+    static func commandFailure(for error: any Error) -> any Error {
+        switch error {
+        case let error as AuthServiceError:
+            switch error.code {
+            case .invalidUsername: return CommandFailure.badInput("invalid username: 3 to 32 characters of a-z, 0-9, _, . and -")
+            case .invalidEmail: return CommandFailure.badInput("invalid e-mail address")
+            case .passwordPolicy: return CommandFailure.badInput("password refused: " + error.violations.map(\.message).joined(separator: "; "))
+            default: return CommandFailure.rejected(error.reason)
+            }
+        case let error as AuthStoreError:
+            return CommandFailure.rejected("store error: \(error.reason)")
+        default:
+            return error
         }
     }
 }

@@ -145,12 +145,10 @@ def test_full_flow_and_restart(server_factory, tmp_path):
     server = server_factory()
     data = tmp_path / "data"
 
-    # Development keys: owner-only, one warning.
-    keys = data / "keys"
-    assert stat.S_IMODE(os.stat(keys).st_mode) == 0o700
-    for name in ("signing-EdDSA.pem", "session.key"):
-        assert stat.S_IMODE(os.stat(keys / name).st_mode) == 0o600
-    assert server.logs().count("DEVELOPMENT keys") == 1
+    # Development keys live in the owner-only database (no key files), with one warning.
+    assert not (data / "keys").exists()
+    assert stat.S_IMODE(os.stat(data / "authd.sqlite").st_mode) == 0o600
+    assert server.logs().count("kept UNENCRYPTED in the database") == 1
 
     assert server.get("/healthz").json() == {"status": "ok"}
 
@@ -238,7 +236,7 @@ def test_full_flow_and_restart(server_factory, tmp_path):
     kid_before = jwt.get_unverified_header(after_reset["access_token"])["kid"]
     assert server.stop() == 0
     server = server_factory(data_dir=data)
-    assert server.logs().count("DEVELOPMENT keys") == 2  # one more for the second start
+    assert server.logs().count("kept UNENCRYPTED in the database") == 2  # one more for the second start
     assert server.get("/api/me", after_reset["access_token"]).status_code == 200
     assert verify_with_jwks(server, after_reset["access_token"])["sub"] == user["id"]
     assert server.get("/.well-known/jwks.json").json()["keys"][0]["kid"] == kid_before

@@ -5,8 +5,10 @@ Covers authentication at CONNECT (auth object, Bearer header, page cookie), ever
 `get_secret` event with and without ack, binary packets, namespaces, in-band refresh, expiry and revocation.
 Tokens with bad claims are signed by PyJWT with the server's own development key.
 """
+import contextlib
 import json
 import re
+import sqlite3
 import subprocess
 import threading
 import time
@@ -100,10 +102,11 @@ def refused(recorder, server, token=None, **kwargs):
 
 
 def signing_key(server):
-    """The server's development EdDSA key, to sign tokens with chosen claims."""
-    pem = (server.data_dir / "keys" / "signing-EdDSA.pem").read_bytes()
+    """The server's development EdDSA key (the active one in its SQLite store), to sign tokens with chosen claims."""
     kid = jwt.get_unverified_header(login(server)["access_token"])["kid"]
-    return pem, kid
+    with contextlib.closing(sqlite3.connect(server.data_dir / "authd.sqlite")) as database:
+        (pem,) = database.execute("SELECT material FROM signing_keys WHERE kid = ? AND retired_at IS NULL", (kid,)).fetchone()
+    return bytes(pem), kid
 
 
 def forged(server, **overrides):

@@ -242,7 +242,7 @@ struct EngineIOWebSocketTests {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var bytes = unwrapInboundIn(data)
-            received.withLock { $0.writeBuffer(&bytes) }
+            received.withLock { _ = $0.writeBuffer(&bytes) }
         }
 
         /// Whether `bytes` were read, in a row.

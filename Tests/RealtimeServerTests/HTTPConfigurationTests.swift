@@ -64,49 +64,4 @@ struct HTTPConfigurationTests {
             }
         }
     }
-
-    @Test("development keys are created owner-only on first load and reused afterwards")
-    func developmentKeys() async throws {
-        try await StoreFixture.withTemporaryDirectory { directory in
-            let configuration = ServerConfiguration(dataDirectory: directory + "/data")
-            let first = try ServerKeys.load(configuration: configuration, logger: StoreFixture.logger)
-            let second = try ServerKeys.load(configuration: configuration, logger: StoreFixture.logger)
-            #expect(first.usesDevelopmentDefaults)
-            #expect(first.signer.kid == second.signer.kid)
-            #expect(first.signer.kid == (try first.signer.key.thumbprint()))
-            #expect(first.sessionKey == second.sessionKey)
-            let attributes = FileManager.default
-            #expect(try attributes.attributesOfItem(atPath: configuration.keysDirectory)[.posixPermissions] as? Int == 0o700)
-            for name in ["signing-EdDSA.pem", "session.key"] {
-                #expect(try attributes.attributesOfItem(atPath: configuration.keysDirectory + "/" + name)[.posixPermissions] as? Int == 0o600)
-            }
-        }
-    }
-
-    @Test("configured key files are used, and unsuitable ones refused")
-    func configuredKeys() async throws {
-        try await StoreFixture.withTemporaryDirectory { directory in
-            let key = try JWTKey.generate(for: .es256)
-            let keyFile = directory + "/signing.pem"
-            try key.pemPrivateKey().write(toFile: keyFile, atomically: true, encoding: .utf8)
-            let sessionFile = directory + "/session.key"
-            try Data(SecureRandom.bytes(count: 32)).write(to: URL(fileURLWithPath: sessionFile))
-            var configuration = ServerConfiguration(
-                dataDirectory: directory + "/data",
-                jwtAlgorithm: .es256,
-                signingKeyFile: keyFile,
-                sessionKeyFile: sessionFile
-            )
-            let keys = try ServerKeys.load(configuration: configuration, logger: StoreFixture.logger)
-            #expect(!keys.usesDevelopmentDefaults)
-            #expect(keys.signer.kid == (try key.thumbprint()))
-            #expect(!FileManager.default.fileExists(atPath: configuration.keysDirectory))
-
-            configuration.jwtAlgorithm = .eddsa
-            #expect(throws: ConfigurationError.self) { try ServerKeys.load(configuration: configuration, logger: StoreFixture.logger) }
-            configuration.jwtAlgorithm = .es256
-            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: sessionFile))
-            #expect(throws: ConfigurationError.self) { try ServerKeys.load(configuration: configuration, logger: StoreFixture.logger) }
-        }
-    }
 }

@@ -141,24 +141,24 @@ struct RealtimeAuthenticationTests {
         }
 
         /// The CONNECT auth payload, made from a valid access token of ada's (the clock may move).
-        func auth(_ server: RealtimeFixture, valid token: String) throws -> SocketJSON? {
+        func auth(_ server: RealtimeFixture, valid token: String) async throws -> SocketJSON? {
             switch self {
             case .noAuthObject: return nil
             case .emptyAuthObject: return [:]
             case .emptyToken: return ["token": ""]
             case .twoSegments: return ["token": "abc.def"]
             case .notAJWT: return ["token": "not a token at all"]
-            case .strangersKey: return ["token": .string(try server.forge(from: token, signedByStranger: true))]
+            case .strangersKey: return ["token": .string(try await server.forge(from: token, signedByStranger: true))]
             case .tamperedPayload:
                 // The header and signature of a real token around the payload of another one (a later exp).
                 let parts = token.split(separator: ".")
-                let other = try server.forge(from: token, expiresAt: server.clock.now.addingTimeInterval(3_600)).split(separator: ".")
+                let other = try await server.forge(from: token, expiresAt: server.clock.now.addingTimeInterval(3_600)).split(separator: ".")
                 return ["token": .string([parts[0], other[1], parts[2]].joined(separator: "."))]
-            case .notAnAccessToken: return ["token": .string(try server.forge(from: token, type: "JWT"))]
-            case .missingClaim: return ["token": .string(try server.forge(from: token, dropping: ["rev"]))]
-            case .wrongAudience: return ["token": .string(try server.forge(from: token, audience: "someone-else"))]
-            case .wrongIssuer: return ["token": .string(try server.forge(from: token, issuer: "https://evil.example"))]
-            case .notYetValid: return ["token": .string(try server.forge(from: token, notBefore: server.clock.now.addingTimeInterval(600)))]
+            case .notAnAccessToken: return ["token": .string(try await server.forge(from: token, type: "JWT"))]
+            case .missingClaim: return ["token": .string(try await server.forge(from: token, dropping: ["rev"]))]
+            case .wrongAudience: return ["token": .string(try await server.forge(from: token, audience: "someone-else"))]
+            case .wrongIssuer: return ["token": .string(try await server.forge(from: token, issuer: "https://evil.example"))]
+            case .notYetValid: return ["token": .string(try await server.forge(from: token, notBefore: server.clock.now.addingTimeInterval(600)))]
             case .expired:
                 // Past exp and the 30 s leeway.
                 server.clock.advance(by: try RealtimeFixture.expiry(of: token).timeIntervalSince(server.clock.now) + 31)
@@ -174,7 +174,7 @@ struct RealtimeAuthenticationTests {
             let tokens = try await server.login()
             let socket = try await server.openSocket()
 
-            let outcome = try await socket.connect(auth: try refusal.auth(server, valid: tokens.access))
+            let outcome = try await socket.connect(auth: try await refusal.auth(server, valid: tokens.access))
             guard case .refused(let message, let code) = outcome else {
                 Issue.record("admitted: \(outcome)")
                 return

@@ -69,7 +69,7 @@ struct RealtimeRefreshTests {
             let loggedOut = try await server.login()
             #expect(try await server.logout(loggedOut.access) == .noContent)
             let bobToken = try await server.login("bob").access
-            let expired = try server.forge(from: tokens.access, expiresAt: server.clock.now.addingTimeInterval(-120))
+            let expired = try await server.forge(from: tokens.access, expiresAt: server.clock.now.addingTimeInterval(-120))
 
             let cases: [(arguments: [SocketJSON], code: String)] = [
                 ([["token": .string(bobToken)]], "user_mismatch"),

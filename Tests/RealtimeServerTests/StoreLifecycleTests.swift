@@ -66,7 +66,7 @@ struct StoreLifecycleTests {
     @Test("applies the named migrations in order, and a second migrate() changes nothing")
     func migrationsAreIdempotent() async throws {
         try await StoreFixture.withStore { store, _ in
-            let expected = ["v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events"]
+            let expected = ["v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events", "v3-signing-keys"]
             #expect(try await store.appliedMigrations() == expected)
             let user = try await StoreFixture.makeUser(store)
 

@@ -9,11 +9,15 @@ extension ServerConfiguration {
         /// The long flag without dashes, which is also the config-file key (`"data-dir"`).
         public let name: String
         /// The environment variable (`"AUTHD_DATA_DIR"`).
-        public var environmentVariable: String { "AUTHD_" + name.uppercased().replacingOccurrences(of: "-", with: "_") }
+        public var environmentVariable: String {
+            environmentVariableName ?? "AUTHD_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+        }
         /// What the setting does, for `--help`.
         public let help: String
         /// The default, as shown in `--help`.
         public let defaultDescription: String?
+        /// An environment variable whose name does not follow from the option's (`AUTHD_DATABASE_URL`).
+        var environmentVariableName: String? = nil
         let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
     }
 
@@ -27,10 +31,26 @@ extension ServerConfiguration {
             value throws(ConfigurationError) in
             configuration.port = try integer(value, option: "port")
         },
-        Option(name: "data-dir", help: "Directory for the database, development keys and the mail outbox.", defaultDescription: "./data") {
+        Option(name: "data-dir", help: "Directory for the SQLite database and the development mail outbox.", defaultDescription: "./data") {
             configuration,
             value throws(ConfigurationError) in
             configuration.dataDirectory = value
+        },
+        Option(
+            name: "database",
+            help:
+                "PostgreSQL URL (postgres://user@host:port/db?sslmode=require) for several instances on one database. Unset: SQLite in <data-dir>, one instance.",
+            defaultDescription: nil,
+            environmentVariableName: "AUTHD_DATABASE_URL"
+        ) { configuration, value throws(ConfigurationError) in
+            guard !value.isEmpty else {
+                configuration.databaseURL = nil
+                return
+            }
+            guard let scheme = value.split(separator: ":", maxSplits: 1).first?.lowercased(), ["postgres", "postgresql"].contains(scheme) else {
+                throw ConfigurationError(option: "database", reason: "must be a postgres:// URL (leave it unset for the embedded SQLite store)")
+            }
+            configuration.databaseURL = value
         },
         Option(
             name: "jwt-alg",

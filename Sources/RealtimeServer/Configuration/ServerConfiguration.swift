@@ -18,8 +18,11 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The TCP port to listen on; 0 picks a free one.
     public var port: Int
-    /// The directory for the database, development keys and the mail outbox.
+    /// The directory for the SQLite database and the development mail outbox.
     public var dataDirectory: String
+    /// A PostgreSQL URL: every instance on this database is one service. `nil` keeps the embedded SQLite store in
+    /// ``dataDirectory`` (a single instance).
+    public var databaseURL: String? = nil
     /// The algorithm of access tokens.
     public var jwtAlgorithm: JWTAlgorithm
     /// A key file for signing access tokens (PEM or JWK, raw bytes for HS256); `nil` generates a development key.
@@ -139,9 +142,6 @@ public struct ServerConfiguration: Sendable {
         }
         guard !issuer.isEmpty else { throw ConfigurationError(option: "issuer", reason: "must not be empty") }
         guard !audience.isEmpty else { throw ConfigurationError(option: "audience", reason: "must not be empty") }
-        guard !mailFrom.isEmpty, !mailFrom.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-            throw ConfigurationError(option: "mail-from", reason: "must be one line, such as \"authd <no-reply@example.com>\"")
-        }
         guard !mailFrom.isEmpty, !mailFrom.contains(where: { $0 == "\r" || $0 == "\n" }) else {
             throw ConfigurationError(option: "mail-from", reason: "must be one line, such as \"authd <no-reply@example.com>\"")
         }

@@ -34,7 +34,7 @@ public func buildApplication(
     for (path, methods) in AuthAPI.paths { paths[apiPrefix + path] = methods }
     router.add(middleware: APIErrorMiddleware(routes: paths))
     router.addRoutes(server.api.routes(), atPath: RouterPath(apiPrefix))
-    router.addRoutes(try server.wellKnown.routes())
+    router.addRoutes(server.wellKnown.routes())
     router.addRoutes(try server.pages.routes())
     server.engineIO.addRoutes(to: router)
 

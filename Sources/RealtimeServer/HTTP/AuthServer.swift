@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import AuthCore
+public import AuthCore
 public import Logging
 public import ServiceLifecycle
 
@@ -11,7 +11,7 @@ public import ServiceLifecycle
 /// let auth = try await AuthServer(configuration: ServerConfiguration(dataDirectory: "./data"), logger: logger)
 /// let router = Router()
 /// router.addRoutes(auth.api.routes(), atPath: "/auth")            // the JSON API, under a prefix of your choice
-/// router.addRoutes(try auth.wellKnown.routes())                   // JWKS and health probes
+/// router.addRoutes(auth.wellKnown.routes())                   // JWKS and health probes
 /// auth.engineIO.addRoutes(to: router)                             // Socket.IO (long-polling; WebSocket below)
 /// auth.realtime.namespace.onAuthenticated("whoami") { event, identity in
 ///     event.acknowledgement?.send([.string(identity.username)])
@@ -33,26 +33,35 @@ public struct AuthServer: Sendable {
     /// `httpServerBuilder` as the application's server, so that WebSocket upgrades reach it.
     public let engineIO: EngineIOServer
     /// The services to run beside the HTTP server, in order: store and hasher lifetime, the mail queue, the Socket.IO
-    /// timers, the revocation feed and the Engine.IO sessions. On graceful shutdown the store closes last.
+    /// timers, the bus to the other instances (PostgreSQL), the revocation feed, the signing-key watcher and the
+    /// Engine.IO sessions. On graceful shutdown the store closes last.
     public let services: [any Service]
+    /// The other instances on the same database (none with SQLite).
+    let cluster: InstanceCluster
 
     /// Opens the store (migrating it), loads or creates the keys, starts the password hasher and builds the service
-    /// and the socket endpoint.
+    /// and the socket endpoint. With PostgreSQL it also joins the other instances' bus.
     /// - Parameters:
     ///   - configuration: The resolved configuration.
     ///   - logger: The server's logger.
     ///   - dependencies: Clock, mail transport, revocation hook, Socket.IO replacements.
-    /// - Throws: ``ConfigurationError`` for bad settings or key files, ``AuthStoreError`` when the store cannot open.
+    /// - Throws: ``ConfigurationError`` for bad settings or key files (or a second server on one SQLite file),
+    ///   ``AuthStoreError`` when the store cannot open.
     public init(configuration: ServerConfiguration, logger: Logger, dependencies: ServerDependencies = ServerDependencies()) async throws {
         try configuration.validate()
-        let keys = try ServerKeys.load(configuration: configuration, logger: logger)
-        let store = try SQLiteAuthStore(path: configuration.databasePath, logger: logger)
+        let location = AuthStoreLocation(configuration: configuration)
+        var instanceLock: SQLiteInstanceLock? = nil
+        if case .sqlite(let path) = location { instanceLock = try SQLiteInstanceLock(databasePath: path) }
+        let store = try location.open(logger: logger)
+        let keys: ServerKeys
         do {
             try await store.migrate()
+            keys = try await ServerKeys.load(configuration: configuration, store: store, now: dependencies.now(), logger: logger)
         } catch {
             try? await store.close()
             throw error
         }
+        let cluster = InstanceCluster(store: store, logger: logger)
         let hasher = PasswordHasher(
             configuration: .init(
                 cost: configuration.bcryptCost,
@@ -61,14 +70,13 @@ public struct AuthServer: Sendable {
             )
         )
         let jobs = BackgroundJobQueue(logger: logger)
-        let policy = AccessTokenPolicy(issuer: configuration.issuer, audience: configuration.audience, lifetime: configuration.accessTokenLifetime)
-        let realtime = RealtimeEndpoint(configuration: configuration.realtime, logger: logger)
+        let realtime = RealtimeEndpoint(configuration: configuration.realtime, bus: cluster.broadcastBus, logger: logger)
+        cluster.deliverBroadcasts(to: realtime.sockets)
         let service = AuthService(
             configuration: configuration.authServiceConfiguration,
             store: store,
             hasher: hasher,
-            issuer: AccessTokenIssuer(signer: keys.signer, policy: policy),
-            validator: AccessTokenValidator(keys: keys.verificationKeys, algorithms: [keys.signer.algorithm], policy: policy),
+            tokenKeys: keys.tokenKeys,
             mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
             jobs: jobs,
             revocations: RevocationListeners(listeners: [realtime.revocationListener, dependencies.revocationListener]),
@@ -86,10 +94,26 @@ public struct AuthServer: Sendable {
         self.service = service
         self.realtime = realtime
         self.engineIO = engineIO
-        self.services = [
-            ServerResources(store: store, hasher: hasher, logger: logger), jobs, realtime.sockets, realtime.revocationFeed(service: service),
-            engineIO,
+        self.cluster = cluster
+        var services: [any Service] = [
+            ServerResources(store: store, hasher: hasher, instanceLock: instanceLock, logger: logger), jobs, realtime.sockets,
         ]
+        services += cluster.services
+        services.append(realtime.revocationFeed(service: service, changes: cluster.revocationChanges))
+        if keys.signingKeysInStore {
+            services.append(
+                SigningKeyWatcher(
+                    store: store,
+                    tokenKeys: keys.tokenKeys,
+                    algorithm: configuration.jwtAlgorithm,
+                    changes: cluster.keyChanges,
+                    onChange: { [realtime] in realtime.signingKeysChanged() },
+                    logger: logger
+                )
+            )
+        }
+        services.append(engineIO)
+        self.services = services
     }
 
     /// The JSON API with the configured body limit and cookie flags.
@@ -112,10 +136,17 @@ public struct AuthServer: Sendable {
     }
 
     /// The JWKS document and the health probes.
-    public var wellKnown: WellKnownRoutes { WellKnownRoutes(service: service, keys: keys.verificationKeys) }
+    public var wellKnown: WellKnownRoutes {
+        WellKnownRoutes(service: service, isReady: { [cluster] in cluster.isConnected })
+    }
 }
 
 extension ServerConfiguration {
+    /// The claim rules of access tokens.
+    public var accessTokenPolicy: AccessTokenPolicy {
+        AccessTokenPolicy(issuer: issuer, audience: audience, lifetime: accessTokenLifetime)
+    }
+
     /// The domain's part of the configuration.
     public var authServiceConfiguration: AuthService.Configuration {
         AuthService.Configuration(

@@ -7,6 +7,8 @@ internal import ServiceLifecycle
 struct ServerResources: Service, CustomStringConvertible {
     let store: any AuthStore
     let hasher: PasswordHasher
+    /// Held until the store is closed (SQLite mode), so that a second server on the same file refuses to start.
+    let instanceLock: SQLiteInstanceLock?
     let logger: Logger
 
     /// What ServiceLifecycle logs for this service: its name, not its fields.
@@ -26,5 +28,6 @@ struct ServerResources: Service, CustomStringConvertible {
         } catch {
             logger.error("Store close failed", metadata: ["error.description": "\(error)"])
         }
+        withExtendedLifetime(instanceLock) {}
     }
 }

@@ -14,6 +14,8 @@ internal import WireProtocol
 ///   `{"ok": false, "error": {"code", "message"}}`;
 /// - server → client `auth_expiring` `{"expires_in": N}` shortly before, and `auth_expired` `{"code", "message"}`
 ///   when the credential expires, then a disconnect;
+/// - client → server `notify_devices` `{"message": …}` → every socket of the same user, on every instance,
+///   gets `device_notice` `{"message": …, "from": <username>}`; ack `{"ok": true}`;
 /// - server → client `revoked` `{"reason": …}` then a disconnect (see ``SocketRevoker``).
 struct AuthenticatedRealtime: Sendable {
     let authenticator: SocketAuthenticator
@@ -48,7 +50,11 @@ struct AuthenticatedRealtime: Sendable {
         }
         namespace.on("get_secret") { event in await getSecret(event) }
         namespace.on("auth_refresh") { event in await refresh(event) }
+        namespace.on("notify_devices") { event in notifyDevices(event) }
     }
+
+    /// The longest `notify_devices` message, in characters.
+    static let maximumNoticeLength = 1_000
 
     // MARK: Events
 
@@ -72,6 +78,22 @@ struct AuthenticatedRealtime: Sendable {
         let answer: JSONValue = ["message": .string(SecretMessage.make(for: identity.username))]
         socket.emit("secret_message", [answer])
         event.acknowledgement?.send([answer])
+    }
+
+    /// Tells every device of the user (every socket, on every instance) a short message.
+    private func notifyDevices(_ event: SocketIOEvent) {
+        let socket = event.socket
+        guard let identity = socket.identity else { return }
+        guard case .string(let message)? = event.arguments.first?["message"], !message.isEmpty, message.count <= Self.maximumNoticeLength else {
+            let error: JSONValue = [
+                "code": "bad_request", "message": .string("notify_devices needs {\"message\": <1 to \(Self.maximumNoticeLength) characters>}"),
+            ]
+            event.acknowledgement?.send([["ok": false, "error": error]])
+            return
+        }
+        socket.namespace.to(RealtimeIdentity.userRoom(identity.userID))
+            .emit("device_notice", [["message": .string(message), "from": .string(identity.username)]])
+        event.acknowledgement?.send([["ok": true]])
     }
 
     private func refresh(_ event: SocketIOEvent) async {

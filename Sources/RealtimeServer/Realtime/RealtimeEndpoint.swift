@@ -2,7 +2,7 @@
 internal import Foundation
 public import Logging
 public import ServiceLifecycle
-internal import WireProtocol
+public import WireProtocol
 
 /// authd's Socket.IO endpoint: a ``SocketIOServer`` whose main namespace admits only sockets that prove who they are
 /// (an access JWT at the handshake, or the page session cookie), keeps them to their credential's lifetime, and
@@ -29,11 +29,20 @@ public struct RealtimeEndpoint: Sendable {
     let logger: Logger
 
     /// Creates the Socket.IO server and its revoker; call ``authenticate(with:)`` once the service exists.
-    public init(configuration: ServerConfiguration.RealtimeConfiguration = .init(), logger: Logger) {
+    /// - Parameters:
+    ///   - configuration: The endpoint's settings.
+    ///   - bus: Carries broadcasts (emits to rooms, users, everyone) to the other instances.
+    ///   - logger: Where the endpoint logs.
+    public init(
+        configuration: ServerConfiguration.RealtimeConfiguration = .init(),
+        bus: any SocketIOBroadcastBus = SingleInstanceBroadcastBus(),
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.logger = logger
         sockets = SocketIOServer(
             configuration: .init(connectTimeout: configuration.connectTimeout, closesTransportOnConnectError: true),
+            bus: bus,
             logger: logger
         )
         revoker = SocketRevoker(namespace: sockets.namespace(SocketIOPacket.mainNamespace), cache: cache, logger: logger)
@@ -74,7 +83,22 @@ public struct RealtimeEndpoint: Sendable {
     /// The service that follows the store's revocation events (from `authd users` and other processes) and closes
     /// the sockets they void; run it beside the server.
     public func revocationFeed(service: AuthService) -> some Service {
-        RevocationFeed(service: service, revoker: revoker, logger: logger)
+        revocationFeed(service: service, changes: ChangeSignal(interval: .milliseconds(250)))
+    }
+
+    /// The revocation feed, woken by `changes` (a bus signals it as soon as another instance commits a revocation).
+    func revocationFeed(service: AuthService, changes: ChangeSignal) -> RevocationFeed {
+        RevocationFeed(service: service, revoker: revoker, changes: changes, logger: logger)
+    }
+
+    /// Emits `event` to every socket of the user `userID`, on every instance.
+    public func emit(toUser userID: String, _ event: String, _ arguments: [JSONValue] = []) {
+        namespace.to(RealtimeIdentity.userRoom(userID)).emit(event, arguments)
+    }
+
+    /// Forgets the tokens verified with the previous signing keys (after a rotation or a retirement).
+    func signingKeysChanged() {
+        cache.forgetVerifiedTokens()
     }
 }
 

@@ -4,16 +4,17 @@ internal import Logging
 internal import ServiceLifecycle
 
 /// Follows the store's revocation events and hands each to the ``SocketRevoker``, so that `authd users disable`,
-/// `authd users revoke` or another instance closes this instance's sockets within one poll interval.
+/// `authd users revoke` or another instance closes this instance's sockets: at once when the bus signals a new
+/// event (PostgreSQL NOTIFY), otherwise within one poll interval of the ``ChangeSignal``.
 ///
-/// It starts at the newest event when the server starts (older ones concern sockets that no longer exist) and
-/// prunes events older than ``retention``.
+/// It starts at the newest event when the server starts (older ones concern sockets that no longer exist), keeps
+/// its position across lost connections (so it catches up on what it missed), and prunes events older than
+/// ``retention``.
 struct RevocationFeed: Service, CustomStringConvertible {
     let service: AuthService
     let revoker: SocketRevoker
+    let changes: ChangeSignal
     let logger: Logger
-    /// Time between polls.
-    var interval: Duration = .milliseconds(250)
     /// How long events are kept.
     var retention: TimeInterval = 3600
 
@@ -23,23 +24,42 @@ struct RevocationFeed: Service, CustomStringConvertible {
     func run() async throws {
         var position: Int64? = nil
         var lastPrune = ContinuousClock.now
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                if let current = position {
-                    let events = try await service.revocationEvents(after: current, limit: 500)
-                    for event in events { await revoker.apply(event) }
-                    position = events.last?.id ?? current
-                } else {
-                    position = try await service.latestRevocationEventID()
+        var failing = false
+        await withGracefulShutdownHandler {
+            await changes.follow {
+                do {
+                    if let current = position {
+                        var events: [RevocationEvent]
+                        var next = current
+                        repeat {
+                            events = try await service.revocationEvents(after: next, limit: 500)
+                            for event in events { await revoker.apply(event) }
+                            next = events.last?.id ?? next
+                        } while events.count == 500
+                        if failing, next != current {
+                            logger.notice("Revocation feed caught up", metadata: ["revocations.applied": "\(next - current)"])
+                        }
+                        position = next
+                    } else {
+                        position = try await service.latestRevocationEventID()
+                    }
+                    failing = false
+                    if ContinuousClock.now - lastPrune > .seconds(60) {
+                        lastPrune = .now
+                        try await service.pruneRevocationEvents(before: Date().addingTimeInterval(-retention))
+                    }
+                } catch {
+                    if !failing {
+                        logger.warning(
+                            "Revocation feed cannot read the store; it catches up when it can",
+                            metadata: ["error.type": "\(type(of: error))"]
+                        )
+                    }
+                    failing = true
                 }
-                if ContinuousClock.now - lastPrune > .seconds(60) {
-                    lastPrune = .now
-                    try await service.pruneRevocationEvents(before: Date().addingTimeInterval(-retention))
-                }
-            } catch {
-                logger.warning("Revocation feed poll failed", metadata: ["error.type": "\(type(of: error))"])
             }
-            try? await Task.sleep(for: interval)
+        } onGracefulShutdown: { [changes] in
+            changes.finish()
         }
     }
 }

@@ -65,6 +65,12 @@ final class SocketCredentialCache: Sendable {
         }
     }
 
+    /// Forgets every verified token (after the signing keys changed: a retired key's tokens must be verified
+    /// again, and fail); sessions, epochs and revocations stay.
+    func forgetVerifiedTokens() {
+        state.withLock { $0.tokens.removeAll() }
+    }
+
     // MARK: Revocations
 
     /// Applies a committed revocation: drops what it voids and remembers it.

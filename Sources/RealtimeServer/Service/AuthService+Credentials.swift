@@ -13,7 +13,7 @@ extension AuthService {
         let now = now()
         let token: AccessToken
         do {
-            token = try validator.validate(bearer, now: now)
+            token = try tokenKeys.validator.validate(bearer, now: now)
         } catch let error as JWTError {
             logger.debug("Access token refused", metadata: ["auth.reason": "\(error.code)"])
             throw AuthServiceError.invalidToken
@@ -50,7 +50,7 @@ extension AuthService {
     /// it caches.
     /// - Throws: `JWTError`.
     public func validateAccessToken(_ token: String, now: Date? = nil) throws -> AccessToken {
-        try validator.validate(token, now: now ?? self.now())
+        try tokenKeys.validator.validate(token, now: now ?? self.now())
     }
 
     /// The user with `id` if the account exists and is enabled.

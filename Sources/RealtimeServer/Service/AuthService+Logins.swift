@@ -113,7 +113,7 @@ extension AuthService {
 
     /// An access token for `user`, bound to a login session (its `sid`).
     public func accessToken(for user: UserRecord, sessionID: String?, now: Date? = nil) throws -> AccessToken {
-        try issuer.issue(
+        try tokenKeys.issuer.issue(
             for: AccessTokenIdentity(userID: user.id, username: user.username, sessionID: sessionID, revocationEpoch: user.revocationEpoch),
             now: now ?? self.now()
         )

@@ -53,8 +53,8 @@ public struct AuthService: Sendable, CustomStringConvertible {
     public let configuration: Configuration
     let store: any AuthStore
     let hasher: PasswordHasher
-    let issuer: AccessTokenIssuer
-    let validator: AccessTokenValidator
+    /// The keys access tokens are signed and verified with (a key rotation replaces them in place).
+    public let tokenKeys: AccessTokenKeys
     let mail: any MailTransport
     let jobs: BackgroundJobQueue?
     let revocations: any RevocationListener
@@ -86,11 +86,36 @@ public struct AuthService: Sendable, CustomStringConvertible {
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
+        self.init(
+            configuration: configuration,
+            store: store,
+            hasher: hasher,
+            tokenKeys: AccessTokenKeys(issuer: issuer, validator: validator),
+            mail: mail,
+            jobs: jobs,
+            revocations: revocations,
+            now: now,
+            logger: logger
+        )
+    }
+
+    /// Creates the service with replaceable keys (``AuthServer`` uses this, so that key rotations apply while it
+    /// runs); the other parameters are those of ``init(configuration:store:hasher:issuer:validator:mail:jobs:revocations:now:logger:)``.
+    public init(
+        configuration: Configuration = Configuration(),
+        store: any AuthStore,
+        hasher: PasswordHasher,
+        tokenKeys: AccessTokenKeys,
+        mail: (any MailTransport)? = nil,
+        jobs: BackgroundJobQueue? = nil,
+        revocations: any RevocationListener = NoRevocationListener(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.hasher = hasher
-        self.issuer = issuer
-        self.validator = validator
+        self.tokenKeys = tokenKeys
         self.mail = mail ?? DiscardingMailTransport(logger: logger)
         self.jobs = jobs
         self.revocations = revocations
@@ -102,7 +127,7 @@ public struct AuthService: Sendable, CustomStringConvertible {
     public var description: String { "AuthService" }
 
     /// How far past `exp` a token is still accepted (clock skew between instances).
-    public var tokenLeeway: TimeInterval { validator.policy.leeway }
+    public var tokenLeeway: TimeInterval { tokenKeys.validator.policy.leeway }
 
     /// Runs password-hasher work, turning overload into ``AuthServiceError/Code/overloaded``.
     func hashing<T>(_ work: () async throws -> T) async throws -> T {

@@ -204,9 +204,11 @@ struct RealtimeFixture: Sendable {
         dropping dropped: Set<String> = [],
         type: String = AccessTokenPolicy.tokenType,
         signedByStranger: Bool = false
-    ) throws -> String {
+    ) async throws -> String {
         let claims = jwtClaims(token)
-        let serverSigner = try ServerKeys.load(configuration: configuration, logger: StoreFixture.logger).signer
+        let keys = try await withSecondStore { store in try await store.signingKeys() }
+        let active = try #require(keys.first { $0.state == .active && $0.algorithm == configuration.jwtAlgorithm.rawValue })
+        let serverSigner = try active.signer()
         let signer =
             signedByStranger
             ? try JWTSigner(key: try JWTKey.generate(for: serverSigner.algorithm), algorithm: serverSigner.algorithm, kid: serverSigner.kid)

@@ -17,7 +17,7 @@ public func buildHelloApp(configuration: ServerConfiguration, logger: Logger) as
     let router = Router()
     router.get("/") { _, _ in "Hello from an app that embeds authd\n" }
     router.addRoutes(auth.api.routes(), atPath: "/auth")
-    router.addRoutes(try auth.wellKnown.routes())
+    router.addRoutes(auth.wellKnown.routes())
 
     // 3. A route of the app's own that uses the domain service to authenticate a bearer token.
     let service = auth.service
