@@ -347,14 +347,14 @@ def test_a_second_instance_on_one_sqlite_file_refuses_to_start(authd_bin, tmp_pa
         port = free_port()
         result = subprocess.run(
             [str(authd_bin), "serve", "--port", str(port), "--data-dir", str(first.data_dir), "--bcrypt-cost", "4"],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True, text=True, timeout=15,
         )  # fmt: skip
         assert result.returncode != 0
         message = result.stdout + result.stderr
         assert str(first.data_dir) in message or "authd.sqlite" in message, message
         assert readyz(first) == 200
     except subprocess.TimeoutExpired:
-        pytest.fail("a second authd serve on the same SQLite data directory kept running for 30 s")
+        pytest.fail("a second authd serve on the same SQLite data directory kept running for 15 s")
     finally:
         first.kill()
 
