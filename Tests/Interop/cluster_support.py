@@ -221,7 +221,10 @@ class Cluster:
             raise ClusterError("; ".join(map(str, errors)))
 
     def ensure_running(self, timeout: float = 30):
-        """Restarts dead instances on their ports and waits until every /readyz answers 200."""
+        """Starts PostgreSQL if a test left it stopped, restarts dead instances on their ports, and waits until
+        every /readyz answers 200."""
+        if self.postgres is not None:
+            self.postgres.start()  # scripts/postgres.sh start: starts unless running
         for instance in self.instances.values():
             if not instance.alive:
                 instance.kill()
