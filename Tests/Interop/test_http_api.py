@@ -29,13 +29,14 @@ def free_port() -> int:
 class Server:
     """One `authd serve` process on a data directory; `start()` waits for /readyz, `stop()` sends SIGTERM."""
 
-    def __init__(self, binary: Path, data_dir: Path, *extra: str, env: dict | None = None):
+    def __init__(self, binary: Path, data_dir: Path, *extra: str, env: dict | None = None, port: int = 0):
         self.binary = binary
         self.data_dir = data_dir
         self.extra = extra
         self.env = env or {}
         self.process: subprocess.Popen | None = None
-        self.port = 0
+        self.fixed_port = port  # 0: a free port at each start
+        self.port = port
         self.log_path = data_dir.parent / "authd.log"
 
     @property
@@ -43,7 +44,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Server":
-        self.port = free_port()
+        self.port = self.fixed_port or free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHD_")}
         env.update(self.env)
         self.log = open(self.log_path, "ab")

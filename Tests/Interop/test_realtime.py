@@ -30,8 +30,8 @@ TRANSPORTS = [["websocket"], ["polling"]]
 class Recorder:
     """A python-socketio client that records every event it receives."""
 
-    def __init__(self):
-        self.client = socketio.Client(reconnection=False)
+    def __init__(self, **client_options):
+        self.client = socketio.Client(**{"reconnection": False, **client_options})
         self.events: list[tuple[str, object]] = []
         self.connect_error = None
         self.disconnected = threading.Event()
