@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import AuthCore
 import Foundation
+import Synchronization
 import Testing
 
 @testable import RealtimeServer
@@ -114,13 +115,14 @@ struct SocketCredentialCacheTests {
         #expect(!cache.isRevoked(Self.identity()))
     }
 
-    @Test("when full it forgets everything at once, revocations with the facts they voided, then goes on")
-    func forgetsEverythingWhenFull() {
+    @Test("when the positive facts fill it, it forgets them at once and keeps every revocation, so none comes back")
+    func keepsRevocationsWhenFull() {
         let cache = SocketCredentialCache(capacity: 3)
         cache.apply(Self.event(.session, session: "s1"))
+        cache.apply(Self.event(.epoch, user: "u2", epoch: 4))
         cache.remember(userID: "u1", epoch: 0)
         cache.remember(sessionID: "s2", .init(userID: "u1", expiresAt: Self.now + 3600))
-        #expect(cache.isRevoked(Self.identity(session: "s1")))
+        cache.remember(sessionID: "s4", .init(userID: "u1", expiresAt: Self.now + 3600))
         #expect(cache.epoch(ofUser: "u1") == 0)
 
         cache.remember(sessionID: "s3", .init(userID: "u1", expiresAt: Self.now + 3600))
@@ -128,7 +130,38 @@ struct SocketCredentialCacheTests {
         #expect(cache.session("s3") != nil)
         #expect(cache.session("s2") == nil)
         #expect(cache.epoch(ofUser: "u1") == nil)
-        // Safe: with the revocation, the positive facts went too, so the next handshake reads the store.
-        #expect(!cache.isRevoked(Self.identity(session: "s1")))
+        // The revocations survived: a handshake that read the store before them cannot cache what they voided.
+        #expect(cache.isRevoked(Self.identity(session: "s1")))
+        #expect(cache.isRevoked(Self.identity(user: "u2", session: nil, epoch: 3)))
+        cache.remember(sessionID: "s1", .init(userID: "u1", expiresAt: Self.now + 3600))
+        cache.remember(userID: "u2", epoch: 3)
+        #expect(cache.session("s1") == nil && cache.epoch(ofUser: "u2") == nil)
+    }
+
+    @Test("revocations live for their lifetime; a flood beyond the capacity drops the oldest half and the positive facts")
+    func revocationsAreBoundedInTimeAndNumber() {
+        let time = Mutex(ContinuousClock.now)
+        let cache = SocketCredentialCache(capacity: 100, revocationCapacity: 4, revocationLifetime: .seconds(60)) { time.withLock { $0 } }
+        for session in ["a", "b", "c", "d"] { cache.apply(Self.event(.session, session: session)) }
+        #expect(cache.revocationCount == 4)
+
+        // Past their lifetime, the next revocation makes room by dropping them.
+        time.withLock { $0 += .seconds(61) }
+        cache.apply(Self.event(.session, session: "e"))
+        #expect(cache.revocationCount == 1)
+        #expect(!cache.isRevoked(Self.identity(session: "a")) && cache.isRevoked(Self.identity(session: "e")))
+
+        // Within the lifetime, a flood drops the older half, and the positive facts they may have voided.
+        for (offset, session) in ["f", "g", "h"].enumerated() {
+            time.withLock { $0 += .seconds(offset + 1) }
+            cache.apply(Self.event(.session, session: session))
+        }
+        cache.remember(userID: "u1", epoch: 0)
+        time.withLock { $0 += .seconds(1) }
+        cache.apply(Self.event(.session, session: "i"))
+        #expect(cache.epoch(ofUser: "u1") == nil)
+        #expect(cache.isRevoked(Self.identity(session: "i")) && cache.isRevoked(Self.identity(session: "h")))
+        #expect(!cache.isRevoked(Self.identity(session: "e")))
+        #expect(cache.revocationCount <= 4)
     }
 }

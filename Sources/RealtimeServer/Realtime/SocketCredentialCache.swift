@@ -12,7 +12,11 @@ internal import Synchronization
 /// closed either by the revoker (it is already in its rooms) or by the check after joining them
 /// (``isRevoked(_:)``), whichever comes second.
 ///
-/// Each map is bounded; when one fills up, everything is forgotten at once (correct, only slower for a moment).
+/// Both kinds are bounded. When the positive facts fill up, they are forgotten at once (correct, only slower for a
+/// moment: the next handshakes read the store). Revocations are kept apart, each for ``revocationLifetime`` (far
+/// longer than a handshake's store read takes, which is the race they close), and never dropped with the positive
+/// facts. Only if more than ``revocationCapacity`` revocations arrive within that lifetime are the oldest dropped,
+/// and the positive facts with them, so that nothing they voided can come back from memory.
 final class SocketCredentialCache: Sendable {
     struct CachedSession: Sendable {
         let userID: String
@@ -23,22 +27,53 @@ final class SocketCredentialCache: Sendable {
         var tokens: [String: AccessToken] = [:]
         var userEpochs: [String: Int] = [:]
         var sessions: [String: CachedSession] = [:]
-        // Revocations heard of: they outlive the positive entries they drop.
-        var revokedSessions: Set<String> = []
-        var minimumEpochs: [String: Int] = [:]
-        var deletedUsers: Set<String> = []
+        // Revocations heard of, with when: they outlive the positive entries they drop.
+        var revokedSessions: [String: ContinuousClock.Instant] = [:]
+        var minimumEpochs: [String: (epoch: Int, at: ContinuousClock.Instant)] = [:]
+        var deletedUsers: [String: ContinuousClock.Instant] = [:]
 
-        var count: Int {
-            tokens.count + userEpochs.count + sessions.count + revokedSessions.count + minimumEpochs.count + deletedUsers.count
+        var positiveCount: Int { tokens.count + userEpochs.count + sessions.count }
+        var revocationCount: Int { revokedSessions.count + minimumEpochs.count + deletedUsers.count }
+
+        mutating func forgetPositiveFacts() {
+            tokens.removeAll()
+            userEpochs.removeAll()
+            sessions.removeAll()
+        }
+
+        /// Drops the revocations heard before `cutoff`.
+        mutating func forgetRevocations(before cutoff: ContinuousClock.Instant) {
+            revokedSessions = revokedSessions.filter { $0.value >= cutoff }
+            minimumEpochs = minimumEpochs.filter { $0.value.at >= cutoff }
+            deletedUsers = deletedUsers.filter { $0.value >= cutoff }
+        }
+
+        /// The median time of the revocations held (to drop the older half).
+        var medianRevocationTime: ContinuousClock.Instant? {
+            let times = (Array(revokedSessions.values) + minimumEpochs.values.map(\.at) + Array(deletedUsers.values)).sorted()
+            return times.isEmpty ? nil : times[times.count / 2]
         }
     }
 
-    /// The most entries of all kinds together.
+    /// The most positive facts (tokens, epochs, sessions) together.
     let capacity: Int
+    /// The most revocations remembered within ``revocationLifetime``.
+    let revocationCapacity: Int
+    /// How long a revocation is remembered.
+    let revocationLifetime: Duration
+    private let clock: @Sendable () -> ContinuousClock.Instant
     private let state = Mutex(State())
 
-    init(capacity: Int = 200_000) {
+    init(
+        capacity: Int = 200_000,
+        revocationCapacity: Int = 100_000,
+        revocationLifetime: Duration = .seconds(600),
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.capacity = capacity
+        self.revocationCapacity = revocationCapacity
+        self.revocationLifetime = revocationLifetime
+        self.clock = clock
     }
 
     // MARK: Positive facts
@@ -51,7 +86,7 @@ final class SocketCredentialCache: Sendable {
 
     func remember(userID: String, epoch: Int) {
         update { state in
-            guard !state.deletedUsers.contains(userID), epoch >= state.minimumEpochs[userID, default: 0] else { return }
+            guard state.deletedUsers[userID] == nil, epoch >= state.minimumEpochs[userID]?.epoch ?? 0 else { return }
             state.userEpochs[userID] = epoch
         }
     }
@@ -60,7 +95,7 @@ final class SocketCredentialCache: Sendable {
 
     func remember(sessionID: String, _ session: CachedSession) {
         update { state in
-            guard !state.revokedSessions.contains(sessionID) else { return }
+            guard state.revokedSessions[sessionID] == nil else { return }
             state.sessions[sessionID] = session
         }
     }
@@ -75,22 +110,24 @@ final class SocketCredentialCache: Sendable {
 
     /// Applies a committed revocation: drops what it voids and remembers it.
     func apply(_ event: RevocationEvent) {
-        update { state in
+        let now = clock()
+        state.withLock { state in
+            if state.revocationCount >= revocationCapacity { makeRoomForRevocations(&state, now: now) }
             switch event.kind {
             case .session:
                 guard let sessionID = event.sessionID else { return }
                 state.sessions[sessionID] = nil
-                state.revokedSessions.insert(sessionID)
+                state.revokedSessions[sessionID] = now
             case .epoch:
                 guard let epoch = event.epoch else { return }
                 state.userEpochs[event.userID] = nil
-                state.minimumEpochs[event.userID] = max(epoch, state.minimumEpochs[event.userID, default: 0])
+                state.minimumEpochs[event.userID] = (max(epoch, state.minimumEpochs[event.userID]?.epoch ?? 0), now)
             case .disabled:
                 // Disabling raises the epoch in the same statement (an `epoch` event follows); until then, forget.
                 state.userEpochs[event.userID] = nil
             case .deleted:
                 state.userEpochs[event.userID] = nil
-                state.deletedUsers.insert(event.userID)
+                state.deletedUsers[event.userID] = now
             }
         }
     }
@@ -98,20 +135,28 @@ final class SocketCredentialCache: Sendable {
     /// Whether a revocation heard of voids `identity`.
     func isRevoked(_ identity: RealtimeIdentity) -> Bool {
         state.withLock { state in
-            if state.deletedUsers.contains(identity.userID) { return true }
-            if identity.revocationEpoch < state.minimumEpochs[identity.userID, default: 0] { return true }
-            if let sessionID = identity.sessionID, state.revokedSessions.contains(sessionID) { return true }
+            if state.deletedUsers[identity.userID] != nil { return true }
+            if identity.revocationEpoch < state.minimumEpochs[identity.userID]?.epoch ?? 0 { return true }
+            if let sessionID = identity.sessionID, state.revokedSessions[sessionID] != nil { return true }
             return false
         }
     }
 
+    /// How many revocations are remembered now.
+    var revocationCount: Int { state.withLock { $0.revocationCount } }
+
+    /// Drops expired revocations; if that is not enough, the older half, and then the positive facts too.
+    private func makeRoomForRevocations(_ state: inout State, now: ContinuousClock.Instant) {
+        state.forgetRevocations(before: now - revocationLifetime)
+        guard state.revocationCount >= revocationCapacity, let median = state.medianRevocationTime else { return }
+        state.forgetRevocations(before: median)
+        state.forgetPositiveFacts()
+    }
+
+    /// Adds a positive fact, first forgetting all of them when they fill the cache (revocations stay).
     private func update(_ body: (inout State) -> Void) {
         state.withLock { state in
-            if state.count >= capacity {
-                // Forgetting the revocations too is safe: the positive entries go with them, so the next handshake
-                // reads the store.
-                state = State()
-            }
+            if state.positiveCount >= capacity { state.forgetPositiveFacts() }
             body(&state)
         }
     }
