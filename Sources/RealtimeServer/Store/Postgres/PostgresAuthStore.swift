@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import Foundation
+public import Logging
+package import PostgresNIO
+internal import Synchronization
+
+/// An ``AuthStore`` over a PostgreSQL database, through a PostgresNIO connection pool.
+///
+/// Every method is one transaction (READ COMMITTED; rows a decision depends on are locked with `FOR UPDATE`), and
+/// transactions that hit a deadlock or a serialization failure are retried a few times. The schema and the
+/// guarantees are those of ``SQLiteAuthStore``; the differences are in `Docs/store.md` ("PostgreSQL"). Several
+/// authd instances may share one database: migrations run under an advisory lock, revocation events get ids in
+/// commit order, and the triggers `NOTIFY` the channels `authd_revocations` (payload: the event id) and
+/// `authd_keys` (payload: the kid).
+///
+/// ```swift
+/// let store = try PostgresAuthStore(url: "postgres://authd@127.0.0.1:5432/authd", logger: logger)
+/// try await store.migrate()
+/// defer { try? await store.close() }
+/// ```
+///
+/// The pool runs in a task that the store owns from `init` until ``close()``.
+public final class PostgresAuthStore: AuthStore, CustomStringConvertible {
+    /// Tuning for ``PostgresAuthStore``.
+    public struct Configuration: Sendable {
+        /// The maximum number of pooled connections.
+        public var maximumConnections: Int
+        /// How long opening one connection may take.
+        public var connectTimeout: Duration
+        /// How long ``PostgresAuthStore/isReachable()`` waits for an answer.
+        public var reachabilityTimeout: Duration
+
+        /// Creates a configuration.
+        public init(maximumConnections: Int = 20, connectTimeout: Duration = .seconds(5), reachabilityTimeout: Duration = .seconds(2)) {
+            precondition(maximumConnections >= 1, "maximumConnections must be at least 1")
+            self.maximumConnections = maximumConnections
+            self.connectTimeout = connectTimeout
+            self.reachabilityTimeout = reachabilityTimeout
+        }
+    }
+
+    /// The connection pool (for components in this package that share the database, such as a message bus).
+    package let client: PostgresClient
+    /// What a component needs to open its own dedicated connection, such as one that LISTENs.
+    package let connectionConfiguration: PostgresConnection.Configuration
+    /// The URL without its password.
+    public let redactedURL: String
+    let logger: Logger
+    private let configuration: Configuration
+    private let runTask: Task<Void, Never>
+    private let isClosed = Atomic<Bool>(false)
+
+    /// Connects a pool to the database at `url`, without migrating it: call ``migrate()`` next.
+    ///
+    /// Nothing is connected yet; the first call opens the first connection.
+    /// - Parameters:
+    ///   - url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require&host=/socket/dir]`.
+    ///     Without `sslmode`, a loopback host or a UNIX socket means `disable`, any other host `require` (TLS with
+    ///     certificate and host-name verification).
+    ///   - configuration: Pool size and timeouts.
+    ///   - logger: Where lifecycle events (and the pool's background events) go.
+    /// - Throws: ``AuthStoreError/Code/unavailable`` when the URL is invalid; the reason says why and never
+    ///   contains the password.
+    public convenience init(url: String, configuration: Configuration = .init(), logger: Logger) throws {
+        try self.init(location: try PostgresURL(url), configuration: configuration, logger: logger)
+    }
+
+    /// Connects a pool to the database at a parsed URL (see ``init(url:configuration:logger:)``).
+    package init(location parsed: PostgresURL, configuration: Configuration = .init(), logger: Logger) throws {
+        var clientConfiguration = try parsed.clientConfiguration()
+        clientConfiguration.options.maximumConnections = configuration.maximumConnections
+        clientConfiguration.options.connectTimeout = configuration.connectTimeout
+        var connectionConfiguration = try parsed.connectionConfiguration()
+        connectionConfiguration.options.connectTimeout = .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000)
+        self.connectionConfiguration = connectionConfiguration
+        self.configuration = configuration
+        self.redactedURL = parsed.redacted
+        self.logger = logger
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        self.client = client
+        // The pool only leases connections while `run()` runs; the store owns that task until close().
+        runTask = Task { await client.run() }
+        logger.debug("Opened auth store", metadata: ["store.url": "\(redactedURL)"])
+    }
+
+    /// The store and its URL without the password.
+    public var description: String { "PostgresAuthStore(\(redactedURL))" }
+
+    public func isReachable() async -> Bool {
+        guard !isClosed.load(ordering: .acquiring) else { return false }
+        let timeout = configuration.reachabilityTimeout
+        let client = client
+        // The pool keeps retrying a server that is down instead of failing a lease: bound the wait.
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    let rows = try await client.query("SELECT 1::INT8").collect()
+                    return try rows.first?.decode(Int64.self) == 1
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Stops the pool: connections close once their current transaction ends, and later calls throw
+    /// ``AuthStoreError/Code/unavailable``. Calling it again does nothing.
+    public func close() async throws {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        runTask.cancel()
+        await runTask.value
+        logger.debug("Closed auth store", metadata: ["store.url": "\(redactedURL)"])
+    }
+
+    // MARK: Helpers for the feature extensions
+
+    /// How often a transaction is tried when PostgreSQL aborts it for a deadlock or a serialization failure.
+    private static let maximumAttempts = 5
+
+    /// Runs `body` in one transaction (BEGIN … COMMIT, ROLLBACK when it throws) and maps errors to
+    /// ``AuthStoreError``; retries the whole transaction after a deadlock or serialization failure.
+    func transaction<T: Sendable>(_ operation: String, _ body: (PostgresStatements) async throws -> T) async throws -> T {
+        try checkOpen(operation)
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    let statements = PostgresStatements(connection: connection, logger: logger)
+                    try await statements.execute("BEGIN")
+                    do {
+                        let value = try await body(statements)
+                        try await statements.execute("COMMIT")
+                        return value
+                    } catch {
+                        _ = try? await statements.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch let error where attempt < Self.maximumAttempts && AuthStoreError.isTransientPostgresError(error) {
+                logger.debug("Retrying store transaction", metadata: ["store.operation": "\(operation)", "store.attempt": "\(attempt)"])
+                attempt += 1
+            } catch {
+                throw mapError(error, operation: operation)
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection without an explicit transaction (for one-statement reads).
+    func read<T: Sendable>(_ operation: String, _ body: (PostgresStatements) async throws -> T) async throws -> T {
+        try checkOpen(operation)
+        do {
+            return try await client.withConnection { connection in
+                try await body(PostgresStatements(connection: connection, logger: logger))
+            }
+        } catch {
+            throw mapError(error, operation: operation)
+        }
+    }
+
+    func checkOpen(_ operation: String) throws(AuthStoreError) {
+        if isClosed.load(ordering: .acquiring) {
+            throw AuthStoreError(.unavailable, reason: "\(operation) failed: the store is closed")
+        }
+    }
+
+    func mapError(_ error: any Error, operation: String) -> AuthStoreError {
+        if let error = error as? AuthStoreError {
+            return error
+        }
+        if isClosed.load(ordering: .acquiring) {
+            return AuthStoreError(.unavailable, reason: "\(operation) failed: the store is closed", underlying: error)
+        }
+        return AuthStoreError(postgresError: error, operation: operation)
+    }
+}
