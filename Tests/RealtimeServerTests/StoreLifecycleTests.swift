@@ -66,7 +66,7 @@ struct StoreLifecycleTests {
     @Test("applies the named migrations in order, and a second migrate() changes nothing")
     func migrationsAreIdempotent() async throws {
         try await StoreFixture.withStore { store, _ in
-            let expected = ["v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events"]
+            let expected = ["v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events", "v3-signing-keys"]
             #expect(try await store.appliedMigrations() == expected)
             let user = try await StoreFixture.makeUser(store)
 
@@ -136,9 +136,9 @@ struct StoreLifecycleTests {
         }
     }
 
-    @Test("keeps millisecond precision of times")
-    func millisecondPrecision() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("keeps millisecond precision of times", arguments: StoreBackend.allCases)
+    func millisecondPrecision(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await store.createUser(
                 username: "ada",
                 email: nil,
