@@ -90,24 +90,26 @@ public final class PostgresAuthStore: AuthStore, CustomStringConvertible {
         guard !isClosed.load(ordering: .acquiring) else { return false }
         let timeout = configuration.reachabilityTimeout
         let client = client
-        // The pool keeps retrying a server that is down instead of failing a lease: bound the wait.
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                do {
-                    let rows = try await client.query("SELECT 1::INT8").collect()
-                    return try rows.first?.decode(Int64.self) == 1
-                } catch {
-                    return false
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
+        let query = Task {
+            do {
+                let rows = try await client.query("SELECT 1::INT8").collect()
+                return try rows.first?.decode(Int64.self) == 1
+            } catch {
                 return false
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
+        // The pool keeps retrying a server that is down instead of failing a lease, and may not notice
+        // cancellation at once: answer after `timeout` whatever the query does, then cancel it.
+        let answer = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let once = ResumeOnce(continuation)
+            Task { once.resume(returning: await query.value) }
+            Task {
+                try? await Task.sleep(for: timeout)
+                once.resume(returning: false)
+            }
+        }
+        query.cancel()
+        return answer
     }
 
     /// Stops the pool: connections close once their current transaction ends, and later calls throw
@@ -178,5 +180,21 @@ public final class PostgresAuthStore: AuthStore, CustomStringConvertible {
             return AuthStoreError(.unavailable, reason: "\(operation) failed: the store is closed", underlying: error)
         }
         return AuthStoreError(postgresError: error, operation: operation)
+    }
+}
+
+/// A continuation that the first of several racing tasks resumes; later attempts do nothing.
+private final class ResumeOnce<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(returning value: Value) {
+        continuation.withLock { pending in
+            pending?.resume(returning: value)
+            pending = nil
+        }
     }
 }
