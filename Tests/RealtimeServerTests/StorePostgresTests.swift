@@ -182,12 +182,22 @@ struct StorePostgresTests {
         }
     }
 
-    @Test("a server that does not answer makes isReachable false within a few seconds")
+    @Test("a server that does not answer makes isReachable false, and calls unavailable, within a few seconds")
     func unreachableServer() async throws {
-        let store = try PostgresAuthStore(url: "postgres://authd@127.0.0.1:1/authd", logger: StoreFixture.logger)
+        let store = try PostgresAuthStore(
+            url: "postgres://authd@127.0.0.1:1/authd",
+            configuration: .init(leaseTimeout: .seconds(1)),
+            logger: StoreFixture.logger
+        )
         let start = ContinuousClock.now
         #expect(await store.isReachable() == false)
         #expect(ContinuousClock.now - start < .seconds(5))
+
+        let callStart = ContinuousClock.now
+        let error = await #expect(throws: AuthStoreError.self) { try await store.findUser(username: "ada") }
+        #expect(error?.code == .unavailable)
+        #expect(error?.reason.contains("no PostgreSQL connection") == true, "\(String(describing: error))")
+        #expect(ContinuousClock.now - callStart < .seconds(5))
         try await store.close()
     }
 

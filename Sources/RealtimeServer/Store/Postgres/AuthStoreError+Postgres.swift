@@ -10,7 +10,13 @@ extension AuthStoreError {
             return
         }
         guard let error = error as? PSQLError else {
-            self.init(.storageFailure, reason: "\(operation) failed: \(type(of: error))", underlying: error)
+            // The pool's own error (from the underscored _ConnectionPoolModule, so matched by name): after a minute of
+            // failed connection attempts it fails every waiting request.
+            if String(describing: type(of: error)) == "ConnectionPoolError" {
+                self.init(.unavailable, reason: "\(operation) failed: PostgreSQL is unreachable (\(error))", underlying: error)
+            } else {
+                self.init(.storageFailure, reason: "\(operation) failed: \(type(of: error))", underlying: error)
+            }
             return
         }
         guard error.code == .server, let info = error.serverInfo else {

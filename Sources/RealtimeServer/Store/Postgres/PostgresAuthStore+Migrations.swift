@@ -20,7 +20,8 @@ extension PostgresAuthStore {
         let newlyApplied: [String]
         do {
             try checkOpen("migrate")
-            newlyApplied = try await client.withConnection { connection in
+            let logger = logger
+            newlyApplied = try await withLeasedConnection("migrate") { connection in
                 let statements = PostgresStatements(connection: connection, logger: logger)
                 try await statements.execute("SELECT pg_advisory_lock(\(Self.migrationLockKey))")
                 do {

@@ -27,14 +27,23 @@ public final class PostgresAuthStore: AuthStore, CustomStringConvertible {
         public var maximumConnections: Int
         /// How long opening one connection may take.
         public var connectTimeout: Duration
+        /// How long a call waits for a pooled connection (the server is down, or every connection is busy) before
+        /// it fails with ``AuthStoreError/Code/unavailable``.
+        public var leaseTimeout: Duration
         /// How long ``PostgresAuthStore/isReachable()`` waits for an answer.
         public var reachabilityTimeout: Duration
 
         /// Creates a configuration.
-        public init(maximumConnections: Int = 20, connectTimeout: Duration = .seconds(5), reachabilityTimeout: Duration = .seconds(2)) {
+        public init(
+            maximumConnections: Int = 20,
+            connectTimeout: Duration = .seconds(5),
+            leaseTimeout: Duration = .seconds(10),
+            reachabilityTimeout: Duration = .seconds(2)
+        ) {
             precondition(maximumConnections >= 1, "maximumConnections must be at least 1")
             self.maximumConnections = maximumConnections
             self.connectTimeout = connectTimeout
+            self.leaseTimeout = leaseTimeout
             self.reachabilityTimeout = reachabilityTimeout
         }
     }
@@ -128,12 +137,13 @@ public final class PostgresAuthStore: AuthStore, CustomStringConvertible {
 
     /// Runs `body` in one transaction (BEGIN … COMMIT, ROLLBACK when it throws) and maps errors to
     /// ``AuthStoreError``; retries the whole transaction after a deadlock or serialization failure.
-    func transaction<T: Sendable>(_ operation: String, _ body: (PostgresStatements) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresStatements) async throws -> T) async throws -> T {
         try checkOpen(operation)
+        let logger = logger
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await withLeasedConnection(operation) { connection in
                     let statements = PostgresStatements(connection: connection, logger: logger)
                     try await statements.execute("BEGIN")
                     do {
@@ -155,14 +165,56 @@ public final class PostgresAuthStore: AuthStore, CustomStringConvertible {
     }
 
     /// Runs `body` on a pooled connection without an explicit transaction (for one-statement reads).
-    func read<T: Sendable>(_ operation: String, _ body: (PostgresStatements) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresStatements) async throws -> T) async throws -> T {
         try checkOpen(operation)
+        let logger = logger
         do {
-            return try await client.withConnection { connection in
+            return try await withLeasedConnection(operation) { connection in
                 try await body(PostgresStatements(connection: connection, logger: logger))
             }
         } catch {
             throw mapError(error, operation: operation)
+        }
+    }
+
+    /// Leases a pooled connection for `body`, waiting at most ``Configuration/leaseTimeout`` for one: the pool
+    /// itself keeps retrying an absent server for a minute before it fails a request.
+    func withLeasedConnection<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let client = client
+        let timeout = configuration.leaseTimeout
+        let lease = LeaseState()
+        let timedOut = AuthStoreError(.unavailable, reason: "\(operation) failed: no PostgreSQL connection within \(timeout)")
+        return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
+            group.addTask {
+                .value(
+                    try await client.withConnection { connection in
+                        // Once the timer has given up, the body must not run: the caller was told it failed.
+                        guard lease.markLeased() else { throw timedOut }
+                        return try await body(connection)
+                    }
+                )
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .timer
+            }
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .value(let value):
+                    group.cancelAll()
+                    return value
+                case .timer where lease.markTimedOut():
+                    // Still waiting for a connection: withdraw the request (the body will not run).
+                    group.cancelAll()
+                    throw timedOut
+                case .timer:
+                    continue  // The body runs: wait for it, however long the transaction takes.
+                }
+            }
+            throw timedOut
         }
     }
 
@@ -195,6 +247,41 @@ private final class ResumeOnce<Value: Sendable>: Sendable {
         continuation.withLock { pending in
             pending?.resume(returning: value)
             pending = nil
+        }
+    }
+}
+
+/// What finished first in ``PostgresAuthStore/withLeasedConnection(_:_:)``.
+private enum LeaseOutcome<Value: Sendable>: Sendable {
+    case value(Value)
+    case timer
+}
+
+/// Whether a lease request got its connection before the lease timeout, decided once.
+private final class LeaseState: Sendable {
+    private enum State {
+        case waiting
+        case leased
+        case timedOut
+    }
+
+    private let state = Mutex(State.waiting)
+
+    /// Marks the connection leased; `false` when the timeout came first.
+    func markLeased() -> Bool {
+        state.withLock { state in
+            guard case .waiting = state else { return false }
+            state = .leased
+            return true
+        }
+    }
+
+    /// Marks the request timed out; `false` when the connection came first.
+    func markTimedOut() -> Bool {
+        state.withLock { state in
+            guard case .waiting = state else { return false }
+            state = .timedOut
+            return true
         }
     }
 }
