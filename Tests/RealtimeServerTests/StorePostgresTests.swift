@@ -108,6 +108,28 @@ struct StorePostgresTests {
         }
     }
 
+    @Test("a revocation waits while an earlier one is uncommitted, so a reader never sees a later id first")
+    func revocationWaitsForEarlierCommit() async throws {
+        try await PostgresTestDatabase.withStore { store, location in
+            let user = try await StoreFixture.makeUser(store)
+            let first = try await StoreFixture.makeSession(store, for: user)
+            let second = try await StoreFixture.makeSession(store, for: user)
+            try await PostgresTestDatabase.withConnection(to: location) { connection in
+                // Another writer revokes `first` and keeps its transaction open: its event id is taken, not visible.
+                _ = try await connection.query("BEGIN", logger: StoreFixture.logger).collect()
+                _ = try await connection.query("UPDATE sessions SET revoked_at = 1 WHERE id = \(first.id)", logger: StoreFixture.logger).collect()
+                let later = Task { try await store.revokeSession(id: second.id, now: StoreFixture.now) }
+                try await Task.sleep(for: .milliseconds(500))
+                let visibleMeanwhile = try await store.revocationEvents(after: 0, limit: 10)
+                _ = try await connection.query("COMMIT", logger: StoreFixture.logger).collect()
+                #expect(try await later.value)
+                #expect(visibleMeanwhile.isEmpty, "a later revocation committed while an earlier id was still invisible")
+            }
+            let events = try await store.revocationEvents(after: 0, limit: 10)
+            #expect(events.map(\.sessionID) == [first.id, second.id])
+        }
+    }
+
     @Test("a revoked session and a new signing key are announced by NOTIFY to a separate LISTEN connection")
     func notifications() async throws {
         try await PostgresTestDatabase.withStore { store, location in
