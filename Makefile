@@ -19,9 +19,21 @@ run: packages-run
 ## (Prerequisites run in order.)
 test: packages-test venv lint swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke
 
+## swift-test: the Swift Testing suites; the store suites also run against a private PostgreSQL 15 server
+## (scripts/postgres.sh, in POSTGRES_DIR), started for the run and stopped afterwards, also when tests fail. With
+## AUTHD_TEST_POSTGRES_URL already set, that server is used instead.
+POSTGRES_DIR ?= $(CURDIR)/.build-services/postgres
 swift-test: venv
 	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) build --build-tests
-	AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build
+	@if [ -n "$$AUTHD_TEST_POSTGRES_URL" ]; then \
+		echo "AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build (PostgreSQL: AUTHD_TEST_POSTGRES_URL)"; \
+		AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build; \
+	else \
+		url=$$(bash scripts/postgres.sh start "$(POSTGRES_DIR)") || exit 1; \
+		trap 'bash scripts/postgres.sh stop "$(POSTGRES_DIR)"' EXIT; \
+		echo "AUTHD_TEST_POSTGRES_URL=$$url AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build"; \
+		AUTHD_TEST_POSTGRES_URL=$$url AUTHD_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build; \
+	fi
 
 interop-test: venv
 	$(SWIFT) build --product authd

@@ -17,8 +17,8 @@ run=(make pkg-config libssl-dev libsqlite3-dev zlib1g-dev)
 bench=("${run[@]}" libcrypt-dev python3-venv)
 # The test suites: nodejs, mocha and node-ws run the official conformance suites (Tests/Conformance) and the client's
 # Node tests (Debian's nodejs or NodeSource's, which provides the same `nodejs` package); chromium and chromium-driver
-# run the headless browser tests.
-test=("${bench[@]}" nodejs mocha node-ws chromium chromium-driver)
+# run the headless browser tests; postgresql runs the store suites against PostgreSQL (scripts/postgres.sh).
+test=("${bench[@]}" nodejs mocha node-ws chromium chromium-driver postgresql)
 # Optional, for make test: libjwt, the JWT benchmark's C peer, loaded at run time (bench-smoke says when it is absent).
 test_optional=(libjwt0)
 

@@ -5,11 +5,11 @@ import RealtimeServer
 import Testing
 
 /// The store operations that change several rows at once, each in one transaction (what `AuthService` relies on).
-@Suite("SQLiteAuthStore: logins, sign-outs and resets as one transaction")
+@Suite("AuthStore: logins, sign-outs and resets as one transaction (SQLite and PostgreSQL)")
 struct StoreAccountTransactionsTests {
-    @Test("a login's session and first refresh token are saved together, or neither when the token collides")
-    func sessionWithRefreshToken() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a login's session and first refresh token are saved together, or neither when the token collides", arguments: StoreBackend.allCases)
+    func sessionWithRefreshToken(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let existing = try await StoreFixture.makeRefreshToken(store, for: user)
             func session(_ id: String) -> SessionRecord {
@@ -40,9 +40,12 @@ struct StoreAccountTransactionsTests {
         }
     }
 
-    @Test("signing out everywhere raises the epoch and revokes every session, refresh token and reset of the user only")
-    func signOutEverywhere() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test(
+        "signing out everywhere raises the epoch and revokes every session, refresh token and reset of the user only",
+        arguments: StoreBackend.allCases
+    )
+    func signOutEverywhere(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             let first = try await StoreFixture.makeSession(store, for: ada, id: "a-1")
@@ -80,9 +83,9 @@ struct StoreAccountTransactionsTests {
         }
     }
 
-    @Test("disabling through revokeLogins raises the epoch once, however often it is applied")
-    func disable() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("disabling through revokeLogins raises the epoch once, however often it is applied", arguments: StoreBackend.allCases)
+    func disable(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store)
             _ = try await StoreFixture.makeSession(store, for: ada, id: "a-1")
             let first = try await store.revokeLogins(ofUser: ada.id, applying: .disable, now: StoreFixture.now)
@@ -94,9 +97,9 @@ struct StoreAccountTransactionsTests {
         }
     }
 
-    @Test("revokeLogins of an unknown user throws userNotFound")
-    func unknownUser() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("revokeLogins of an unknown user throws userNotFound", arguments: StoreBackend.allCases)
+    func unknownUser(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let error = await #expect(throws: AuthStoreError.self) {
                 try await store.revokeLogins(ofUser: "nobody", applying: .signOutEverywhere, now: StoreFixture.now)
             }
@@ -104,9 +107,9 @@ struct StoreAccountTransactionsTests {
         }
     }
 
-    @Test("a completed reset consumes the token, sets the hash, raises the epoch and revokes every login at once")
-    func completePasswordReset() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a completed reset consumes the token, sets the hash, raises the epoch and revokes every login at once", arguments: StoreBackend.allCases)
+    func completePasswordReset(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: ada, id: "a-1")
             let token = try await StoreFixture.makeRefreshToken(store, for: ada, session: session)
@@ -134,9 +137,9 @@ struct StoreAccountTransactionsTests {
         }
     }
 
-    @Test("an expired or unknown reset token changes nothing")
-    func completeExpiredReset() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("an expired or unknown reset token changes nothing", arguments: StoreBackend.allCases)
+    func completeExpiredReset(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store)
             _ = try await StoreFixture.makeSession(store, for: ada, id: "a-1")
             let expired = StoreFixture.fingerprint(.passwordReset)
@@ -152,9 +155,9 @@ struct StoreAccountTransactionsTests {
         }
     }
 
-    @Test("a reused refresh token revokes its family and its session in the rotation's transaction")
-    func reuseRevokesSession() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a reused refresh token revokes its family and its session in the rotation's transaction", arguments: StoreBackend.allCases)
+    func reuseRevokesSession(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: ada, id: "a-1")
             let other = try await StoreFixture.makeSession(store, for: ada, id: "a-2")

@@ -136,9 +136,9 @@ struct StoreLifecycleTests {
         }
     }
 
-    @Test("keeps millisecond precision of times")
-    func millisecondPrecision() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("keeps millisecond precision of times", arguments: StoreBackend.allCases)
+    func millisecondPrecision(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await store.createUser(
                 username: "ada",
                 email: nil,

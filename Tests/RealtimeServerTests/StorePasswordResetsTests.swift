@@ -4,7 +4,7 @@ import Foundation
 import RealtimeServer
 import Testing
 
-@Suite("SQLiteAuthStore password resets")
+@Suite("AuthStore password resets (SQLite and PostgreSQL)")
 struct StorePasswordResetsTests {
     private static func makeReset(_ store: some AuthStore, for user: UserRecord) async throws -> PasswordResetRecord {
         let reset = PasswordResetRecord(
@@ -17,9 +17,9 @@ struct StorePasswordResetsTests {
         return reset
     }
 
-    @Test("a reset token is consumed once, then reported as already used")
-    func singleUse() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a reset token is consumed once, then reported as already used", arguments: StoreBackend.allCases)
+    func singleUse(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let reset = try await Self.makeReset(store, for: user)
 
@@ -28,9 +28,9 @@ struct StorePasswordResetsTests {
         }
     }
 
-    @Test("finding a reset token reads it without using it")
-    func findDoesNotConsume() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("finding a reset token reads it without using it", arguments: StoreBackend.allCases)
+    func findDoesNotConsume(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let reset = try await Self.makeReset(store, for: user)
 
@@ -41,9 +41,9 @@ struct StorePasswordResetsTests {
         }
     }
 
-    @Test("a reset token is refused from expiresAt on")
-    func expiry() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a reset token is refused from expiresAt on", arguments: StoreBackend.allCases)
+    func expiry(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let reset = try await Self.makeReset(store, for: user)
 
@@ -52,17 +52,17 @@ struct StorePasswordResetsTests {
         }
     }
 
-    @Test("an unknown fingerprint consumes nothing")
-    func unknown() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("an unknown fingerprint consumes nothing", arguments: StoreBackend.allCases)
+    func unknown(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let result = try await store.consumePasswordReset(fingerprint: StoreFixture.fingerprint(.passwordReset), now: StoreFixture.now)
             #expect(result == .unknown)
         }
     }
 
-    @Test("of 10 concurrent consumptions of one token exactly one succeeds")
-    func concurrentConsumption() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("of 10 concurrent consumptions of one token exactly one succeeds", arguments: StoreBackend.allCases)
+    func concurrentConsumption(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let reset = try await Self.makeReset(store, for: user)
 
@@ -78,9 +78,9 @@ struct StorePasswordResetsTests {
         }
     }
 
-    @Test("invalidating a user's resets uses up the unused ones only, and no one else's")
-    func invalidateAll() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("invalidating a user's resets uses up the unused ones only, and no one else's", arguments: StoreBackend.allCases)
+    func invalidateAll(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             let used = try await Self.makeReset(store, for: ada)
@@ -95,9 +95,9 @@ struct StorePasswordResetsTests {
         }
     }
 
-    @Test("refuses a reset of a missing user, and a reused fingerprint")
-    func createFailures() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("refuses a reset of a missing user, and a reused fingerprint", arguments: StoreBackend.allCases)
+    func createFailures(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             var ghost = user
             ghost.id = UUID().uuidString.lowercased()

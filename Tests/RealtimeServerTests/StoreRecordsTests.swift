@@ -42,9 +42,9 @@ struct StoreRecordsTests {
         #expect(reset.description.contains("fingerprint: 00010203…"))
     }
 
-    @Test("the usernameTaken error names neither the username nor a value")
-    func errorDescription() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("the usernameTaken error names neither the username nor a value", arguments: StoreBackend.allCases)
+    func errorDescription(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             _ = try await StoreFixture.makeUser(store, "secret-name")
             let error = await #expect(throws: AuthStoreError.self) { try await StoreFixture.makeUser(store, "secret-name") }
             let description = try #require(error?.description)

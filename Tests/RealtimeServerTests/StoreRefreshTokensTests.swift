@@ -3,11 +3,11 @@ import Foundation
 import RealtimeServer
 import Testing
 
-@Suite("SQLiteAuthStore refresh tokens")
+@Suite("AuthStore refresh tokens (SQLite and PostgreSQL)")
 struct StoreRefreshTokensTests {
-    @Test("issues a token and finds it by fingerprint")
-    func issueAndFind() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("issues a token and finds it by fingerprint", arguments: StoreBackend.allCases)
+    func issueAndFind(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: user)
             let token = try await StoreFixture.makeRefreshToken(store, for: user, session: session, familyID: "f-1")
@@ -17,9 +17,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("rotation marks the presented token used and issues the replacement in the same family and session")
-    func rotate() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("rotation marks the presented token used and issues the replacement in the same family and session", arguments: StoreBackend.allCases)
+    func rotate(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: user)
             let token = try await StoreFixture.makeRefreshToken(store, for: user, session: session, familyID: "f-1")
@@ -44,9 +44,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("presenting a rotated token again revokes the family, so its replacement no longer rotates")
-    func reuseRevokesFamily() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("presenting a rotated token again revokes the family, so its replacement no longer rotates", arguments: StoreBackend.allCases)
+    func reuseRevokesFamily(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let first = try await StoreFixture.makeRefreshToken(store, for: user, familyID: "f-1")
             let unrelated = try await StoreFixture.makeRefreshToken(store, for: user, familyID: "f-2")
@@ -74,9 +74,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("an expired token does not rotate and stays unused")
-    func expired() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("an expired token does not rotate and stays unused", arguments: StoreBackend.allCases)
+    func expired(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let token = try await StoreFixture.makeRefreshToken(store, for: user)
             let replacement = StoreFixture.fingerprint()
@@ -94,9 +94,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("an unknown fingerprint rotates nothing")
-    func unknown() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("an unknown fingerprint rotates nothing", arguments: StoreBackend.allCases)
+    func unknown(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let replacement = StoreFixture.fingerprint()
             let result = try await store.rotateRefreshToken(
                 presented: StoreFixture.fingerprint(),
@@ -109,9 +109,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("of 20 concurrent rotations of one token exactly one rotates and the rest detect reuse")
-    func concurrentRotation() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("of 20 concurrent rotations of one token exactly one rotates and the rest detect reuse", arguments: StoreBackend.allCases)
+    func concurrentRotation(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let token = try await StoreFixture.makeRefreshToken(store, for: user, familyID: "f-1")
 
@@ -141,9 +141,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("revokes a whole family, and every token of a user")
-    func revokeFamilyAndUser() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("revokes a whole family, and every token of a user", arguments: StoreBackend.allCases)
+    func revokeFamilyAndUser(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             let first = try await StoreFixture.makeRefreshToken(store, for: ada, familyID: "f-1")
@@ -174,9 +174,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("issuing into an existing family needs the same user and session and an unrevoked family")
-    func issueIntoFamily() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("issuing into an existing family needs the same user and session and an unrevoked family", arguments: StoreBackend.allCases)
+    func issueIntoFamily(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             _ = try await StoreFixture.makeRefreshToken(store, for: ada, familyID: "f-1")
@@ -192,9 +192,9 @@ struct StoreRefreshTokensTests {
         }
     }
 
-    @Test("refuses a token of a missing user, of a revoked or foreign session, and a reused fingerprint")
-    func issueFailures() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("refuses a token of a missing user, of a revoked or foreign session, and a reused fingerprint", arguments: StoreBackend.allCases)
+    func issueFailures(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             let bobSession = try await StoreFixture.makeSession(store, for: bob)

@@ -3,11 +3,11 @@ import Foundation
 import RealtimeServer
 import Testing
 
-@Suite("SQLiteAuthStore sessions")
+@Suite("AuthStore sessions (SQLite and PostgreSQL)")
 struct StoreSessionsTests {
-    @Test("creates a session and finds it while valid; lastSeenAt starts at createdAt")
-    func createAndFind() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("creates a session and finds it while valid; lastSeenAt starts at createdAt", arguments: StoreBackend.allCases)
+    func createAndFind(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: user, id: "s-1")
 
@@ -20,9 +20,9 @@ struct StoreSessionsTests {
         }
     }
 
-    @Test("a session is valid strictly before expiresAt")
-    func expiry() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a session is valid strictly before expiresAt", arguments: StoreBackend.allCases)
+    func expiry(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: user)
 
@@ -33,9 +33,9 @@ struct StoreSessionsTests {
         }
     }
 
-    @Test("touching moves lastSeenAt forward, never back")
-    func touch() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("touching moves lastSeenAt forward, never back", arguments: StoreBackend.allCases)
+    func touch(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: user)
 
@@ -46,9 +46,9 @@ struct StoreSessionsTests {
         }
     }
 
-    @Test("revoking a session invalidates it and the refresh tokens bound to it")
-    func revokeOne() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("revoking a session invalidates it and the refresh tokens bound to it", arguments: StoreBackend.allCases)
+    func revokeOne(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let session = try await StoreFixture.makeSession(store, for: user)
             let other = try await StoreFixture.makeSession(store, for: user)
@@ -66,9 +66,9 @@ struct StoreSessionsTests {
         }
     }
 
-    @Test("revoking all sessions of a user returns exactly the ids revoked now")
-    func revokeAllOfUser() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("revoking all sessions of a user returns exactly the ids revoked now", arguments: StoreBackend.allCases)
+    func revokeAllOfUser(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             let first = try await StoreFixture.makeSession(store, for: ada, id: "a-1")
@@ -87,9 +87,9 @@ struct StoreSessionsTests {
         }
     }
 
-    @Test("refuses a session of a missing user, and a reused session id")
-    func createFailures() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("refuses a session of a missing user, and a reused session id", arguments: StoreBackend.allCases)
+    func createFailures(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let orphan = SessionRecord(id: "x", userID: "missing", createdAt: StoreFixture.now, expiresAt: StoreFixture.now + 60, csrfSecret: [1])
             let missing = await #expect(throws: AuthStoreError.self) { try await store.createSession(orphan) }

@@ -4,11 +4,11 @@ import Foundation
 import RealtimeServer
 import Testing
 
-@Suite("SQLiteAuthStore users")
+@Suite("AuthStore users (SQLite and PostgreSQL)")
 struct StoreUsersTests {
-    @Test("creates a user with a lower-case UUID id and epoch 0, and finds it by id and by username")
-    func createAndFind() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("creates a user with a lower-case UUID id and epoch 0, and finds it by id and by username", arguments: StoreBackend.allCases)
+    func createAndFind(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
 
             #expect(UUID(uuidString: user.id) != nil)
@@ -26,9 +26,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("refuses a second user with the same username with usernameTaken")
-    func duplicateUsername() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("refuses a second user with the same username with usernameTaken", arguments: StoreBackend.allCases)
+    func duplicateUsername(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let first = try await StoreFixture.makeUser(store)
             let error = await #expect(throws: AuthStoreError.self) {
                 try await store.createUser(username: "ada", email: nil, passwordHash: StoreFixture.passwordHash, now: StoreFixture.now)
@@ -38,9 +38,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("lets exactly one of 50 concurrent creations of one username win")
-    func concurrentCreationsHaveOneWinner() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("lets exactly one of 50 concurrent creations of one username win", arguments: StoreBackend.allCases)
+    func concurrentCreationsHaveOneWinner(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let outcomes = try await withThrowingTaskGroup(of: Result<UserRecord, AuthStoreError>.self) { group in
                 for _ in 0..<50 {
                     group.addTask {
@@ -72,9 +72,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("lists users by username one page at a time")
-    func listsInPages() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("lists users by username one page at a time", arguments: StoreBackend.allCases)
+    func listsInPages(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             for name in ["dan", "ada", "eve", "bob", "cy"] {
                 _ = try await StoreFixture.makeUser(store, name)
             }
@@ -90,9 +90,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("updates the password hash, bumping the revocation epoch only when asked")
-    func updatesPasswordHash() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("updates the password hash, bumping the revocation epoch only when asked", arguments: StoreBackend.allCases)
+    func updatesPasswordHash(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             let newHash = "$2b$04$zyxwvutsrqponmlkjihgfeuPf6P1t5tk4v8bNp2wq0hy1GkPn9HGy."
 
@@ -107,9 +107,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("bumps the revocation epoch and returns the new value")
-    func bumpsRevocationEpoch() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("bumps the revocation epoch and returns the new value", arguments: StoreBackend.allCases)
+    func bumpsRevocationEpoch(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
             #expect(try await store.bumpRevocationEpoch(ofUser: user.id) == 1)
             #expect(try await store.bumpRevocationEpoch(ofUser: user.id) == 2)
@@ -117,9 +117,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("disabling sets disabledAt and bumps the epoch once; enabling keeps the epoch")
-    func disableAndEnable() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("disabling sets disabledAt and bumps the epoch once; enabling keeps the epoch", arguments: StoreBackend.allCases)
+    func disableAndEnable(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let user = try await StoreFixture.makeUser(store)
 
             let disabled = try await store.disableUser(id: user.id, now: StoreFixture.now + 10)
@@ -135,9 +135,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("operations on a missing user throw userNotFound")
-    func missingUser() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("operations on a missing user throw userNotFound", arguments: StoreBackend.allCases)
+    func missingUser(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let id = UUID().uuidString.lowercased()
             let operations: [@Sendable () async throws -> Void] = [
                 { _ = try await store.updatePasswordHash(ofUser: id, to: StoreFixture.passwordHash, bumpsRevocationEpoch: true) },
@@ -154,9 +154,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("deleting a user deletes their sessions, refresh tokens and password resets, and no one else's")
-    func deleteCascades() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("deleting a user deletes their sessions, refresh tokens and password resets, and no one else's", arguments: StoreBackend.allCases)
+    func deleteCascades(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let ada = try await StoreFixture.makeUser(store, "ada")
             let bob = try await StoreFixture.makeUser(store, "bob")
             let adaSession = try await StoreFixture.makeSession(store, for: ada)
@@ -186,9 +186,9 @@ struct StoreUsersTests {
         }
     }
 
-    @Test("a username freed by deletion can be taken again")
-    func usernameReusableAfterDelete() async throws {
-        try await StoreFixture.withStore { store, _ in
+    @Test("a username freed by deletion can be taken again", arguments: StoreBackend.allCases)
+    func usernameReusableAfterDelete(_ backend: StoreBackend) async throws {
+        try await StoreFixture.withStore(backend) { store in
             let first = try await StoreFixture.makeUser(store)
             try await store.deleteUser(id: first.id)
             let second = try await StoreFixture.makeUser(store)

@@ -12,7 +12,15 @@ import Musl
 import Darwin
 #endif
 
-/// Real SQLite files in a fresh temporary directory, removed afterwards.
+/// The store implementations the contract tests run against.
+enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    var description: String { rawValue }
+}
+
+/// Real SQLite files in a fresh temporary directory, or a fresh PostgreSQL database, removed afterwards.
 enum StoreFixture {
     /// A fixed instant; tests move time by adding intervals to it.
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -49,6 +57,17 @@ enum StoreFixture {
                 try? await store.close()
                 throw error
             }
+        }
+    }
+
+    /// Opens and migrates a store of `backend` (SQLite in a temporary directory, or a fresh PostgreSQL database
+    /// on the server `AUTHD_TEST_POSTGRES_URL` names), runs `body`, then closes the store and removes its data.
+    static func withStore<T>(_ backend: StoreBackend, _ body: (any AuthStore) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            try await withStore { store, _ in try await body(store) }
+        case .postgres:
+            try await PostgresTestDatabase.withStore { store, _ in try await body(store) }
         }
     }
 
