@@ -13,12 +13,14 @@ set -euo pipefail
 # The root package: make and pkg-config, OpenSSL's libcrypto (AuthCore), SQLite (GRDB), zlib (compress-nio, for
 # WebSocket compression).
 run=(make pkg-config libssl-dev libsqlite3-dev zlib1g-dev)
-# The nested Benchmarks and Fuzz packages: libxcrypt's crypt_r; python3-venv for the benchmark venv and Flask peer.
-bench=("${run[@]}" libcrypt-dev python3-venv)
+# The nested Benchmarks and Fuzz packages: libxcrypt's crypt_r; python3-venv for the benchmark venv and Flask peer;
+# postgresql for the cluster benchmark (three instances on one private PostgreSQL, scripts/postgres.sh).
+bench=("${run[@]}" libcrypt-dev python3-venv postgresql)
 # The test suites: nodejs, mocha and node-ws run the official conformance suites (Tests/Conformance) and the client's
 # Node tests (Debian's nodejs or NodeSource's, which provides the same `nodejs` package); chromium and chromium-driver
-# run the headless browser tests; postgresql runs the store suites against PostgreSQL (scripts/postgres.sh).
-test=("${bench[@]}" nodejs mocha node-ws chromium chromium-driver postgresql)
+# run the headless browser tests; postgresql (from bench) runs the store suites and the cluster tests; nginx and
+# gettext-base (envsubst) put the cluster tests' three instances behind a private nginx (scripts/nginx.sh).
+test=("${bench[@]}" nodejs mocha node-ws chromium chromium-driver nginx gettext-base)
 # Optional, for make test: libjwt, the JWT benchmark's C peer, loaded at run time (bench-smoke says when it is absent).
 test_optional=(libjwt0)
 

@@ -140,23 +140,26 @@ struct StorePostgresTests {
                 id: 7,
                 logger: StoreFixture.logger
             )
-            let revocations = try await connection.listen("authd_revocations")
-            let keys = try await connection.listen("authd_keys")
+            try await connection.listen(on: "authd_revocations") { revocations in
+                try await connection.listen(on: "authd_keys") { keys in
+                    // Both LISTENs are in effect once a later query on the connection returns.
+                    try await connection.query("SELECT 1", logger: StoreFixture.logger)
+                    try await store.revokeSession(id: session.id, now: StoreFixture.now)
+                    let payload = try await Self.withTimeout(seconds: 10) {
+                        for try await notification in revocations { return notification.payload }
+                        return ""
+                    }
+                    #expect(payload == String(try await store.latestRevocationEventID()))
 
-            try await store.revokeSession(id: session.id, now: StoreFixture.now)
-            let payload = try await Self.withTimeout(seconds: 10) {
-                for try await notification in revocations { return notification.payload }
-                return ""
+                    let key = SigningKeyRecord(kid: "k-notify", algorithm: "EdDSA", material: [1], createdAt: StoreFixture.now)
+                    _ = try await store.ensureActiveSigningKey(key)
+                    let kid = try await Self.withTimeout(seconds: 10) {
+                        for try await notification in keys { return notification.payload }
+                        return ""
+                    }
+                    #expect(kid == "k-notify")
+                }
             }
-            #expect(payload == String(try await store.latestRevocationEventID()))
-
-            let key = SigningKeyRecord(kid: "k-notify", algorithm: "EdDSA", material: [1], createdAt: StoreFixture.now)
-            _ = try await store.ensureActiveSigningKey(key)
-            let kid = try await Self.withTimeout(seconds: 10) {
-                for try await notification in keys { return notification.payload }
-                return ""
-            }
-            #expect(kid == "k-notify")
             try await connection.close()
             _ = location
         }

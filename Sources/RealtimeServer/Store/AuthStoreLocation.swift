@@ -32,8 +32,7 @@ public enum AuthStoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let path):
             return try SQLiteAuthStore(path: path, logger: logger)
         case .postgres(let url):
-            _ = url  // INTEGRATION: PostgresAuthStore(url:logger:) lands with the pg-store branch
-            throw AuthStoreError(.unavailable, reason: "PostgreSQL is not built in yet")
+            return try PostgresAuthStore(url: url, logger: logger)
         }
     }
 
@@ -43,15 +42,7 @@ public enum AuthStoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let path):
             return "sqlite:\(path)"
         case .postgres(let url):
-            return Self.redacting(url)
+            return (try? PostgresURL(url))?.redacted ?? "postgres://(an invalid URL)"
         }
-    }
-
-    /// `url` with the password between `:` and `@` of its authority replaced by `***`.
-    static func redacting(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
-        let userInfo = url[schemeEnd.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return url }
-        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
     }
 }
