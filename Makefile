@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke lint format bench bench-report bench-venv deps \
+.PHONY: run test swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke lint format bench bench-report bench-cluster bench-venv deps \
 	packages-run packages-bench packages-test venv clean
 
 ## run: install the system packages it needs when missing (as root), build authd (release) and run it.
@@ -78,8 +78,17 @@ bench-smoke: packages-bench
 ## bench-report: the side-by-side load report (raw ceilings, authd vs Flask peer vs ws-echo) into Docs/benchmarks.md
 ## and Docs/images/; takes about 10 minutes on 2 cores. Knobs: BENCH_SECONDS, BENCH_LOGIN_COSTS, BENCH_IDLE_STEPS.
 BENCH_VENV ?= .venv-bench
-bench-report: packages-bench bench-venv
+bench-report: packages-bench bench-venv venv
 	BENCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python bash Benchmarks/report.sh
+	$(MAKE) bench-cluster
+
+## bench-cluster: three release authd instances on one private PostgreSQL: cross-instance emit latency, revocation
+## propagation (p50/p99), logins/s with the PostgreSQL store against the SQLite store; JSON into Benchmarks/results/.
+bench-cluster: packages-bench venv
+	$(SWIFT) build -c release --product authd
+	mkdir -p Benchmarks/results
+	AUTHD_BIN=$$($(SWIFT) build -c release --show-bin-path)/authd $(PYTHON) Benchmarks/cluster/cluster_bench.py \
+		--json Benchmarks/results/cluster-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 bench-venv: $(BENCH_VENV)/.installed
 
