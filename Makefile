@@ -88,7 +88,7 @@ bench-cluster: packages-bench venv
 	$(SWIFT) build -c release --product authd
 	mkdir -p Benchmarks/results
 	AUTHD_BIN=$$($(SWIFT) build -c release --show-bin-path)/authd $(PYTHON) Benchmarks/cluster/cluster_bench.py \
-		--json Benchmarks/results/cluster-$$(date -u +%Y%m%dT%H%M%SZ).json
+		--logins 2000 --json Benchmarks/results/cluster-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 bench-venv: $(BENCH_VENV)/.installed
 

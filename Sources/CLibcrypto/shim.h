@@ -45,6 +45,11 @@ static inline int CLibcrypto_RSA_PSS_SALTLEN_AUTO(void) { return RSA_PSS_SALTLEN
 static inline int CLibcrypto_EVP_PKEY_PUBLIC_KEY(void) { return EVP_PKEY_PUBLIC_KEY; }
 static inline int CLibcrypto_EVP_PKEY_KEYPAIR(void) { return EVP_PKEY_KEYPAIR; }
 
+/* AES-GCM control codes (aliases of other macros, which do not import into Swift). */
+static inline int CLibcrypto_EVP_CTRL_GCM_SET_IVLEN(void) { return EVP_CTRL_GCM_SET_IVLEN; }
+static inline int CLibcrypto_EVP_CTRL_GCM_GET_TAG(void) { return EVP_CTRL_GCM_GET_TAG; }
+static inline int CLibcrypto_EVP_CTRL_GCM_SET_TAG(void) { return EVP_CTRL_GCM_SET_TAG; }
+
 static inline long CLibcrypto_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 
 /* A passphrase callback that always refuses, so that an encrypted PEM fails instead of prompting on a terminal. */

@@ -22,10 +22,11 @@ extension KeysCommand {
                     print(JSONValue.array(keys.map(\.summary)).serialized())
                     return
                 }
-                print(["KID", "ALG", "STATE", "CREATED", "DEACTIVATED", "RETIRED"].joined(separator: "\t"))
+                print(["KID", "ALG", "STATE", "SEALED", "CREATED", "DEACTIVATED", "RETIRED"].joined(separator: "\t"))
                 for key in keys {
                     let columns = [
-                        key.kid, key.algorithm, key.state.rawValue, Self.time(key.createdAt), Self.time(key.deactivatedAt), Self.time(key.retiredAt),
+                        key.kid, key.algorithm, key.state.rawValue, key.materialEncryption == "none" ? "no" : "yes", Self.time(key.createdAt),
+                        Self.time(key.deactivatedAt), Self.time(key.retiredAt),
                     ]
                     print(columns.joined(separator: "\t"))
                 }
@@ -55,7 +56,14 @@ extension KeysCommand {
                 extra["jwt-alg"] = jwtAlg
                 let configuration = try store.resolve(extra)
                 let now = Date()
-                let key = try SigningKeyRecord.generate(for: configuration.jwtAlgorithm, now: now)
+                var key = try SigningKeyRecord.generate(for: configuration.jwtAlgorithm, now: now)
+                if let path = configuration.keyEncryptionKeyFile {
+                    do {
+                        key = try KeyEncryptionKey(contentsOf: path).seal(key)
+                    } catch let error as ConfigurationError {
+                        throw CommandFailure.badInput(error.description)
+                    }
+                }
                 let previous = try await store.withStore(configuration) { store in
                     do {
                         return try await store.rotateSigningKey(to: key, now: now)
@@ -108,6 +116,7 @@ extension SigningKeyRecord {
             "kid": .string(kid),
             "alg": .string(algorithm),
             "state": .string(state.rawValue),
+            "sealed": .bool(materialEncryption != "none"),
             "created_at": .string(createdAt.ISO8601Format()),
             "deactivated_at": deactivatedAt.map { .string($0.ISO8601Format()) } ?? .null,
             "retired_at": retiredAt.map { .string($0.ISO8601Format()) } ?? .null,

@@ -15,6 +15,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("jwt-alg", valueName: "ALG")) var jwtAlg: String?
     @Option(help: Self.help("signing-key-file", valueName: "FILE")) var signingKeyFile: String?
     @Option(help: Self.help("session-key-file", valueName: "FILE")) var sessionKeyFile: String?
+    @Option(help: Self.help("key-encryption-key-file", valueName: "FILE")) var keyEncryptionKeyFile: String?
     @Option(help: Self.help("bcrypt-cost")) var bcryptCost: String?
     @Option(help: Self.help("max-body-size", valueName: "BYTES")) var maxBodySize: String?
     @Option(help: Self.help("access-token-ttl", valueName: "SECONDS")) var accessTokenTtl: String?
@@ -33,7 +34,8 @@ struct ServerOptions: ParsableArguments {
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
             ("host", host), ("port", port), ("data-dir", dataDir), ("database", database), ("jwt-alg", jwtAlg), ("signing-key-file", signingKeyFile),
-            ("session-key-file", sessionKeyFile), ("bcrypt-cost", bcryptCost), ("max-body-size", maxBodySize),
+            ("session-key-file", sessionKeyFile), ("key-encryption-key-file", keyEncryptionKeyFile), ("bcrypt-cost", bcryptCost),
+            ("max-body-size", maxBodySize),
             ("access-token-ttl", accessTokenTtl), ("refresh-token-ttl", refreshTokenTtl), ("reset-token-ttl", resetTokenTtl),
             ("issuer", issuer), ("audience", audience), ("public-url", publicUrl), ("mail-from", mailFrom), ("log-level", logLevel),
         ]

@@ -15,6 +15,9 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ServerOptions.help("database", valueName: "URL"))
     var database: String?
 
+    @Option(help: ServerOptions.help("key-encryption-key-file", valueName: "FILE"))
+    var keyEncryptionKeyFile: String?
+
     @Option(help: ServerOptions.help("log-level", valueName: "LEVEL"))
     var logLevel: String?
 
@@ -23,6 +26,7 @@ struct StoreOptions: ParsableArguments {
         var flags = extra
         flags["data-dir"] = dataDir
         flags["database"] = database
+        flags["key-encryption-key-file"] = keyEncryptionKeyFile
         // Quiet by default: the store's own notices would clutter a table on the terminal.
         flags["log-level"] = logLevel ?? defaultLevel
         return try ServerOptions.resolve(flags: flags, config: config)

@@ -101,4 +101,42 @@ struct ServerKeysTests {
             }
         }
     }
+
+    @Test("with a key-encryption key the store holds the signing key and session secret sealed; the same key opens them, none or another is refused")
+    func sealedWithAKeyEncryptionKey() async throws {
+        try await StoreFixture.withStore { store, _ in
+            try await StoreFixture.withTemporaryDirectory { directory in
+                let kekFile = directory + "/kek"
+                try Data(SecureRandom.bytes(count: 32)).base64EncodedString().write(toFile: kekFile, atomically: true, encoding: .utf8)
+                var configuration = ServerConfiguration(dataDirectory: directory + "/a")
+                configuration.keyEncryptionKeyFile = kekFile
+                let first = try await ServerKeys.load(configuration: configuration, store: store, logger: StoreFixture.logger)
+                #expect(!first.usesDevelopmentDefaults)
+                let stored = try #require(try await store.signingKeys().first)
+                #expect(stored.materialEncryption == "aes-256-gcm:\(try KeyEncryptionKey(contentsOf: kekFile).id)")
+                #expect(!String(decoding: stored.material, as: UTF8.self).contains("PRIVATE KEY"))
+                let storedSecret = try await store.serverSecret(named: "session", creatingIfMissing: [], now: Date())
+                #expect(storedSecret != first.sessionKey && first.sessionKey.count == 32)
+
+                let second = try await ServerKeys.load(configuration: configuration, store: store, logger: StoreFixture.logger)
+                #expect(second.signer.kid == first.signer.kid && second.sessionKey == first.sessionKey)
+
+                configuration.keyEncryptionKeyFile = nil
+                await #expect(throws: ConfigurationError.self) {
+                    try await ServerKeys.load(configuration: configuration, store: store, logger: StoreFixture.logger)
+                }
+                let otherFile = directory + "/other-kek"
+                try Data(SecureRandom.bytes(count: 32)).write(to: URL(fileURLWithPath: otherFile))
+                configuration.keyEncryptionKeyFile = otherFile
+                do {
+                    _ = try await ServerKeys.load(configuration: configuration, store: store, logger: StoreFixture.logger)
+                    Issue.record("a store sealed with another key-encryption key was opened")
+                } catch let error as ConfigurationError {
+                    #expect(error.reason.contains(try KeyEncryptionKey(contentsOf: otherFile).id))
+                }
+                try Data([1, 2, 3]).write(to: URL(fileURLWithPath: otherFile))
+                #expect(throws: ConfigurationError.self) { try KeyEncryptionKey(contentsOf: otherFile) }
+            }
+        }
+    }
 }

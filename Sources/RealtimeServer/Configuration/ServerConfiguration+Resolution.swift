@@ -76,6 +76,14 @@ extension ServerConfiguration {
         ) { configuration, value throws(ConfigurationError) in
             configuration.sessionKeyFile = value.isEmpty ? nil : value
         },
+        Option(
+            name: "key-encryption-key-file",
+            help:
+                "Key-encryption key (32 bytes, raw or base64) that seals the signing keys and session secret kept in the store. Unset: kept unencrypted.",
+            defaultDescription: nil
+        ) { configuration, value throws(ConfigurationError) in
+            configuration.keyEncryptionKeyFile = value.isEmpty ? nil : value
+        },
         Option(name: "bcrypt-cost", help: "bcrypt cost of new password hashes (4-31).", defaultDescription: "12") {
             configuration,
             value throws(ConfigurationError) in

@@ -29,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     public var signingKeyFile: String?
     /// A file with the session/cookie secret (32 bytes or more); `nil` generates a development secret.
     public var sessionKeyFile: String?
+    /// A file with the key-encryption key (32 bytes, raw or base64) that seals the keys and secret kept in the
+    /// store; `nil` keeps them unencrypted (with a warning).
+    public var keyEncryptionKeyFile: String? = nil
     /// bcrypt cost of new password hashes.
     public var bcryptCost: Int
     /// Threads for bcrypt; the number of cores unless set (not a command-line option).

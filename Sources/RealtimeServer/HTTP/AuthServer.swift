@@ -106,6 +106,7 @@ public struct AuthServer: Sendable {
                     store: store,
                     tokenKeys: keys.tokenKeys,
                     algorithm: configuration.jwtAlgorithm,
+                    keyEncryptionKey: keys.keyEncryptionKey,
                     changes: cluster.keyChanges,
                     onChange: { [realtime] in realtime.signingKeysChanged() },
                     logger: logger

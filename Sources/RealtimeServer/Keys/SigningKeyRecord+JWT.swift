@@ -28,13 +28,19 @@ extension SigningKeyRecord {
         self.init(kid: Base64URL.encode(SecureRandom.bytes(count: 12)), algorithm: algorithm.rawValue, material: hmacSecret, createdAt: now)
     }
 
-    /// The key as a signer with its `kid` (the store's material, unsealed).
-    /// - Throws: ``ConfigurationError`` when the material is sealed or unusable.
-    public func signer() throws(ConfigurationError) -> JWTSigner {
-        guard materialEncryption == "none" else {
+    /// The key as a signer with its `kid`, opening sealed material with `kek`.
+    /// - Throws: ``ConfigurationError`` when the material is sealed and `kek` is missing or another key, or when it
+    ///   is not a usable key of its algorithm.
+    public func signer(opening kek: KeyEncryptionKey? = nil) throws(ConfigurationError) -> JWTSigner {
+        let material: [UInt8]
+        if materialEncryption == "none" {
+            material = self.material
+        } else if let kek {
+            material = try kek.open(self)
+        } else {
             throw ConfigurationError(
-                option: "signing keys",
-                reason: "key \(kid) is sealed with \(materialEncryption), which this version of authd cannot open"
+                option: "key-encryption-key-file",
+                reason: "signing key \(kid) is sealed (\(materialEncryption)); configure the key-encryption key that sealed it"
             )
         }
         guard let algorithm = JWTAlgorithm(rawValue: algorithm) else {
@@ -55,15 +61,20 @@ extension Array where Element == SigningKeyRecord {
     /// The signer (the active key of `algorithm`) and every key of that algorithm that may still verify.
     /// - Returns: `nil` when there is no active key of `algorithm`.
     /// - Throws: ``ConfigurationError`` when a key cannot be used.
-    func tokenKeys(for algorithm: JWTAlgorithm) throws(ConfigurationError) -> (signer: JWTSigner, verificationKeys: JWTKeySet)? {
+    func tokenKeys(
+        for algorithm: JWTAlgorithm,
+        opening kek: KeyEncryptionKey?
+    ) throws(ConfigurationError) -> (
+        signer: JWTSigner, verificationKeys: JWTKeySet
+    )? {
         let usable = filter { $0.algorithm == algorithm.rawValue && $0.state != .retired }
         guard let active = usable.first(where: { $0.state == .active }) else { return nil }
-        let signer = try active.signer()
+        let signer = try active.signer(opening: kek)
         var keySet = JWTKeySet()
         do {
             keySet = try keySet.adding(signer)
             for record in usable where record.kid != active.kid {
-                keySet = try keySet.adding(try record.signer())
+                keySet = try keySet.adding(try record.signer(opening: kek))
             }
         } catch let error as ConfigurationError {
             throw error

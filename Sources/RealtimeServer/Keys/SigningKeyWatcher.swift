@@ -10,6 +10,8 @@ struct SigningKeyWatcher: Service, CustomStringConvertible {
     let store: any SigningKeyStore
     let tokenKeys: AccessTokenKeys
     let algorithm: JWTAlgorithm
+    /// Opens sealed keys.
+    let keyEncryptionKey: KeyEncryptionKey?
     let changes: ChangeSignal
     /// Called after the keys were replaced (the socket layer forgets the tokens it verified with the old set).
     let onChange: @Sendable () -> Void
@@ -27,7 +29,7 @@ struct SigningKeyWatcher: Service, CustomStringConvertible {
                     let state = records.rotationState
                     defer { known = state }
                     guard let previous = known, previous != state else { return }
-                    guard let (signer, verificationKeys) = try records.tokenKeys(for: algorithm) else {
+                    guard let (signer, verificationKeys) = try records.tokenKeys(for: algorithm, opening: keyEncryptionKey) else {
                         logger.error(
                             "The store has no active signing key for this algorithm; keeping the current keys",
                             metadata: ["jwt.alg": "\(algorithm.rawValue)"]
