@@ -43,10 +43,15 @@ struct ServerOptions: ParsableArguments {
         return Dictionary(uniqueKeysWithValues: (pairs + switches).compactMap { name, value in value.map { (name, $0) } })
     }
 
+    /// Every flag given, of every option group.
+    var allFlags: [String: String] {
+        flags.merging(sockets.flags) { $1 }.merging(smtp.flags) { $1 }
+    }
+
     /// The configuration from flags, environment, config file and defaults.
     /// - Throws: ``CommandFailure/badInput(_:)`` (exit status 2) naming the bad setting.
     func resolve() throws -> ServerConfiguration {
-        try Self.resolve(flags: flags.merging(sockets.flags) { $1 }.merging(smtp.flags) { $1 }, config: config)
+        try Self.resolve(flags: allFlags, config: config)
     }
 
     static func resolve(flags: [String: String], config: String?) throws -> ServerConfiguration {

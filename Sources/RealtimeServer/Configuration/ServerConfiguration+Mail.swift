@@ -29,7 +29,8 @@ extension ServerConfiguration {
         Option(
             name: "smtp-password",
             help: "Password for SMTP AUTH; prefer the variable or the config file (a flag shows in process lists).",
-            defaultDescription: nil
+            defaultDescription: nil,
+            masking: maskedSecret
         ) { configuration, value throws(ConfigurationError) in
             configuration.updateSMTP { $0.password = value }
         },

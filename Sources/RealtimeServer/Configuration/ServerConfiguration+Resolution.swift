@@ -18,6 +18,8 @@ extension ServerConfiguration {
         public let defaultDescription: String?
         /// An environment variable whose name does not follow from the option's (`AUTHD_DATABASE_URL`).
         var environmentVariableName: String? = nil
+        /// How a value is shown by `authd config check`; secrets are masked (`nil`: shown as given).
+        var masking: (@Sendable (String) -> String)? = nil
         let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
     }
 
@@ -41,7 +43,8 @@ extension ServerConfiguration {
             help:
                 "PostgreSQL URL (postgres://user@host:port/db?sslmode=require) for several instances on one database. Unset: SQLite in <data-dir>, one instance.",
             defaultDescription: nil,
-            environmentVariableName: "AUTHD_DATABASE_URL"
+            environmentVariableName: "AUTHD_DATABASE_URL",
+            masking: maskedDatabaseURL
         ) { configuration, value throws(ConfigurationError) in
             guard !value.isEmpty else {
                 configuration.databaseURL = nil
@@ -144,6 +147,16 @@ extension ServerConfiguration {
         },
     ]
 
+    /// A database URL as `config check` shows it: without its password.
+    static func maskedDatabaseURL(_ url: String) -> String {
+        (try? PostgresURL(url))?.redacted ?? "(not a valid postgres:// URL)"
+    }
+
+    /// A secret as `config check` shows it.
+    static func maskedSecret(_ value: String) -> String {
+        "********"
+    }
+
     /// The option named `name`, if there is one.
     public static func option(named name: String) -> Option? {
         allOptions.first { $0.name == name }
@@ -162,7 +175,28 @@ extension ServerConfiguration {
     ///   - file: A JSON config file: one object whose keys are option names, with string, number or boolean values.
     /// - Throws: ``ConfigurationError`` for an unknown option, an unreadable file or an invalid value.
     public static func resolve(flags: [String: String], environment: [String: String], file: String?) throws(ConfigurationError) -> Self {
+        try resolveWithSources(flags: flags, environment: environment, file: file).configuration
+    }
+
+    /// Where one setting's value came from, as `authd config check` shows it.
+    public struct ResolvedSetting: Sendable, Equatable {
+        /// The option's name (`"port"`).
+        public let name: String
+        /// The value as given, masked for secrets; the documented default when ``origin`` is `nil`.
+        public let shownValue: String?
+        /// `--port`, `AUTHD_PORT`, the config file's path, or `nil` for the default.
+        public let origin: String?
+    }
+
+    /// Resolves like ``resolve(flags:environment:file:)`` and also says, for every option, which source set it.
+    /// - Throws: ``ConfigurationError`` naming the first bad setting and where it came from.
+    public static func resolveWithSources(
+        flags: [String: String],
+        environment: [String: String],
+        file: String?
+    ) throws(ConfigurationError) -> (configuration: Self, settings: [ResolvedSetting]) {
         var configuration = ServerConfiguration()
+        var settings: [ResolvedSetting] = []
         let fileValues = try file.map { path throws(ConfigurationError) in try readFile(path) } ?? [:]
         for name in flags.keys where option(named: name) == nil {
             throw ConfigurationError(option: name, reason: "is not an option of authd serve")
@@ -177,6 +211,7 @@ extension ServerConfiguration {
             } else if let entry = fileValues[option.name], let path = file {
                 (value, origin) = (entry, path)
             } else {
+                settings.append(ResolvedSetting(name: option.name, shownValue: option.defaultDescription, origin: nil))
                 continue
             }
             do {
@@ -184,9 +219,16 @@ extension ServerConfiguration {
             } catch {
                 throw ConfigurationError(option: error.option, origin: origin, reason: error.reason)
             }
+            settings.append(ResolvedSetting(name: option.name, shownValue: option.masking?(value) ?? value, origin: origin))
         }
-        try configuration.validate()
-        return configuration
+        do {
+            try configuration.validate()
+        } catch {
+            // Name where the offending value came from, as for the parse errors above.
+            let origin = settings.first { $0.name == error.option }?.origin
+            throw ConfigurationError(option: error.option, origin: error.origin ?? origin, reason: error.reason)
+        }
+        return (configuration, settings)
     }
 
     /// Reads a JSON config file into option names and string values.

@@ -113,6 +113,27 @@ public struct ServerKeys: Sendable, CustomStringConvertible {
         )
     }
 
+    /// Checks the configured key files as ``load(configuration:store:now:logger:)`` would, without a store: the
+    /// signing key (readable, private, of the configured algorithm, consistent), the session secret (32 bytes or
+    /// more) and the key-encryption key (32 bytes).
+    /// - Throws: ``ConfigurationError`` naming the file and what is wrong with it.
+    public static func checkFiles(configuration: ServerConfiguration) throws(ConfigurationError) {
+        if let path = configuration.signingKeyFile {
+            _ = try loadSigningKey(path, algorithm: configuration.jwtAlgorithm)
+        }
+        if let path = configuration.sessionKeyFile {
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(option: "session-key-file", reason: "cannot read \(path)")
+            }
+            guard bytes.count >= 32 else {
+                throw ConfigurationError(option: "session-key-file", reason: "the session secret must have at least 32 bytes")
+            }
+        }
+        if let path = configuration.keyEncryptionKeyFile {
+            _ = try KeyEncryptionKey(contentsOf: path)
+        }
+    }
+
     /// The development key file an earlier version generated under `<data-dir>/keys`, if there is one.
     private static func legacySigningKey(configuration: ServerConfiguration, now: Date) throws -> SigningKeyRecord? {
         let algorithm = configuration.jwtAlgorithm
@@ -128,7 +149,7 @@ public struct ServerKeys: Sendable, CustomStringConvertible {
         algorithm.isAsymmetric ? "signing-\(algorithm.rawValue).pem" : "signing-\(algorithm.rawValue).key"
     }
 
-    private static func loadSigningKey(_ path: String, algorithm: JWTAlgorithm) throws -> JWTKey {
+    private static func loadSigningKey(_ path: String, algorithm: JWTAlgorithm) throws(ConfigurationError) -> JWTKey {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(option: "signing-key-file", reason: "cannot read \(path)")
         }
