@@ -43,22 +43,14 @@ extension SQLiteAuthStore {
     public func retireSigningKey(kid: String, now: Date) async throws -> SigningKeyRecord {
         try await write("retireSigningKey") { db in
             guard
-                var key = try Row.fetchOne(db, sql: "SELECT \(SigningKeyRecord.columns) FROM signing_keys WHERE kid = ?", arguments: [kid])
+                let key = try Row.fetchOne(db, sql: "SELECT \(SigningKeyRecord.columns) FROM signing_keys WHERE kid = ?", arguments: [kid])
                     .map(SigningKeyRecord.init(row:))
             else {
                 throw AuthStoreError(.signingKeyNotFound, reason: "no signing key has this kid")
             }
-            switch key.state {
-            case .retired:
-                return key
-            case .active:
-                throw AuthStoreError(.signingKeyActive, reason: "the key is the active \(key.algorithm) key: rotate to a new key before retiring it")
-            case .verifying:
-                let retiredAt = SQLiteColumns.milliseconds(now)
-                try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE kid = ?", arguments: [retiredAt, kid])
-                key.retiredAt = SQLiteColumns.date(retiredAt)
-                return key
-            }
+            guard let retired = try key.retired(at: SQLiteColumns.date(SQLiteColumns.milliseconds(now))) else { return key }
+            try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE kid = ?", arguments: [SQLiteColumns.milliseconds(now), kid])
+            return retired
         }
     }
 

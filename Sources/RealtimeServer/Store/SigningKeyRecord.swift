@@ -53,4 +53,20 @@ public struct SigningKeyRecord: Sendable, Hashable {
         if retiredAt != nil { return .retired }
         return deactivatedAt == nil ? .active : .verifying
     }
+
+    /// The key as retiring it at `now` leaves it, or `nil` when it is retired already (nothing to write). Both
+    /// stores apply this rule inside their transaction.
+    /// - Throws: ``AuthStoreError/Code/signingKeyActive`` for the active key: rotate first.
+    func retired(at now: Date) throws(AuthStoreError) -> SigningKeyRecord? {
+        switch state {
+        case .retired:
+            return nil
+        case .active:
+            throw AuthStoreError(.signingKeyActive, reason: "the key is the active \(algorithm) key: rotate to a new key before retiring it")
+        case .verifying:
+            var retired = self
+            retired.retiredAt = now
+            return retired
+        }
+    }
 }

@@ -49,21 +49,14 @@ extension PostgresAuthStore {
         let now = PostgresColumns.milliseconds(now)
         return try await transaction("retireSigningKey") { db in
             guard
-                var key = try await db.rows("SELECT \(unescaped: SigningKeyRecord.columns) FROM signing_keys WHERE kid = \(kid) FOR UPDATE")
+                let key = try await db.rows("SELECT \(unescaped: SigningKeyRecord.columns) FROM signing_keys WHERE kid = \(kid) FOR UPDATE")
                     .first.map(SigningKeyRecord.init(postgresRow:))
             else {
                 throw AuthStoreError(.signingKeyNotFound, reason: "no signing key has this kid")
             }
-            switch key.state {
-            case .retired:
-                return key
-            case .active:
-                throw AuthStoreError(.signingKeyActive, reason: "the key is the active \(key.algorithm) key: rotate to a new key before retiring it")
-            case .verifying:
-                try await db.execute("UPDATE signing_keys SET retired_at = \(now) WHERE kid = \(kid)")
-                key.retiredAt = PostgresColumns.date(now)
-                return key
-            }
+            guard let retired = try key.retired(at: PostgresColumns.date(now)) else { return key }
+            try await db.execute("UPDATE signing_keys SET retired_at = \(now) WHERE kid = \(kid)")
+            return retired
         }
     }
 
