@@ -13,9 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API (JSON under /api, JWKS, health probes).",
         discussion: """
             Settings come from flags, else AUTHD_* environment variables, else the --config JSON file, else the \
-            defaults. With no key files configured, development keys are created under <data-dir>/keys on first \
-            start and reused afterwards. SIGTERM or SIGINT stops accepting connections, finishes in-flight requests \
-            and exits 0. Exit status 2: invalid settings.
+            defaults. With no key files configured, the signing key and session secret live in the store (created \
+            on the first start of any instance). SIGHUP re-reads the configuration and applies the log level and the \
+            allowed origins (other changes need a restart). SIGTERM or SIGINT stops accepting connections, finishes \
+            in-flight requests and exits 0. Exit status 2: invalid settings.
             """
     )
 
@@ -24,10 +25,20 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsyncFailures {
             let configuration = try options.resolve()
-            let logger = bootstrapLogging(level: configuration.logLevel)
+            let level = LogLevelControl(configuration.logLevel)
+            let logger = bootstrapLogging(level: level)
+            let flags = options.allFlags
+            let file = options.config ?? ProcessInfo.processInfo.environment["AUTHD_CONFIG"]
+            let reload = ConfigurationReload(logLevel: level) {
+                try ServerConfiguration.resolveWithSources(flags: flags, environment: ProcessInfo.processInfo.environment, file: file)
+            }
             let app: any Service
             do {
-                app = try await buildApplication(configuration: configuration, logger: logger)
+                app = try await buildApplication(
+                    configuration: configuration,
+                    logger: logger,
+                    dependencies: ServerDependencies(configurationReload: reload)
+                )
             } catch let error as ConfigurationError {
                 throw CommandFailure.badInput(error.description)
             } catch let error as AuthStoreError {
@@ -44,12 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// Sends logs to standard error at `level` and returns the server's logger.
 func bootstrapLogging(level: Logger.Level) -> Logger {
+    bootstrapLogging(level: LogLevelControl(level))
+}
+
+/// Sends logs to standard error at the level `control` holds (changeable while running) and returns the logger.
+func bootstrapLogging(level control: LogLevelControl) -> Logger {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
+        LevelControlledLogHandler(StreamLogHandler.standardError(label: label), level: control)
     }
-    var logger = Logger(label: "authd")
-    logger.logLevel = level
-    return logger
+    return Logger(label: "authd")
 }

@@ -133,7 +133,7 @@ extension EngineIOServer {
     }
 
     func handlePreflight(_ request: Request) -> Response {
-        guard let origin = request.headers[.origin], configuration.allowedOrigins.contains(origin) else {
+        guard let origin = request.headers[.origin], allowedOrigins.contains(origin) else {
             return refuse(request, EngineIOServerError(.forbidden))
         }
         var headers = corsHeaders(for: request.headers)

@@ -31,14 +31,14 @@ extension EngineIOServer {
     /// any other origin is a cross-site request (including cross-site WebSocket hijacking) and is refused.
     func isOriginAllowed(_ origin: String?, authority: String?) -> Bool {
         guard let origin else { return true }
-        if configuration.allowedOrigins.contains(origin) { return true }
+        if allowedOrigins.contains(origin) { return true }
         guard let authority, !authority.isEmpty else { return false }
         return origin == "http://\(authority)" || origin == "https://\(authority)"
     }
 
     /// CORS headers for a configured origin (with credentials); none for other requests.
     func corsHeaders(for headers: HTTPFields) -> HTTPFields {
-        guard let origin = headers[.origin], configuration.allowedOrigins.contains(origin) else { return [:] }
+        guard let origin = headers[.origin], allowedOrigins.contains(origin) else { return [:] }
         return [
             .accessControlAllowOrigin: origin,
             .accessControlAllowCredentials: "true",

@@ -46,6 +46,8 @@ public final class EngineIOServer: Service {
     }
 
     private let registry = Mutex(Registry())
+    /// The cross-origin sites allowed now (``updateAllowedOrigins(_:)`` changes them while the server runs).
+    private let origins: Mutex<Set<String>>
 
     /// Creates a server.
     /// - Parameters:
@@ -56,6 +58,16 @@ public final class EngineIOServer: Service {
         self.configuration = configuration
         self.delegate = delegate
         self.logger = logger
+        origins = Mutex(configuration.allowedOrigins)
+    }
+
+    /// The cross-origin sites allowed now.
+    public var allowedOrigins: Set<String> { origins.withLock { $0 } }
+
+    /// Replaces the allowed cross-origin sites while the server runs (a configuration reload); sessions already
+    /// open stay.
+    public func updateAllowedOrigins(_ allowed: Set<String>) {
+        origins.withLock { $0 = allowed }
     }
 
     /// The number of open sessions.

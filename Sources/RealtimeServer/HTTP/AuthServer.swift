@@ -113,6 +113,9 @@ public struct AuthServer: Sendable {
                 )
             )
         }
+        if let reload = dependencies.configurationReload {
+            services.append(ConfigurationReloader(resolve: reload.resolve, logLevel: reload.logLevel, engineIO: engineIO, logger: logger))
+        }
         services.append(engineIO)
         self.services = services
     }

@@ -20,6 +20,9 @@ public struct ServerDependencies: Sendable {
     public var engineIODelegate: (any EngineIOServerDelegate)?
     /// Replaces the Engine.IO settings derived from ``ServerConfiguration/realtime``.
     public var engineIOConfiguration: EngineIOServer.Configuration?
+    /// How to reload the configuration on SIGHUP (`authd serve` resolves its flags, environment and file again);
+    /// `nil`: no reload.
+    public var configurationReload: ConfigurationReload?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
@@ -27,12 +30,31 @@ public struct ServerDependencies: Sendable {
         mailTransport: (any MailTransport)? = nil,
         revocationListener: any RevocationListener = NoRevocationListener(),
         engineIODelegate: (any EngineIOServerDelegate)? = nil,
-        engineIOConfiguration: EngineIOServer.Configuration? = nil
+        engineIOConfiguration: EngineIOServer.Configuration? = nil,
+        configurationReload: ConfigurationReload? = nil
     ) {
         self.now = now
         self.mailTransport = mailTransport
         self.revocationListener = revocationListener
         self.engineIODelegate = engineIODelegate
         self.engineIOConfiguration = engineIOConfiguration
+        self.configurationReload = configurationReload
+    }
+}
+
+/// What a running server needs to reload its configuration on SIGHUP.
+public struct ConfigurationReload: Sendable {
+    /// Resolves the configuration again from the same sources.
+    public var resolve: @Sendable () throws -> (configuration: ServerConfiguration, settings: [ServerConfiguration.ResolvedSetting])
+    /// The level every log handler of the process reads.
+    public var logLevel: LogLevelControl
+
+    /// Creates the reload.
+    public init(
+        logLevel: LogLevelControl,
+        resolve: @escaping @Sendable () throws -> (configuration: ServerConfiguration, settings: [ServerConfiguration.ResolvedSetting])
+    ) {
+        self.logLevel = logLevel
+        self.resolve = resolve
     }
 }
