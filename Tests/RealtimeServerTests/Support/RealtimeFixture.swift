@@ -34,7 +34,7 @@ struct RealtimeFixture: Sendable {
     ///   - configure: Changes the configuration.
     ///   - embedding: When given, the server is not `buildApplication`'s but an embedder's: an ``AuthServer`` given to
     ///     `embedding` (to add its own handlers to the Socket.IO namespace after authd's), its JSON API mounted at
-    ///     `/api`, its pages and its Engine.IO transport.
+    ///     `/api`, its well-known routes, its pages and its Engine.IO transport.
     static func withServer<T: Sendable>(
         configure: (inout ServerConfiguration) -> Void = { _ in },
         embedding: (@Sendable (AuthServer) -> Void)? = nil,
@@ -72,6 +72,7 @@ struct RealtimeFixture: Sendable {
             embedding(server)
             let router = Router()
             router.addRoutes(server.api.routes(), atPath: "/api")
+            router.addRoutes(server.wellKnown.routes())
             router.addRoutes(try server.pages.routes())
             server.engineIO.addRoutes(to: router)
             return try await run(
