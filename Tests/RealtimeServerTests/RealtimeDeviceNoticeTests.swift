@@ -25,12 +25,16 @@ struct RealtimeDeviceNoticeTests {
         }
     }
 
-    @Test("notify_devices without a message, or with one over 1,000 characters, is refused in the ack and sent to nobody")
+    @Test("notify_devices without a message, or with one over 1,000 characters or 4,000 bytes, is refused in the ack and sent to nobody")
     func badNoticesAreRefused() async throws {
         try await RealtimeFixture.withServer { server in
             try await server.register()
             let socket = try await server.connectedSocket(token: try await server.login().access)
-            for arguments: [JSONValue] in [[], [["message": ""]], [["message": 42]], [["message": .string(String(repeating: "x", count: 1_001))]]] {
+            for arguments: [JSONValue] in [
+                [], [["message": ""]], [["message": 42]], [["message": .string(String(repeating: "x", count: 1_001))]],
+                // One character of many combining marks: few characters, many bytes.
+                [["message": .string("e" + String(repeating: "\u{301}", count: 3_000))]],
+            ] {
                 let answer = try await socket.call("notify_devices", arguments)
                 #expect(answer.first?["ok"] == false && answer.first?["error"]?["code"] == "bad_request", "\(arguments)")
             }

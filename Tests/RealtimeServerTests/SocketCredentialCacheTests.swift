@@ -35,7 +35,7 @@ struct SocketCredentialCacheTests {
         #expect(cache.epoch(ofUser: "u1") == nil)
         #expect(cache.session("s1") == nil)
 
-        cache.remember(token)
+        cache.remember(token, verifiedInGeneration: cache.tokenGeneration)
         cache.remember(userID: "u1", epoch: 3)
         cache.remember(sessionID: "s1", .init(userID: "u1", expiresAt: Self.now + 3600))
 
@@ -113,6 +113,23 @@ struct SocketCredentialCacheTests {
         #expect(cache.epoch(ofUser: "u1") == 0)
         #expect(cache.session("s1") != nil)
         #expect(!cache.isRevoked(Self.identity()))
+    }
+
+    @Test("a token verified with keys that changed before it was remembered is not remembered; later ones are")
+    func tokensVerifiedBeforeAKeyChangeAreNotRemembered() throws {
+        let cache = SocketCredentialCache()
+        let signer = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)
+        let issuer = AccessTokenIssuer(signer: signer)
+        let first = try issuer.issue(for: AccessTokenIdentity(userID: "u1", username: "ada"), now: Self.now)
+        let generation = cache.tokenGeneration
+        // The handshake verified `first`; meanwhile a key was retired and the watcher told the cache.
+        cache.forgetVerifiedTokens()
+        cache.remember(first, verifiedInGeneration: generation)
+        #expect(cache.accessToken(for: first.token) == nil)
+
+        let second = try issuer.issue(for: AccessTokenIdentity(userID: "u1", username: "ada"), now: Self.now)
+        cache.remember(second, verifiedInGeneration: cache.tokenGeneration)
+        #expect(cache.accessToken(for: second.token) != nil)
     }
 
     @Test("when the positive facts fill it, it forgets them at once and keeps every revocation, so none comes back")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import Foundation
 internal import Logging
+internal import NIOCore
 internal import PostgresNIO
 internal import ServiceLifecycle
 internal import Synchronization
@@ -86,7 +87,7 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
                     let id = try await store.insertBusMessage(sender: instanceID, payload: Array(payload.utf8), now: Date())
                     payload = BusMessage.stored(id: id, sender: instanceID).encoded()
                 }
-                try await store.client.query("SELECT pg_notify(\(Channel.broadcasts), \(payload))", logger: logger)
+                try await store.notify(channel: Channel.broadcasts, payload: payload)
             } catch {
                 logger.warning(
                     "A broadcast did not reach the other instances: the database is unreachable",
@@ -156,18 +157,43 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
                             throw PostgresBusError.listenerEnded
                         }
                         group.addTask {
-                            // A silent network loss shows up only when the connection is used.
+                            // A silent network loss shows up only when the connection is used; a query that does
+                            // not answer within the deadline closes the connection (PostgresNIO queries do not
+                            // end on cancellation), which ends every LISTEN above.
                             while true {
                                 try await Task.sleep(for: .seconds(2))
-                                try await connection.query("SELECT 1", logger: self.logger)
+                                try await self.answers(connection, within: .seconds(5))
                             }
                         }
                         defer { group.cancelAll() }
-                        try await group.next()
+                        // Cancellation (graceful shutdown) closes the connection, so that nothing waits on it.
+                        try await withTaskCancellationHandler {
+                            try await group.next()
+                        } onCancel: {
+                            Self.close(connection)
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Starts closing `connection` without waiting (from cancellation handlers and the watchdog).
+    private static func close(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = closing
+    }
+
+    /// Runs `SELECT 1` on `connection`; if no answer comes within `deadline`, closes the connection and throws.
+    private func answers(_ connection: PostgresConnection, within deadline: Duration) async throws {
+        let answered = Atomic<Bool>(false)
+        let watchdog = Task {
+            try await Task.sleep(for: deadline)
+            if !answered.load(ordering: .acquiring) { Self.close(connection) }
+        }
+        defer { watchdog.cancel() }
+        try await connection.query("SELECT 1", logger: logger)
+        answered.store(true, ordering: .releasing)
     }
 
     /// Delivers another instance's broadcast to the local sockets.

@@ -42,9 +42,9 @@ struct ConfigurationReloader: Service, CustomStringConvertible {
         }
         logLevel.level = resolved.configuration.logLevel
         engineIO.updateAllowedOrigins(Set(resolved.configuration.realtime.allowedOrigins))
-        let before = Dictionary((previous ?? []).map { ($0.name, $0.shownValue) }, uniquingKeysWith: { first, _ in first })
+        let before = Dictionary((previous ?? []).map { ($0.name, $0.digest) }, uniquingKeysWith: { first, _ in first })
         let needRestart = resolved.settings
-            .filter { !Self.reloadable.contains($0.name) && before[$0.name] != $0.shownValue }
+            .filter { !Self.reloadable.contains($0.name) && before[$0.name] != $0.digest }
             .map(\.name)
         if !needRestart.isEmpty {
             logger.warning(

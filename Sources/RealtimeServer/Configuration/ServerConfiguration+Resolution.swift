@@ -186,6 +186,8 @@ extension ServerConfiguration {
         public let shownValue: String?
         /// `--port`, `AUTHD_PORT`, the config file's path, or `nil` for the default.
         public let origin: String?
+        /// A digest of the value as given, so that a changed secret is noticed without keeping it.
+        let digest: String?
     }
 
     /// Resolves like ``resolve(flags:environment:file:)`` and also says, for every option, which source set it.
@@ -211,7 +213,7 @@ extension ServerConfiguration {
             } else if let entry = fileValues[option.name], let path = file {
                 (value, origin) = (entry, path)
             } else {
-                settings.append(ResolvedSetting(name: option.name, shownValue: option.defaultDescription, origin: nil))
+                settings.append(ResolvedSetting(name: option.name, shownValue: option.defaultDescription, origin: nil, digest: nil))
                 continue
             }
             do {
@@ -219,7 +221,14 @@ extension ServerConfiguration {
             } catch {
                 throw ConfigurationError(option: error.option, origin: origin, reason: error.reason)
             }
-            settings.append(ResolvedSetting(name: option.name, shownValue: option.masking?(value) ?? value, origin: origin))
+            settings.append(
+                ResolvedSetting(
+                    name: option.name,
+                    shownValue: option.masking?(value) ?? value,
+                    origin: origin,
+                    digest: OpaqueToken.Fingerprint(of: value).hex
+                )
+            )
         }
         do {
             try configuration.validate()

@@ -54,9 +54,12 @@ public struct AuthServer: Sendable {
         if case .sqlite(let path) = location { instanceLock = try SQLiteInstanceLock(databasePath: path) }
         let store = try location.open(logger: logger)
         let keys: ServerKeys
+        let revocationPosition: Int64
         do {
             try await store.migrate()
             keys = try await ServerKeys.load(configuration: configuration, store: store, now: dependencies.now(), logger: logger)
+            // Before serving: a revocation committed while the first handshakes read the store is not skipped.
+            revocationPosition = try await store.latestRevocationEventID()
         } catch {
             try? await store.close()
             throw error
@@ -99,7 +102,7 @@ public struct AuthServer: Sendable {
             ServerResources(store: store, hasher: hasher, instanceLock: instanceLock, logger: logger), jobs, realtime.sockets,
         ]
         services += cluster.services
-        services.append(realtime.revocationFeed(service: service, changes: cluster.revocationChanges))
+        services.append(realtime.revocationFeed(service: service, changes: cluster.revocationChanges, after: revocationPosition))
         if keys.signingKeysInStore {
             services.append(
                 SigningKeyWatcher(

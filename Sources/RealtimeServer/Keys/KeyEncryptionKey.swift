@@ -13,10 +13,13 @@ internal import Foundation
 /// let kek = try KeyEncryptionKey(contentsOf: "/etc/authd/kek")
 /// let sealed = try kek.seal(record)
 /// ```
-public struct KeyEncryptionKey: Sendable {
+public struct KeyEncryptionKey: Sendable, CustomStringConvertible {
     private let key: [UInt8]
     /// A short public identifier of the key (a SHA-256 prefix), recorded with what it sealed.
     public let id: String
+
+    /// Names the key by its id only.
+    public var description: String { "KeyEncryptionKey(id: \(id))" }
 
     /// The label of material sealed by this key.
     var label: String { "aes-256-gcm:\(id)" }

@@ -83,9 +83,4 @@ extension Array where Element == SigningKeyRecord {
         }
         return (signer, keySet)
     }
-
-    /// What decides whether the keys changed: each key's `kid` and state.
-    var rotationState: [String: SigningKeyRecord.State] {
-        Dictionary(map { ($0.kid, $0.state) }, uniquingKeysWith: { first, _ in first })
-    }
 }

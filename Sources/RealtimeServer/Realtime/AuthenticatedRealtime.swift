@@ -53,8 +53,9 @@ struct AuthenticatedRealtime: Sendable {
         namespace.on("notify_devices") { event in notifyDevices(event) }
     }
 
-    /// The longest `notify_devices` message, in characters.
+    /// The longest `notify_devices` message, in characters, and in UTF-8 bytes (a character can be many).
     static let maximumNoticeLength = 1_000
+    static let maximumNoticeBytes = 4_000
 
     // MARK: Events
 
@@ -84,7 +85,9 @@ struct AuthenticatedRealtime: Sendable {
     private func notifyDevices(_ event: SocketIOEvent) {
         let socket = event.socket
         guard let identity = socket.identity else { return }
-        guard case .string(let message)? = event.arguments.first?["message"], !message.isEmpty, message.count <= Self.maximumNoticeLength else {
+        guard case .string(let message)? = event.arguments.first?["message"], !message.isEmpty, message.count <= Self.maximumNoticeLength,
+            message.utf8.count <= Self.maximumNoticeBytes
+        else {
             let error: JSONValue = [
                 "code": "bad_request", "message": .string("notify_devices needs {\"message\": <1 to \(Self.maximumNoticeLength) characters>}"),
             ]

@@ -86,9 +86,10 @@ public struct RealtimeEndpoint: Sendable {
         revocationFeed(service: service, changes: ChangeSignal(interval: .milliseconds(250)))
     }
 
-    /// The revocation feed, woken by `changes` (a bus signals it as soon as another instance commits a revocation).
-    func revocationFeed(service: AuthService, changes: ChangeSignal) -> RevocationFeed {
-        RevocationFeed(service: service, revoker: revoker, changes: changes, logger: logger)
+    /// The revocation feed, woken by `changes` (a bus signals it as soon as another instance commits a revocation),
+    /// following the events after `position`.
+    func revocationFeed(service: AuthService, changes: ChangeSignal, after position: Int64? = nil) -> RevocationFeed {
+        RevocationFeed(service: service, revoker: revoker, changes: changes, logger: logger, startPosition: position)
     }
 
     /// Emits `event` to every socket of the user `userID`, on every instance.

@@ -15,6 +15,9 @@ struct RevocationFeed: Service, CustomStringConvertible {
     let revoker: SocketRevoker
     let changes: ChangeSignal
     let logger: Logger
+    /// The newest event when the server started (read before it serves, so nothing committed in between is
+    /// skipped); `nil` reads it on the first wake-up.
+    var startPosition: Int64? = nil
     /// How long events are kept.
     var retention: TimeInterval = 3600
 
@@ -22,7 +25,7 @@ struct RevocationFeed: Service, CustomStringConvertible {
     var description: String { "RevocationFeed" }
 
     func run() async throws {
-        var position: Int64? = nil
+        var position = startPosition
         var lastPrune = ContinuousClock.now
         var failing = false
         await withGracefulShutdownHandler {

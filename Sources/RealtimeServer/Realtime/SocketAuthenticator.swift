@@ -66,6 +66,9 @@ struct SocketAuthenticator: Sendable {
         if let cached = cache.accessToken(for: token), now.timeIntervalSince(cached.expiresAt) < service.tokenLeeway {
             accessToken = cached
         } else {
+            // Taken before verifying: if the keys change meanwhile, the token is not remembered (it was verified
+            // with keys that may no longer be in force).
+            let keys = cache.tokenGeneration
             do {
                 accessToken = try service.validateAccessToken(token, now: now)
             } catch let error as JWTError {
@@ -74,7 +77,7 @@ struct SocketAuthenticator: Sendable {
             } catch {
                 throw .invalid
             }
-            cache.remember(accessToken)
+            cache.remember(accessToken, verifiedInGeneration: keys)
         }
         let claimed = accessToken.identity
         let identity = RealtimeIdentity(

@@ -25,6 +25,8 @@ final class SocketCredentialCache: Sendable {
 
     private struct State {
         var tokens: [String: AccessToken] = [:]
+        /// Raised whenever the verified tokens are forgotten because the keys changed.
+        var tokenGeneration = 0
         var userEpochs: [String: Int] = [:]
         var sessions: [String: CachedSession] = [:]
         // Revocations heard of, with when: they outlive the positive entries they drop.
@@ -80,7 +82,17 @@ final class SocketCredentialCache: Sendable {
 
     func accessToken(for token: String) -> AccessToken? { state.withLock { $0.tokens[token] } }
 
-    func remember(_ accessToken: AccessToken) { update { $0.tokens[accessToken.token] = accessToken } }
+    /// The generation of the verification keys, as the cache knows it: read it before verifying a token.
+    var tokenGeneration: Int { state.withLock { $0.tokenGeneration } }
+
+    /// Remembers a verified token, unless the keys changed since `generation` (then it was verified with keys that
+    /// may be retired now, and the next handshake verifies it again).
+    func remember(_ accessToken: AccessToken, verifiedInGeneration generation: Int) {
+        update { state in
+            guard state.tokenGeneration == generation else { return }
+            state.tokens[accessToken.token] = accessToken
+        }
+    }
 
     func epoch(ofUser userID: String) -> Int? { state.withLock { $0.userEpochs[userID] } }
 
@@ -103,7 +115,10 @@ final class SocketCredentialCache: Sendable {
     /// Forgets every verified token (after the signing keys changed: a retired key's tokens must be verified
     /// again, and fail); sessions, epochs and revocations stay.
     func forgetVerifiedTokens() {
-        state.withLock { $0.tokens.removeAll() }
+        state.withLock { state in
+            state.tokens.removeAll()
+            state.tokenGeneration += 1
+        }
     }
 
     // MARK: Revocations
@@ -140,6 +155,12 @@ final class SocketCredentialCache: Sendable {
             if let sessionID = identity.sessionID, state.revokedSessions[sessionID] != nil { return true }
             return false
         }
+    }
+
+    /// Forgets every positive fact (tokens, epochs, sessions) while revocations may be going unheard (the revocation
+    /// feed cannot read the store): handshakes then read the store, and fail closed while it is unreachable.
+    func forgetPositiveFacts() {
+        state.withLock { $0.forgetPositiveFacts() }
     }
 
     /// How many revocations are remembered now.

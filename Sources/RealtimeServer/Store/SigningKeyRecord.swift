@@ -3,7 +3,7 @@ public import Foundation
 
 /// A signing key as the store keeps it, shared by every instance: the active key of its algorithm signs new
 /// access tokens; a superseded key still verifies until it is retired; a retired key does nothing.
-public struct SigningKeyRecord: Sendable, Hashable {
+public struct SigningKeyRecord: Sendable, Hashable, CustomStringConvertible {
     /// Where a key is in its life.
     public enum State: String, Sendable, Hashable, CaseIterable {
         /// Signs new tokens (one per algorithm) and verifies.
@@ -46,6 +46,11 @@ public struct SigningKeyRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.deactivatedAt = deactivatedAt
         self.retiredAt = retiredAt
+    }
+
+    /// Names the key and its state, never its material.
+    public var description: String {
+        "SigningKeyRecord(kid: \(kid), alg: \(algorithm), state: \(state.rawValue), sealed: \(materialEncryption != "none"))"
     }
 
     /// The state the dates give.

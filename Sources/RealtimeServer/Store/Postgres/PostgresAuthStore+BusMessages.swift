@@ -20,6 +20,14 @@ extension PostgresAuthStore {
         }
     }
 
+    /// Sends `payload` on the NOTIFY `channel`, waiting at most the lease timeout for a connection (the bus drops
+    /// a broadcast rather than holding the queue while the database is away).
+    package func notify(channel: String, payload: String) async throws {
+        try await read("notify") { db in
+            try await db.execute("SELECT pg_notify(\(channel), \(payload))")
+        }
+    }
+
     /// The sender and payload of bus message `id`, or `nil` when there is none (never stored, or pruned).
     package func busMessage(id: Int64) async throws -> (sender: String, payload: [UInt8])? {
         let message = try await read("busMessage") { db -> BusMessage? in

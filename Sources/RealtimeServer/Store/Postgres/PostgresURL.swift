@@ -11,7 +11,7 @@ package import PostgresNIO
 /// `sslmode=disable` connects in the clear. Without `sslmode`, a loopback host (`localhost`, `127.0.0.0/8`, `::1`)
 /// or a UNIX socket (`host=/dir`, PostgreSQL's socket directory) means `disable`, any other host `require`.
 /// Reasons of thrown errors and ``redacted`` never contain the password.
-package struct PostgresURL: Sendable, Hashable {
+package struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     /// How the connection is secured.
     package enum TLSMode: String, Sendable, Hashable {
         case disable
@@ -86,6 +86,9 @@ package struct PostgresURL: Sendable, Hashable {
         }
     }
 
+    /// The redacted URL: a description never shows the password.
+    package var description: String { redacted }
+
     /// The URL with the password replaced by `***`.
     package var redacted: String {
         var text = "postgres://\(username)"
@@ -134,8 +137,11 @@ package struct PostgresURL: Sendable, Hashable {
         return PostgresConnection.Configuration(host: host ?? "", port: port, username: username, password: password, database: database, tls: tls)
     }
 
+    /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (four numbers, not a name such as `127.corp.example`).
     private static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     private static func invalid(_ problem: String) -> AuthStoreError {
