@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # A private PostgreSQL 15 instance for the tests, in DIR (data in DIR/pgdata, socket in DIR, log in DIR/postgres.log),
-# listening on 127.0.0.1 only, port $PGPORT (default 55432), user authd with trust authentication, fsync off.
+# listening on 127.0.0.1 only, port $PGPORT (default: the first free port from 55432), user authd with trust
+# authentication, fsync off.
 #
 #   scripts/postgres.sh start DIR   # initdb when DIR/pgdata is missing, start unless running, print the URL
 #   scripts/postgres.sh stop DIR    # stop it (fast shutdown) when running
@@ -18,9 +19,26 @@ usage() {
 command=$1
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)
-port=${PGPORT:-55432}
 data=$dir/pgdata
-url="postgres://authd@127.0.0.1:$port/postgres"
+
+# The port: the one this instance already runs on (recorded in DIR/port), else $PGPORT, else the first free port
+# from 55432 up, so that two checkouts (or a developer's instance and CI's) never collide.
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+choose_port() {
+    if [[ -n ${PGPORT:-} ]]; then
+        echo "$PGPORT"
+        return
+    fi
+    local candidate
+    for candidate in $(seq 55432 55531); do
+        in_use "$candidate" || {
+            echo "$candidate"
+            return
+        }
+    done
+    echo "$0: no free port in 55432-55531; set PGPORT" >&2
+    return 1
+}
 
 find_bin() {
     local name=$1 candidate
@@ -64,6 +82,13 @@ start)
             exit 1
         }
     fi
+    if running && [[ -f $dir/port ]]; then
+        port=$(cat "$dir/port")
+    else
+        port=$(choose_port)
+        echo "$port" >"$dir/port"
+    fi
+    url="postgres://authd@127.0.0.1:$port/postgres"
     if [[ ! -f $data/PG_VERSION ]]; then
         rm -rf "$data"
         as_owner "$initdb" -D "$data" -A trust -U authd -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 || {
@@ -95,7 +120,11 @@ stop)
     fi
     ;;
 url)
-    echo "$url"
+    [[ -f $dir/port ]] || {
+        echo "$0: no instance was started in $dir" >&2
+        exit 1
+    }
+    echo "postgres://authd@127.0.0.1:$(cat "$dir/port")/postgres"
     ;;
 *)
     usage
