@@ -6,6 +6,12 @@ import RealtimeServer
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `authd serve`: the HTTP API until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsyncFailures {
             let configuration = try options.resolve()
-            let logger = bootstrapLogging(level: configuration.logLevel)
+            let logger = bootstrapLogging(configuration)
             let app: any Service
             do {
                 app = try await buildApplication(configuration: configuration, logger: logger)
@@ -42,13 +48,27 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Sends logs to standard error at `level` and returns the server's logger.
-func bootstrapLogging(level: Logger.Level) -> Logger {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
-    }
+/// Sends logs to standard error in the configured level and format, and returns the server's logger.
+func bootstrapLogging(_ configuration: ServerConfiguration) -> Logger {
+    bootstrapLogging(level: configuration.logLevel, format: configuration.logFormat)
+}
+
+/// Sends logs to standard error at `level`, as `format` (`nil`: text on a terminal, else JSON), with the metadata of
+/// the request or socket being served (``LogScope``), and returns the server's logger.
+func bootstrapLogging(level: Logger.Level, format: LogFormat? = nil) -> Logger {
+    let format = format ?? (isatty(STDERR_FILENO) == 1 ? .text : .json)
+    LoggingSystem.bootstrap(
+        { label, metadataProvider in
+            var handler: any LogHandler
+            switch format {
+            case .text: handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+            case .json: handler = JSONLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+            }
+            handler.logLevel = level
+            return handler
+        },
+        metadataProvider: LogScope.metadataProvider
+    )
     var logger = Logger(label: "authd")
     logger.logLevel = level
     return logger
