@@ -28,7 +28,7 @@ struct ConformanceCommand: AsyncParsableCommand {
     func run() async throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
-        let logger = bootstrapLogging(level: level)
+        let logger = bootstrapLogging(level: LogLevelControl(level))
         let app = buildConformanceApplication(host: host, port: port, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

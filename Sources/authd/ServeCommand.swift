@@ -6,6 +6,12 @@ import RealtimeServer
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `authd serve`: the HTTP API until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await reportingAsyncFailures {
             let configuration = try options.resolve()
             let level = LogLevelControl(configuration.logLevel)
-            let logger = bootstrapLogging(level: level)
+            let logger = bootstrapLogging(level: level, format: configuration.logFormat)
             let flags = options.allFlags
             let file = options.config ?? ProcessInfo.processInfo.environment["AUTHD_CONFIG"]
             let reload = ConfigurationReload(logLevel: level) {
@@ -53,15 +59,26 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Sends logs to standard error at `level` and returns the server's logger.
-func bootstrapLogging(level: Logger.Level) -> Logger {
-    bootstrapLogging(level: LogLevelControl(level))
+/// Sends logs to standard error in the configured level and format, and returns the server's logger.
+func bootstrapLogging(_ configuration: ServerConfiguration) -> Logger {
+    bootstrapLogging(level: LogLevelControl(configuration.logLevel), format: configuration.logFormat)
 }
 
-/// Sends logs to standard error at the level `control` holds (changeable while running) and returns the logger.
-func bootstrapLogging(level control: LogLevelControl) -> Logger {
-    LoggingSystem.bootstrap { label in
-        LevelControlledLogHandler(StreamLogHandler.standardError(label: label), level: control)
-    }
+/// Sends logs to standard error at the level `control` holds (changeable while running, see ``LogLevelControl``), as
+/// `format` (`nil`: text on a terminal, else JSON), with the metadata of the request or socket being served
+/// (``LogScope``), and returns the server's logger.
+func bootstrapLogging(level control: LogLevelControl, format: LogFormat? = nil) -> Logger {
+    let format = format ?? (isatty(STDERR_FILENO) == 1 ? .text : .json)
+    LoggingSystem.bootstrap(
+        { label, metadataProvider -> any LogHandler in
+            switch format {
+            case .text:
+                LevelControlledLogHandler(StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider), level: control)
+            case .json:
+                LevelControlledLogHandler(JSONLogHandler.standardError(label: label, metadataProvider: metadataProvider), level: control)
+            }
+        },
+        metadataProvider: LogScope.metadataProvider
+    )
     return Logger(label: "authd")
 }

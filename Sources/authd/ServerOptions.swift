@@ -26,7 +26,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("public-url", valueName: "URL")) var publicUrl: String?
     @Option(help: Self.help("mail-from", valueName: "ADDRESS")) var mailFrom: String?
     @Option(help: Self.help("log-level", valueName: "LEVEL")) var logLevel: String?
+    @Option(help: Self.help("log-format", valueName: "FORMAT")) var logFormat: String?
     @Flag(inversion: .prefixedNo, help: Self.help("cookie-secure")) var cookieSecure: Bool?
+    @Option(help: Self.help("trusted-proxies", valueName: "LIST")) var trustedProxies: String?
     @OptionGroup(title: "Sockets (Socket.IO endpoint)") var sockets: SocketOptions
     @OptionGroup(title: "SMTP (mail for password resets)") var smtp: SMTPOptions
 
@@ -38,6 +40,7 @@ struct ServerOptions: ParsableArguments {
             ("max-body-size", maxBodySize),
             ("access-token-ttl", accessTokenTtl), ("refresh-token-ttl", refreshTokenTtl), ("reset-token-ttl", resetTokenTtl),
             ("issuer", issuer), ("audience", audience), ("public-url", publicUrl), ("mail-from", mailFrom), ("log-level", logLevel),
+            ("log-format", logFormat), ("trusted-proxies", trustedProxies),
         ]
         let switches: [(String, String?)] = [("cookie-secure", cookieSecure.map { String($0) })]
         return Dictionary(uniqueKeysWithValues: (pairs + switches).compactMap { name, value in value.map { (name, $0) } })

@@ -21,6 +21,9 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ServerOptions.help("log-level", valueName: "LEVEL"))
     var logLevel: String?
 
+    @Option(help: ServerOptions.help("log-format", valueName: "FORMAT"))
+    var logFormat: String?
+
     /// Resolves the configuration (flags, `AUTHD_*`, config file, defaults) with `extra` flags.
     func resolve(_ extra: [String: String] = [:], logLevel defaultLevel: String = "warning") throws -> ServerConfiguration {
         var flags = extra
@@ -29,6 +32,7 @@ struct StoreOptions: ParsableArguments {
         flags["key-encryption-key-file"] = keyEncryptionKeyFile
         // Quiet by default: the store's own notices would clutter a table on the terminal.
         flags["log-level"] = logLevel ?? defaultLevel
+        flags["log-format"] = logFormat
         return try ServerOptions.resolve(flags: flags, config: config)
     }
 
@@ -52,7 +56,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens and migrates the store, runs `body` with it, and closes it (also when `body` throws).
     func withStore<T>(_ configuration: ServerConfiguration, _ body: (any AuthStore) async throws -> T) async throws -> T {
-        let store = try await openStore(configuration, logger: bootstrapLogging(level: configuration.logLevel))
+        let store = try await openStore(configuration, logger: bootstrapLogging(configuration))
         do {
             let result = try await body(store)
             try await store.close()

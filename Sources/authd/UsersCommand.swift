@@ -242,7 +242,7 @@ extension StoreOptions {
     /// trusts rather than reading (or creating) the server's keys. What it revokes reaches a running server's
     /// sockets through the store's revocation feed.
     func withService<T>(_ configuration: ServerConfiguration, _ body: (AuthService) async throws -> T) async throws -> T {
-        let logger = bootstrapLogging(level: configuration.logLevel)
+        let logger = bootstrapLogging(configuration)
         let store = try await openStore(configuration, logger: logger)
         let hasher = PasswordHasher(configuration: .init(cost: configuration.bcryptCost, threadCount: 1))
         let unusedSigner = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)

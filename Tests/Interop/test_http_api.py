@@ -231,7 +231,7 @@ def test_full_flow_and_restart(server_factory, tmp_path):
     logs = server.logs()
     for secret in (PASSWORD, new_password, after_reset["access_token"], after_reset["refresh_token"], tokens["refresh_token"]):
         assert secret not in logs
-    assert 'http.path=/api/login' in logs
+    assert '"http.path":"/api/login"' in logs  # JSON lines: standard error is not a terminal
 
     # Graceful shutdown, then restart on the same data directory.
     kid_before = jwt.get_unverified_header(after_reset["access_token"])["kid"]

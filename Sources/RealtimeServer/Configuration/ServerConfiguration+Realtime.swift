@@ -97,12 +97,14 @@ extension ServerConfiguration {
 extension ServerConfiguration {
     /// The Engine.IO settings of `authd serve`.
     public var engineIOConfiguration: EngineIOServer.Configuration {
-        EngineIOServer.Configuration(
+        var configuration = EngineIOServer.Configuration(
             path: realtime.path,
             pingInterval: realtime.pingInterval,
             pingTimeout: realtime.pingTimeout,
             maxPayload: realtime.maxPayload,
             allowedOrigins: Set(realtime.allowedOrigins)
         )
+        configuration.trustedProxies = trustedProxies
+        return configuration
     }
 }

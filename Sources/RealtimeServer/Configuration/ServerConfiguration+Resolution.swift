@@ -140,10 +140,31 @@ extension ServerConfiguration {
             }
             configuration.logLevel = level
         },
+        Option(
+            name: "log-format",
+            help: "text (one readable line per record) or json (one JSON object per line).",
+            defaultDescription: "text when standard error is a terminal, else json"
+        ) { configuration, value throws(ConfigurationError) in
+            guard !value.isEmpty else {
+                configuration.logFormat = nil
+                return
+            }
+            guard let format = LogFormat(rawValue: value.lowercased()) else {
+                throw ConfigurationError(option: "log-format", reason: "must be text or json")
+            }
+            configuration.logFormat = format
+        },
         Option(name: "cookie-secure", help: "Mark page cookies Secure (serve over HTTPS).", defaultDescription: "false") {
             configuration,
             value throws(ConfigurationError) in
             configuration.cookieSecure = try boolean(value, option: "cookie-secure")
+        },
+        Option(
+            name: "trusted-proxies",
+            help: "Comma-separated IP addresses and CIDR networks of reverse proxies whose X-Request-Id is kept (none: no peer).",
+            defaultDescription: "127.0.0.0/8,::1"
+        ) { configuration, value throws(ConfigurationError) in
+            configuration.trustedProxies = try TrustedProxies(parsing: value)
         },
     ]
 

@@ -56,6 +56,11 @@ public struct ServerConfiguration: Sendable {
     public var mailFrom: String
     /// The lowest level logged.
     public var logLevel: Logger.Level
+    /// How logs are written; `nil` lets `authd` choose: ``LogFormat/text`` when standard error is a terminal,
+    /// ``LogFormat/json`` otherwise.
+    public var logFormat: LogFormat? = nil
+    /// The peers (reverse proxies) whose `X-Request-Id` is kept; loopback unless set.
+    public var trustedProxies: TrustedProxies = .loopback
     /// Whether page cookies carry `Secure` (and the `__Host-` name prefix); set it when clients reach authd over HTTPS.
     public var cookieSecure: Bool = false
     /// The SMTP server for mails; `nil` writes them to the development outbox (see ``makeMailTransport(logger:)``).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import HTTPTypes
+internal import Logging
 public import NIOCore
 
 /// One Engine.IO message as the layer above (Socket.IO) sees it: the data of a `message` packet.
@@ -61,13 +62,22 @@ public struct EngineIORequestInfo: Sendable {
     public var query: String
     /// The peer's address as text (IP, no port), when known.
     public var remoteAddress: String?
+    /// The handshake request's id (`request.id` in the logs); every log line of the session carries it.
+    public var requestID: String?
 
     /// Creates request information.
-    public init(headers: HTTPFields, path: String, query: String, remoteAddress: String?) {
+    public init(headers: HTTPFields, path: String, query: String, remoteAddress: String?, requestID: String? = nil) {
         self.headers = headers
         self.path = path
         self.query = query
         self.remoteAddress = remoteAddress
+        self.requestID = requestID
+    }
+
+    /// The log metadata of the session: `request.id`, when known.
+    var logMetadata: Logger.Metadata {
+        guard let requestID else { return [:] }
+        return ["request.id": .string(requestID)]
     }
 }
 

@@ -31,6 +31,9 @@ extension EngineIOServer {
         public var maxQueuedBytes: Int
         /// The most messages a connection may have queued for sending.
         public var maxQueuedMessages: Int
+        /// The peers whose `X-Request-Id` names a WebSocket handshake (which the router's middleware never sees);
+        /// other handshakes get a new id.
+        public var trustedProxies: TrustedProxies = .loopback
 
         /// Creates a configuration.
         public init(

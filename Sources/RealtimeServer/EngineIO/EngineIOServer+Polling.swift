@@ -40,7 +40,15 @@ extension EngineIOServer {
 
     private func requestInfo(_ request: Request, context: some RequestContext) -> EngineIORequestInfo {
         let remote = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
-        return EngineIORequestInfo(headers: request.headers, path: request.uri.path, query: request.uri.query ?? "", remoteAddress: remote)
+        // authd's request middleware sets `request.id`; a router without it still has Hummingbird's id.
+        let requestID = (context.logger[metadataKey: "request.id"] ?? context.logger[metadataKey: "hb.request.id"])?.description
+        return EngineIORequestInfo(
+            headers: request.headers,
+            path: request.uri.path,
+            query: request.uri.query ?? "",
+            remoteAddress: remote,
+            requestID: requestID
+        )
     }
 
     private func validate(_ request: Request) -> Result<RequestTarget, EngineIOServerError> {

@@ -17,19 +17,44 @@ extension EngineIOServer {
     }
 
     /// Checks a WebSocket upgrade request for this server's path: the shared request checks, then the `sid` of an
-    /// upgrade from polling.
+    /// upgrade from polling. Logs the request line (the router's request log never sees a WebSocket handshake).
     func validateWebSocket(
         path: String,
         query: String?,
         headers: HTTPFields,
         authority: String?,
-        channel: any Channel
+        channel: any Channel,
+        requestID: String
+    ) -> Result<EngineIOWebSocketHandler.Role, EngineIOServerError> {
+        let result = decideWebSocket(path: path, query: query, headers: headers, authority: authority, channel: channel, requestID: requestID)
+        let status: Int
+        switch result {
+        case .success: status = 101
+        case .failure(let error): status = Int(error.status.code)
+        }
+        logger.info(
+            "Request",
+            metadata: [
+                "request.id": .string(requestID), "http.method": "GET", "http.path": .string(path), "http.status": "\(status)",
+                "http.upgrade": "websocket",
+            ]
+        )
+        return result
+    }
+
+    private func decideWebSocket(
+        path: String,
+        query: String?,
+        headers: HTTPFields,
+        authority: String?,
+        channel: any Channel,
+        requestID: String
     ) -> Result<EngineIOWebSocketHandler.Role, EngineIOServerError> {
         let target: RequestTarget
         switch validate(query: query, headers: headers, authority: authority) {
         case .success(let valid): target = valid
         case .failure(let error):
-            logger.debug("Engine.IO WebSocket refused", metadata: ["engineio.code": "\(error.code.rawValue)"])
+            logger.debug("Engine.IO WebSocket refused", metadata: ["engineio.code": "\(error.code.rawValue)", "request.id": .string(requestID)])
             return .failure(error)
         }
         guard target.transport == .websocket else { return .failure(EngineIOServerError(.badRequest)) }
@@ -37,8 +62,19 @@ extension EngineIOServer {
             guard let session = session(id: sid) else { return .failure(EngineIOServerError(.unknownSessionID)) }
             return .success(.upgrade(session))
         }
-        let info = EngineIORequestInfo(headers: headers, path: path, query: query ?? "", remoteAddress: channel.remoteAddress?.ipAddress)
+        let info = EngineIORequestInfo(
+            headers: headers,
+            path: path,
+            query: query ?? "",
+            remoteAddress: channel.remoteAddress?.ipAddress,
+            requestID: requestID
+        )
         return .success(.open(info))
+    }
+
+    /// The id of a WebSocket handshake: its `X-Request-Id` from a trusted proxy, else a new one.
+    func requestID(incoming: String?, remoteAddress: String?) -> String {
+        RequestIdentifier.resolve(incoming: incoming, peer: remoteAddress, trustedProxies: configuration.trustedProxies)
     }
 
     /// Creates and registers a session whose transport is the WebSocket `webSocketID`, and has the delegate told
@@ -48,7 +84,10 @@ extension EngineIOServer {
         _ = session.attachWebSocket(id: webSocketID, sink: sink)
         guard register(session) else { return nil }
         scheduleOpen(session)
-        logger.debug("Engine.IO session opened", metadata: ["engineio.sid": "\(session.id)", "engineio.transport": "websocket"])
+        logger.debug(
+            "Engine.IO session opened",
+            metadata: request.logMetadata.merging(["engineio.sid": "\(session.id)", "engineio.transport": "websocket"]) { $1 }
+        )
         return session
     }
 }

@@ -20,8 +20,9 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         /// The pipeline now ends in an ``EngineIOWebSocketHandler``; nothing is left to do here.
         case webSocket
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        /// A WebSocket request that was not upgraded, with the Engine.IO error when it was for an Engine.IO path.
-        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineIOServerError?)
+        /// A WebSocket request that was not upgraded, with the Engine.IO error and request id when it was for an
+        /// Engine.IO path.
+        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineIOServerError?, requestID: String?)
     }
 
     /// The connection being set up, and what its first request turns it into.
@@ -58,12 +59,12 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                 shouldUpgrade: { channel, head in
                     let decided = Self.decide(head, channel: channel, servers: servers)
                     decision.value = decided
-                    guard case .upgrade = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
-                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                    guard case .upgrade(_, _, let requestID) = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
+                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders([(RequestIdentifier.headerName.rawName, requestID)]))
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
-                        guard case .upgrade(let server, let role) = decision.value else { throw EngineIOServerError(.badRequest) }
+                        guard case .upgrade(let server, let role, _) = decision.value else { throw EngineIOServerError(.badRequest) }
                         decision.value = nil
                         let handler = EngineIOWebSocketHandler(server: server, role: role, webSocketID: server.makeWebSocketID())
                         try channel.pipeline.syncOperations.addHandlers(
@@ -88,7 +89,9 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
                         )
-                        if case .refuse(let error) = decision.value { return UpgradeResult.refused(asyncChannel, error) }
+                        if case .refuse(let error, let requestID) = decision.value {
+                            return UpgradeResult.refused(asyncChannel, error, requestID: requestID)
+                        }
                         return UpgradeResult.notUpgraded(asyncChannel)
                     }
                 }
@@ -109,8 +112,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                 return
             case .notUpgraded(let http1):
                 await handleHTTP(asyncChannel: http1, logger: logger)
-            case .refused(let http1, let error):
-                await refuse(http1, error: error, logger: logger)
+            case .refused(let http1, let error, let requestID):
+                await refuse(http1, error: error, requestID: requestID, logger: logger)
             }
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("Connection closed before its first request")
@@ -120,10 +123,16 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
     }
 
     /// Answers a WebSocket request that was not upgraded, then closes the connection.
-    private func refuse(_ channel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, error: EngineIOServerError?, logger: Logger) async {
+    private func refuse(
+        _ channel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>,
+        error: EngineIOServerError?,
+        requestID: String?,
+        logger: Logger
+    ) async {
         do {
             try await channel.executeThenClose { _, outbound in
                 var headers: HTTPFields = [.connection: "close"]
+                if let requestID { headers[RequestIdentifier.headerName] = requestID }
                 var body = ByteBuffer()
                 let status: HTTPResponse.Status
                 if let error {
@@ -142,9 +151,10 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
     }
 
     private enum Decision {
-        case upgrade(EngineIOServer, EngineIOWebSocketHandler.Role)
-        /// Not upgraded; the Engine.IO error when the request was for an Engine.IO path.
-        case refuse(EngineIOServerError?)
+        /// Upgraded; the request id goes back in the `101`'s `X-Request-Id`.
+        case upgrade(EngineIOServer, EngineIOWebSocketHandler.Role, requestID: String)
+        /// Not upgraded; the Engine.IO error and the request id when the request was for an Engine.IO path.
+        case refuse(EngineIOServerError?, requestID: String?)
     }
 
     /// Decides an upgrade request: the first server whose path it is validates it.
@@ -152,16 +162,24 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         let uri = URI(head.uri)
         let path = uri.path
         let query = uri.query
-        guard let server = servers.first(where: { $0.serves(path: path) }) else { return .refuse(nil) }
+        guard let server = servers.first(where: { $0.serves(path: path) }) else { return .refuse(nil, requestID: nil) }
         var headers = HTTPFields()
         headers.reserveCapacity(head.headers.count)
         for (name, value) in head.headers {
             guard let fieldName = HTTPField.Name(name) else { continue }
             headers.append(HTTPField(name: fieldName, value: value))
         }
-        switch server.validateWebSocket(path: path, query: query, headers: headers, authority: head.headers.first(name: "host"), channel: channel) {
-        case .success(let role): return .upgrade(server, role)
-        case .failure(let error): return .refuse(error)
+        let requestID = server.requestID(incoming: headers[RequestIdentifier.headerName], remoteAddress: channel.remoteAddress?.ipAddress)
+        switch server.validateWebSocket(
+            path: path,
+            query: query,
+            headers: headers,
+            authority: head.headers.first(name: "host"),
+            channel: channel,
+            requestID: requestID
+        ) {
+        case .success(let role): return .upgrade(server, role, requestID: requestID)
+        case .failure(let error): return .refuse(error, requestID: requestID)
         }
     }
 }

@@ -87,12 +87,16 @@ final class EngineIOSession: EngineIOConnection {
 
     let id: String
     let request: EngineIORequestInfo
+    /// The session's log metadata (the handshake's `request.id`, then `user.id` once the layer above knows it),
+    /// current while its handler runs.
+    let logScope: LogScope
     private let server: EngineIOServer
     private let state: Mutex<State>
 
     init(id: String, request: EngineIORequestInfo, transport: Machine.Transport, server: EngineIOServer, now: EngineIOInstant) {
         self.id = id
         self.request = request
+        self.logScope = LogScope(request.logMetadata)
         self.server = server
         let configuration = server.configuration
         self.state = Mutex(
@@ -184,8 +188,13 @@ final class EngineIOSession: EngineIOConnection {
         await deliverInbox()
     }
 
-    /// Delivers queued inbound items until none is left; only one caller at a time gets past the flag.
+    /// Delivers queued inbound items until none is left; only one caller at a time gets past the flag. The handler
+    /// runs in the session's ``logScope`` (also when a polling `POST`, with a request id of its own, delivers).
     func deliverInbox() async {
+        await logScope.run { await deliverInboxInScope() }
+    }
+
+    private func deliverInboxInScope() async {
         while true {
             let next = state.withLock { state -> (Inbound, any EngineIOConnectionHandler)? in
                 guard let handler = state.handler, !state.inbox.isEmpty else {

@@ -97,7 +97,10 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
                 do {
                     packet = try EngineIOWebSocketCodec.decode(kind, frame: payload, maxPayload: maxPayload)
                 } catch {
-                    server.logger.debug("Engine.IO bad WebSocket packet", metadata: ["engineio.sid": "\(session.id)", "error": "\(error)"])
+                    server.logger.debug(
+                        "Engine.IO bad WebSocket packet",
+                        metadata: session.request.logMetadata.merging(["engineio.sid": "\(session.id)", "error": "\(error)"]) { $1 }
+                    )
                     end(reason: .parseError)
                     closeWebSocket(context: context, code: kind == .text ? .dataInconsistentWithMessage : .protocolError)
                     return
@@ -138,7 +141,10 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Frame-level errors (oversized or malformed frames) were answered with a close frame by NIO's
         // WebSocketProtocolErrorHandler; anything else is an I/O error.
-        server.logger.debug("Engine.IO WebSocket error", metadata: ["engineio.sid": "\(session?.id ?? "-")", "error": "\(error)"])
+        server.logger.debug(
+            "Engine.IO WebSocket error",
+            metadata: (session?.request.logMetadata ?? [:]).merging(["engineio.sid": "\(session?.id ?? "-")", "error": "\(error)"]) { $1 }
+        )
         let reason: EngineIOCloseReason = error is NIOWebSocketError || error is NIOWebSocketFrameAggregator.Error ? .parseError : .transportError
         end(reason: reason)
         if error is NIOWebSocketFrameAggregator.Error {

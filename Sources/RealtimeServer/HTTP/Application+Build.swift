@@ -28,14 +28,14 @@ public func buildApplication(
     let server = try await AuthServer(configuration: configuration, logger: logger, dependencies: dependencies)
     let apiPrefix = "/api"
 
-    let router = Router()
-    router.add(middleware: RequestLogMiddleware())
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(trustedProxies: configuration.trustedProxies))
     var paths = WellKnownRoutes.paths.merging(PageRoutes.paths) { $1 }
     for (path, methods) in AuthAPI.paths { paths[apiPrefix + path] = methods }
     router.add(middleware: APIErrorMiddleware(routes: paths))
-    router.addRoutes(server.api.routes(), atPath: RouterPath(apiPrefix))
-    router.addRoutes(server.wellKnown.routes())
-    router.addRoutes(try server.pages.routes())
+    router.addRoutes(server.api.routes(context: ServerRequestContext.self), atPath: RouterPath(apiPrefix))
+    router.addRoutes(server.wellKnown.routes(context: ServerRequestContext.self))
+    router.addRoutes(try server.pages.routes(context: ServerRequestContext.self))
     server.engineIO.addRoutes(to: router)
 
     let keys = server.keys

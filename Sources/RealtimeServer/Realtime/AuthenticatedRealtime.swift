@@ -29,7 +29,10 @@ struct AuthenticatedRealtime: Sendable {
     func install(on namespace: SocketIONamespace) {
         namespace.use { socket in
             do {
-                socket.identity = try await authenticator.authenticate(socket.handshake)
+                let identity = try await authenticator.authenticate(socket.handshake)
+                socket.identity = identity
+                // The session's log scope: every later line of this socket names its user.
+                LogScope.setUserID(identity.userID)
             } catch let error as RealtimeAuthError {
                 throw error.connectError
             }
@@ -43,9 +46,9 @@ struct AuthenticatedRealtime: Sendable {
             guard socket.isConnected else { return }
             scheduleExpiry(of: socket, identity: identity)
             socket.emit("server_response", [["message": .string("Connected as \(identity.username)")]])
-            logger.debug(
+            logger.info(
                 "Socket authenticated",
-                metadata: ["socketio.sid": "\(socket.id)", "auth.user": "\(identity.userID)", "auth.credential": "\(identity.credential.rawValue)"]
+                metadata: ["socketio.sid": "\(socket.id)", "user.id": "\(identity.userID)", "auth.credential": "\(identity.credential.rawValue)"]
             )
         }
         namespace.on("get_secret") { event in await getSecret(event) }

@@ -94,7 +94,7 @@ struct SocketAuthenticator: Sendable {
             if let sessionID = identity.sessionID { try await checkSession(sessionID, of: identity, now: now) }
             return identity
         } catch let error as RealtimeAuthError {
-            logger.debug("Socket token of a missing, disabled or revoked user", metadata: ["auth.user": "\(identity.userID)"])
+            logger.debug("Socket token of a missing, disabled or revoked user", metadata: ["user.id": "\(identity.userID)"])
             throw error
         } catch {
             logger.error("Store failed during a socket handshake", metadata: ["error.type": "\(type(of: error))"])

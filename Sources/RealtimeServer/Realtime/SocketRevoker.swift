@@ -70,7 +70,7 @@ struct SocketRevoker: RevocationListener {
             count += 1
         }
         if count > 0 {
-            logger.info("Sockets revoked", metadata: ["auth.user": "\(userID)", "auth.reason": "\(reason)", "socket.count": "\(count)"])
+            logger.info("Sockets revoked", metadata: ["user.id": "\(userID)", "auth.reason": "\(reason)", "socket.count": "\(count)"])
         }
     }
 }

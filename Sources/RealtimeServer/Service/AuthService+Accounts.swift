@@ -28,7 +28,7 @@ extension AuthService {
         } catch let error as AuthStoreError where error.code == .usernameTaken {
             throw AuthServiceError.usernameTaken
         }
-        logger.info("User registered", metadata: ["auth.user": "\(user.id)"])
+        logger.info("User registered", metadata: ["user.id": "\(user.id)"])
         return user
     }
 
@@ -85,7 +85,7 @@ extension AuthService {
     public func delete(userID: String) async throws {
         guard try await store.deleteUser(id: userID) else { throw AuthServiceError.userNotFound }
         await revocations.userDeleted(userID)
-        logger.info("User deleted", metadata: ["auth.user": "\(userID)"])
+        logger.info("User deleted", metadata: ["user.id": "\(userID)"])
     }
 
     /// Holds a new password to the policy.
@@ -105,7 +105,7 @@ extension AuthService {
         await announce(revoked, reason: reason)
         logger.info(
             "Every login of the user ended",
-            metadata: ["auth.user": "\(userID)", "auth.reason": "\(reason.rawValue)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"]
+            metadata: ["user.id": "\(userID)", "auth.reason": "\(reason.rawValue)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"]
         )
         return revoked
     }

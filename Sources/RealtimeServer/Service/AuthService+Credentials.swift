@@ -20,17 +20,18 @@ extension AuthService {
         }
         let identity = token.identity
         guard let user = try await activeUser(id: identity.userID), user.revocationEpoch == identity.revocationEpoch else {
-            logger.debug("Access token of a missing, disabled or revoked user", metadata: ["auth.user": "\(identity.userID)"])
+            logger.debug("Access token of a missing, disabled or revoked user", metadata: ["user.id": "\(identity.userID)"])
             throw AuthServiceError.invalidToken
         }
         var session: SessionRecord? = nil
         if let sessionID = identity.sessionID {
             session = try await validSession(id: sessionID, now: now)
             guard let session, session.userID == user.id else {
-                logger.debug("Access token of an ended session", metadata: ["auth.user": "\(user.id)"])
+                logger.debug("Access token of an ended session", metadata: ["user.id": "\(user.id)"])
                 throw AuthServiceError.invalidToken
             }
         }
+        LogScope.setUserID(user.id)
         return Authenticated(user: user, session: session, accessToken: token)
     }
 
@@ -43,6 +44,7 @@ extension AuthService {
             ConstantTime.isEqual(OpaqueToken.Fingerprint(of: secret).bytes, session.csrfSecret),
             let user = try await activeUser(id: session.userID)
         else { return nil }
+        LogScope.setUserID(user.id)
         return Authenticated(user: user, session: session, accessToken: nil)
     }
 

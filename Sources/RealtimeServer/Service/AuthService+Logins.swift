@@ -51,7 +51,8 @@ extension AuthService {
         }
         try await store.createSession(session, refreshToken: firstRefresh)
         let access = try accessToken(for: user, sessionID: session.id, now: now)
-        logger.info("Login", metadata: ["auth.user": "\(user.id)", "auth.session": "\(session.id.prefix(6))", "auth.client": "\(client)"])
+        LogScope.setUserID(user.id)
+        logger.info("Login", metadata: ["user.id": "\(user.id)", "auth.session": "\(session.id.prefix(6))", "auth.client": "\(client)"])
         return Login(user: user, session: session, accessToken: access, refreshToken: refreshToken, browserSecret: browserSecret)
     }
 
@@ -89,11 +90,12 @@ extension AuthService {
         switch rotation {
         case .rotated(let previous, _):
             guard let user else { throw AuthServiceError.invalidRefreshToken }
+            LogScope.setUserID(user.id)
             let access = try accessToken(for: user, sessionID: previous.sessionID, now: now)
             return TokenRefresh(accessToken: access, refreshToken: replacement)
         case .reuseDetected(let familyID, let userID):
             // The store revoked the family and its session in the same transaction; close the session's sockets.
-            logger.warning("Refresh token reused: family revoked", metadata: ["auth.user": "\(userID)", "auth.family": "\(familyID)"])
+            logger.warning("Refresh token reused: family revoked", metadata: ["user.id": "\(userID)", "auth.family": "\(familyID)"])
             if let sessionID = record.sessionID {
                 await revocations.sessionsRevoked([sessionID], ofUser: userID, reason: .refreshTokenReuse)
             }
@@ -108,7 +110,7 @@ extension AuthService {
     public func logOut(sessionID: String, ofUser userID: String) async throws {
         try await store.revokeSession(id: sessionID, now: now())
         await revocations.sessionsRevoked([sessionID], ofUser: userID, reason: .logout)
-        logger.info("Logout", metadata: ["auth.user": "\(userID)", "auth.session": "\(sessionID.prefix(6))"])
+        logger.info("Logout", metadata: ["user.id": "\(userID)", "auth.session": "\(sessionID.prefix(6))"])
     }
 
     /// An access token for `user`, bound to a login session (its `sid`).
@@ -127,17 +129,17 @@ extension AuthService {
         if let username = Username.normalize(rawUsername) { user = try await store.findUser(username: username) }
         let check = try await hasher.verify(password, against: user?.passwordHash)
         guard case .match(let needsRehash) = check, let user, !user.isDisabled else {
-            logger.info("Login refused", metadata: ["auth.user": "\(user?.id ?? "unknown")"])
+            logger.info("Login refused", metadata: ["user.id": "\(user?.id ?? "unknown")"])
             return nil
         }
         if needsRehash {
             do {
                 let hash = try await hasher.hash(password)
                 _ = try await store.updatePasswordHash(ofUser: user.id, to: hash, bumpsRevocationEpoch: false)
-                logger.info("Password rehashed at the configured cost", metadata: ["auth.user": "\(user.id)"])
+                logger.info("Password rehashed at the configured cost", metadata: ["user.id": "\(user.id)"])
             } catch {
                 // The login itself is fine; the next one tries again.
-                logger.warning("Password rehash failed", metadata: ["auth.user": "\(user.id)", "error.description": "\(error)"])
+                logger.warning("Password rehash failed", metadata: ["user.id": "\(user.id)", "error.description": "\(error)"])
             }
         }
         return user

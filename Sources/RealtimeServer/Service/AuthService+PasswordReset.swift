@@ -48,7 +48,7 @@ extension AuthService {
             throw AuthServiceError.invalidResetToken
         }
         await announce(revoked, reason: .passwordReset)
-        logger.info("Password reset", metadata: ["auth.user": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
+        logger.info("Password reset", metadata: ["user.id": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
         return revoked
     }
 
@@ -73,7 +73,7 @@ extension AuthService {
                 PasswordResetMail(username: user.username, token: token.value, configuration: configuration)
                     .message(to: email, date: now)
             )
-            logger.info("Password reset requested", metadata: ["auth.user": "\(user.id)"])
+            logger.info("Password reset requested", metadata: ["user.id": "\(user.id)"])
         } catch {
             logger.error("Password reset mail failed", metadata: ["error.description": "\(error)"])
         }

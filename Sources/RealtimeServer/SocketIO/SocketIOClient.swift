@@ -32,7 +32,10 @@ final class SocketIOClient: EngineIOConnectionHandler {
         let ticket = server.scheduler.schedule(after: server.configuration.connectTimeout) {
             let idle = self.state.withLock { !$0.hasConnectedOnce }
             if idle {
-                self.server.logger.debug("Socket.IO connect timeout", metadata: ["engineio.sid": "\(self.connection.id)"])
+                self.server.logger.debug(
+                    "Socket.IO connect timeout",
+                    metadata: self.connection.request.logMetadata.merging(["engineio.sid": "\(self.connection.id)"]) { $1 }
+                )
                 self.connection.close()
             }
         }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import RealtimeServer
 import RealtimeServerTesting
 import Synchronization
@@ -35,8 +36,10 @@ struct RealtimeFixture: Sendable {
     ///   - embedding: When given, the server is not `buildApplication`'s but an embedder's: an ``AuthServer`` given to
     ///     `embedding` (to add its own handlers to the Socket.IO namespace after authd's), its JSON API mounted at
     ///     `/api`, its well-known routes, its pages and its Engine.IO transport.
+    ///   - logger: The server's logger (one that drops everything unless given).
     static func withServer<T: Sendable>(
         configure: (inout ServerConfiguration) -> Void = { _ in },
+        logger: Logger = StoreFixture.logger,
         embedding: (@Sendable (AuthServer) -> Void)? = nil,
         _ body: @Sendable (RealtimeFixture) async throws -> T
     ) async throws -> T {
@@ -65,10 +68,10 @@ struct RealtimeFixture: Sendable {
                 }
             }
             guard let embedding else {
-                let app = try await buildApplication(configuration: configuration, logger: StoreFixture.logger, dependencies: dependencies)
+                let app = try await buildApplication(configuration: configuration, logger: logger, dependencies: dependencies)
                 return try await run(app)
             }
-            let server = try await AuthServer(configuration: configuration, logger: StoreFixture.logger, dependencies: dependencies)
+            let server = try await AuthServer(configuration: configuration, logger: logger, dependencies: dependencies)
             embedding(server)
             let router = Router()
             router.addRoutes(server.api.routes(), atPath: "/api")
@@ -81,7 +84,7 @@ struct RealtimeFixture: Sendable {
                     server: server.engineIO.httpServerBuilder,
                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
                     services: server.services,
-                    logger: StoreFixture.logger
+                    logger: logger
                 ),
                 authServer: server
             )
