@@ -14,7 +14,7 @@ struct Authd: AsyncParsableCommand {
             and process lists). Exit status: 0 success, 1 a negative answer (no match, invalid token), 2 bad input.
             """,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, UsersCommand.self, PasswordCommand.self, TokenCommand.self, KeysCommand.self,
+            ServeCommand.self, MigrateCommand.self, BackupCommand.self, UsersCommand.self, PasswordCommand.self, TokenCommand.self, KeysCommand.self,
             ConformanceCommand.self,
         ]
     )
