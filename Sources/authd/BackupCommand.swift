@@ -10,8 +10,8 @@ struct BackupCommand: AsyncParsableCommand {
         abstract: "Write a consistent copy of the SQLite store to FILE, while authd serve runs.",
         discussion: """
             The copy (mode 0600) holds every transaction committed before the backup started: users, sessions, refresh \
-            tokens, signing keys and server secrets. It goes through SQLite's backup API on a read snapshot, so the \
-            running server is not stopped and takes no lock. To restore, stop authd and copy FILE into an empty data \
+            tokens, signing keys and server secrets. It goes through SQLite's backup API on a read snapshot: the \
+            running server goes on serving, and the backup takes no lock. To restore, stop authd and copy FILE into an empty data \
             directory as authd.sqlite. With --database postgres://… use `pg_dump -Fc` instead. Exit status 1: the store \
             cannot be read or the copy cannot be written; 2: FILE exists, invalid settings, or a PostgreSQL store.
             """

@@ -93,5 +93,5 @@ def test_backup_without_a_database_exits_1(authd, tmp_path):
 
 
 def test_help_documents_restore_and_postgres(authd):
-    text = authd("backup", "--help").stdout.decode()
+    text = " ".join(authd("backup", "--help").stdout.decode().split())  # help text is wrapped
     assert "authd.sqlite" in text and "pg_dump -Fc" in text
