@@ -17,11 +17,11 @@ struct StoreBackupTests {
             let session = try await StoreFixture.makeSession(store, for: before[0])
             let token = try await StoreFixture.makeRefreshToken(store, for: before[0], session: session)
 
-            // A writer that commits one user after another until told to stop.
+            // A writer that commits one user after another until told to stop (bounded, to keep a loaded machine usable).
             let stop = StopFlag()
             let writer = Task {
                 var count = 0
-                while !stop.isSet {
+                while !stop.isSet && count < 5_000 {
                     _ = try await StoreFixture.makeUser(store, Self.duringName(count))
                     count += 1
                 }
