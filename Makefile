@@ -6,7 +6,7 @@ REQUIREMENTS := $(wildcard Tests/Interop/requirements*.txt)
 # Arguments for `make run`: `authd serve` by default; e.g. `make run ARGS="password hash --cost 12"`.
 ARGS ?= serve
 
-.PHONY: run test swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke lint format bench bench-report bench-cluster bench-venv deps \
+.PHONY: run test docs swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke lint format bench bench-report bench-cluster bench-venv deps \
 	packages-run packages-bench packages-test venv clean
 
 ## run: install the system packages it needs when missing (as root), build authd (release) and run it.
@@ -15,9 +15,15 @@ run: packages-run
 	$$($(SWIFT) build -c release --show-bin-path)/authd $(ARGS)
 
 ## test: install the system packages the suites need when missing (as root), then every test: lint, Swift Testing
-## suites, the Python interop suites and the official protocol suites against the built authd, fuzz and bench smoke.
+## suites, the DocC catalogs without warnings, the Python interop suites and the official protocol suites against the
+## built authd, fuzz and bench smoke.
 ## (Prerequisites run in order.)
-test: packages-test venv lint swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke
+test: packages-test venv lint docs swift-test interop-test conformance js-test example-test fuzz-smoke bench-smoke
+
+## docs: DocC documentation of every library target (swift-docc-plugin), warnings as errors (scripts/docs-check.sh);
+## the archives land in .build/plugins/Swift-DocC/outputs/.
+docs:
+	SWIFT=$(SWIFT) bash scripts/docs-check.sh
 
 ## swift-test: the Swift Testing suites; the store suites also run against a private PostgreSQL 15 server
 ## (scripts/postgres.sh, in POSTGRES_DIR), started for the run and stopped afterwards, also when tests fail. With

@@ -22,7 +22,7 @@
 /// C implementations (OpenBSD, libxcrypt) would silently cut it at the first NUL, while pyca/bcrypt hashes the
 /// bytes after it, so such a hash could not be checked consistently anywhere else.
 ///
-/// To check hashes made by software that truncated silently, ``verify(_:against:compatibility:)`` accepts
+/// To check hashes made by software that truncated silently, ``verify(_:against:compatibility:)-(String,_,_)`` accepts
 /// ``Compatibility/legacyTruncation``.
 public enum Bcrypt {
     /// The bcrypt variant, the two characters between the first two `$` of a hash.
@@ -39,7 +39,7 @@ public enum Bcrypt {
         case v2y = "2y"
     }
 
-    /// How ``verify(_:against:compatibility:)`` turns a password into a key.
+    /// How ``verify(_:against:compatibility:)-(String,_,_)`` turns a password into a key.
     public enum Compatibility: Sendable, Hashable {
         /// Refuse passwords over 72 bytes or containing NUL (the default; what ``hash(_:cost:variant:)`` accepts).
         case strict

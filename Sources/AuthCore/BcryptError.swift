@@ -42,6 +42,7 @@ public struct BcryptError: Error, Sendable, CustomStringConvertible {
         /// The salt is not 16 bytes, or its 22-character encoding is not canonical bcrypt base64.
         public static let invalidSalt = Code(.invalidSalt)
 
+        /// A description for logs and diagnostics; never a secret.
         public var description: String {
             switch value {
             case .passwordTooLong: "passwordTooLong"
@@ -65,6 +66,7 @@ public struct BcryptError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// A description for logs and diagnostics; never a secret.
     public var description: String {
         "BcryptError(code: \(code), reason: \(reason))"
     }

@@ -22,7 +22,7 @@ extension JWTKey {
         try self.init(jwk: value)
     }
 
-    /// Imports a JSON Web Key given as a parsed ``JSONValue`` object (see ``init(jwk:)-(String)``).
+    /// Imports a JSON Web Key given as a parsed `JSONValue` object (see ``init(jwk:)-(String)``).
     public init(jwk: JSONValue) throws {
         guard case .object(let members) = jwk else { throw JWTError.invalidKey("JWK is not a JSON object") }
         let fields = JWKFields(members.dictionary)

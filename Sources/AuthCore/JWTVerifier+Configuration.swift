@@ -39,12 +39,15 @@ extension JWTVerifier {
         /// - Parameters:
         ///   - allowedAlgorithms: The algorithms accepted; must not be empty.
         ///   - maximumTokenSize: The longest token accepted, 8 KiB by default.
+        ///   - maximumJSONDepth: The deepest nesting of the header and claims JSON accepted, 16 by default.
         ///   - leeway: Tolerated clock skew in seconds, 0 by default.
         ///   - requiresExpiration: Whether `exp` is required, `true` by default.
         ///   - acceptedTypes: Accepted `typ` values, `JWT` and `at+jwt` by default.
         ///   - issuer: The required `iss`.
         ///   - audience: The audience `aud` must contain.
         ///   - subject: The required `sub`.
+        ///   - requiresID: Whether tokens without `jti` are refused, `false` by default.
+        ///   - idValidator: Called with `jti` when present; returning `false` refuses the token.
         public init(
             allowedAlgorithms: Set<JWTAlgorithm>,
             maximumTokenSize: Int = 8192,

@@ -135,6 +135,7 @@ extension OpaqueToken {
             ConstantTime.isEqual(bytes, other.bytes)
         }
 
+        /// The first 4 bytes in hexadecimal, enough to tell fingerprints apart in logs.
         public var description: String { "Fingerprint(\(hex.prefix(8))…)" }
 
         /// Hashable and Equatable use constant-time comparison, so a dictionary lookup leaks nothing useful.

@@ -88,29 +88,35 @@ extension PasswordPolicy {
         /// A sentence for people.
         public let message: String
 
+        /// Shorter than `minimum` characters (Unicode scalars): `too_short`.
         public static func tooShort(minimum: Int) -> Violation {
             Violation(code: "too_short", message: "Password must be at least \(minimum) characters long.")
         }
 
+        /// Longer than `maximumBytes` bytes in UTF-8, which bcrypt would truncate: `too_long`.
         public static func tooLong(maximumBytes: Int) -> Violation {
             Violation(code: "too_long", message: "Password must be at most \(maximumBytes) bytes long in UTF-8.")
         }
 
+        /// Contains a control character: `control_character`.
         public static let containsControlCharacter = Violation(
             code: "control_character",
             message: "Password must not contain control characters."
         )
 
+        /// Appears in the policy's list of forbidden (common, leaked) passwords: `common`.
         public static let common = Violation(
             code: "common",
             message: "Password is too common: it appears in lists of leaked passwords."
         )
 
+        /// Contains the username, ignoring case: `contains_username`.
         public static let containsUsername = Violation(
             code: "contains_username",
             message: "Password must not contain the username."
         )
 
+        /// The ``message``.
         public var description: String { message }
     }
 }
@@ -120,6 +126,7 @@ public struct PasswordPolicyError: Error, Sendable, CustomStringConvertible {
     /// Every broken rule, in the policy's order; never empty.
     public let violations: [PasswordPolicy.Violation]
 
+    /// Every broken rule's message, after `password refused:`.
     public var description: String {
         "password refused: " + violations.map(\.message).joined(separator: " ")
     }

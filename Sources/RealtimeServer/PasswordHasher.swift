@@ -45,6 +45,7 @@ public final class PasswordHasher: Sendable {
         case mismatch
     }
 
+    /// The cost, pool size and queue bound this hasher runs with.
     public let configuration: Configuration
     private let pool: NIOThreadPool
     private let state: Mutex<State>
@@ -69,7 +70,7 @@ public final class PasswordHasher: Sendable {
 
     /// Hashes a new password at the configured cost.
     /// - Throws: ``PasswordHasherError`` when overloaded, or a `BcryptError` for passwords bcrypt refuses
-    ///   (over 72 bytes, NUL): validate with ``PasswordPolicy`` first.
+    ///   (over 72 bytes, NUL): validate with `PasswordPolicy` first.
     public func hash(_ password: String) async throws -> String {
         let cost = configuration.cost
         return try await run { try Bcrypt.hash(password, cost: cost) }
@@ -152,9 +153,11 @@ public struct PasswordHasherError: Error, Sendable, CustomStringConvertible {
         public static let overloaded = Code(name: "overloaded")
         /// The hash in the store cannot be parsed.
         public static let corruptStoredHash = Code(name: "corrupt_stored_hash")
+        /// The code's stable name, such as `overloaded`.
         public var description: String { name }
     }
 
+    /// What went wrong, for programs.
     public let code: Code
     /// What went wrong, for people; never contains a password or a hash.
     public let reason: String
@@ -167,5 +170,6 @@ public struct PasswordHasherError: Error, Sendable, CustomStringConvertible {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    /// The code and the reason.
     public var description: String { "\(code): \(reason)" }
 }

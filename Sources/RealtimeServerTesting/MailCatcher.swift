@@ -17,6 +17,7 @@ public actor MailCatcher: MailTransport {
     /// Creates an empty catcher.
     public init() {}
 
+    /// Keeps `message` in ``messages``.
     public func send(_ message: MailMessage) async throws {
         messages.append(message)
     }
@@ -42,5 +43,6 @@ public actor MailCatcher: MailTransport {
 
 /// The awaited mail did not come.
 public struct MailCatcherError: Error, CustomStringConvertible {
+    /// What went wrong.
     public let description: String
 }

@@ -12,8 +12,11 @@ public import RealtimeServer
 public actor RevocationRecorder: RevocationListener {
     /// One call of ``sessionsRevoked(_:ofUser:reason:)``.
     public struct SessionEvent: Sendable, Equatable {
+        /// The revoked sessions.
         public let sessionIDs: [String]
+        /// Their user.
         public let userID: String
+        /// Why they were revoked.
         public let reason: RevocationReason
 
         /// Creates an event (to compare with).
@@ -34,14 +37,17 @@ public actor RevocationRecorder: RevocationListener {
     /// Creates a recorder that has heard nothing.
     public init() {}
 
+    /// Records the call in ``sessionEvents``.
     public func sessionsRevoked(_ sessionIDs: [String], ofUser userID: String, reason: RevocationReason) async {
         sessionEvents.append(SessionEvent(sessionIDs: sessionIDs, userID: userID, reason: reason))
     }
 
+    /// Records the call in ``epochEvents``.
     public func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {
         epochEvents.append((userID, epoch))
     }
 
+    /// Records the call in ``deletedUsers``.
     public func userDeleted(_ userID: String) async {
         deletedUsers.append(userID)
     }

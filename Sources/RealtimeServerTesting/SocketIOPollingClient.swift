@@ -87,5 +87,6 @@ public struct SocketIOPollingClient: Sendable {
 
 /// What went wrong in a ``SocketIOPollingClient`` exchange.
 public struct SocketIOPollingClientError: Error, CustomStringConvertible {
+    /// What went wrong.
     public let description: String
 }

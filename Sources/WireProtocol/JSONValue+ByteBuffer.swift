@@ -4,9 +4,9 @@ public import StrictJSON
 
 extension JSONValue {
     /// Parses the readable bytes of `buffer` as one JSON text, without moving its reader index (see
-    /// ``JSONValue/init(parsing:maximumDepth:duplicateKeys:)-(UnsafeRawBufferPointer,_,_)``).
+    /// StrictJSON's `JSONValue.init(parsing:maximumDepth:duplicateKeys:)` over raw bytes).
     ///
-    /// - Throws: ``JSONParsingError``.
+    /// - Throws: `JSONParsingError`.
     public init(
         parsing buffer: ByteBuffer,
         maximumDepth: Int = JSONValue.defaultMaximumDepth,
@@ -17,7 +17,7 @@ extension JSONValue {
         }
     }
 
-    /// Writes the compact JSON text of this value (``serialized()``) into `buffer`.
+    /// Writes the compact JSON text of this value (`serialized()`) into `buffer`.
     public func write(into buffer: inout ByteBuffer) {
         write(to: &buffer)
     }

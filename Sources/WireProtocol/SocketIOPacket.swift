@@ -42,7 +42,7 @@ public enum SocketIOPacketType: UInt8, CaseIterable, Hashable, Sendable {
 /// One Socket.IO v5 packet: `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` plus binary attachments.
 ///
 /// Binary data travels as the packet's ``attachments``, each named in ``payload`` by a placeholder
-/// `{"_placeholder":true,"num":N}` (``JSONValue/placeholder(_:)``), exactly as on the wire: ``SocketIOPacketEncoder``
+/// `{"_placeholder":true,"num":N}` (``StrictJSON/JSONValue/placeholder(_:)``), exactly as on the wire: ``SocketIOPacketEncoder``
 /// sends the attachments after the text, and ``SocketIOPacketDecoder`` collects them before returning the packet.
 ///
 /// ```swift
@@ -75,7 +75,7 @@ public struct SocketIOPacket: Hashable, Sendable {
     public var attachments: [ByteBuffer] = []
 
     /// An event `[name, arguments…]`, as a `BINARY_EVENT` if it has attachments (which the arguments name with
-    /// ``JSONValue/placeholder(_:)``).
+    /// ``StrictJSON/JSONValue/placeholder(_:)``).
     public static func event(
         _ name: String,
         _ arguments: [JSONValue] = [],
@@ -93,7 +93,7 @@ public struct SocketIOPacket: Hashable, Sendable {
     }
 
     /// An acknowledgement `[arguments…]`, as a `BINARY_ACK` if it has attachments (which the arguments name with
-    /// ``JSONValue/placeholder(_:)``).
+    /// ``StrictJSON/JSONValue/placeholder(_:)``).
     public static func ack(_ ackID: Int, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = [], namespace: String = mainNamespace) -> Self {
         Self(namespace: namespace, type: attachments.isEmpty ? .ack : .binaryAck, ackID: ackID, payload: .array(arguments), attachments: attachments)
     }

@@ -4,7 +4,7 @@ import StrictJSON
 
 /// Encodes Socket.IO v5 packets as `<type>[<attachments>-][<namespace>,][<ack id>][JSON]` and returns the packet's
 /// attachments to send after the text, one Engine.IO binary message each. The payload names them with placeholders
-/// `{"_placeholder":true,"num":N}` (``JSONValue/placeholder(_:)``).
+/// `{"_placeholder":true,"num":N}` (``StrictJSON/JSONValue/placeholder(_:)``).
 ///
 /// ```swift
 /// var text = ByteBuffer()

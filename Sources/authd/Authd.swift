@@ -14,7 +14,8 @@ struct Authd: AsyncParsableCommand {
             and process lists). Exit status: 0 success, 1 a negative answer (no match, invalid token), 2 bad input.
             """,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, UsersCommand.self, KeysCommand.self, ConfigCommand.self, PasswordCommand.self, TokenCommand.self,
+            ServeCommand.self, MigrateCommand.self, BackupCommand.self, UsersCommand.self, KeysCommand.self, ConfigCommand.self,
+            PasswordCommand.self, TokenCommand.self,
             ConformanceCommand.self,
         ]
     )

@@ -216,13 +216,14 @@ struct StorePostgresTests {
         )
         let start = ContinuousClock.now
         #expect(await store.isReachable() == false)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Bounded, not instant: the probe gives up after 2 s; the margin is for a machine busy with parallel suites.
+        #expect(ContinuousClock.now - start < .seconds(30))
 
         let callStart = ContinuousClock.now
         let error = await #expect(throws: AuthStoreError.self) { try await store.findUser(username: "ada") }
         #expect(error?.code == .unavailable)
         #expect(error?.reason.contains("no PostgreSQL connection") == true, "\(String(describing: error))")
-        #expect(ContinuousClock.now - callStart < .seconds(5))
+        #expect(ContinuousClock.now - callStart < .seconds(30))
         try await store.close()
     }
 

@@ -5,8 +5,8 @@ public import Logging
 /// Builds the application of `authd conformance`: the reference servers that the official protocol test suites
 /// talk to, on one port.
 ///
-/// - `/engine.io/`: ``EngineIOEchoServer`` (the `engine.io-protocol` suite).
-/// - `/socket.io/`: ``SocketIOConformanceServer`` (the `socket.io-protocol` suite), with the same Engine.IO timings.
+/// - `/engine.io/`: `EngineIOEchoServer` (the `engine.io-protocol` suite).
+/// - `/socket.io/`: `SocketIOConformanceServer` (the `socket.io-protocol` suite), with the same Engine.IO timings.
 ///
 /// ```swift
 /// let app = buildConformanceApplication(host: "127.0.0.1", port: 3000, logger: logger)

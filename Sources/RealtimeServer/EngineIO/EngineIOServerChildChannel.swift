@@ -10,7 +10,7 @@ internal import NIOWebSocket
 internal import WireProtocol
 
 /// One HTTP/1.1 connection of an application that serves Engine.IO: a valid Engine.IO WebSocket request is upgraded
-/// into an ``EngineIOWebSocketHandler`` at the end of the channel pipeline (no task, no async stream per socket);
+/// into an `EngineIOWebSocketHandler` at the end of the channel pipeline (no task, no async stream per socket);
 /// every other request goes to the application's responder, as with Hummingbird's own HTTP/1.1 channel.
 ///
 /// A WebSocket request for an Engine.IO path that cannot be upgraded (bad `EIO`, transport or origin, unknown
@@ -48,6 +48,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         self.maxFrameSize = max(servers.map(\.configuration.maxPayload).max() ?? 0, 1 << 14)
     }
 
+    /// Configures an HTTP/1.1 pipeline whose upgrader turns Engine.IO WebSocket requests into WebSocket channels.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             // The decision made on the request head, carried out once the 101 is written (or the refusal answered).
@@ -105,6 +106,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         }
     }
 
+    /// Serves the connection: HTTP requests go to the responder, an upgraded WebSocket to its Engine.IO server.
     public func handle(value: Value, logger: Logger) async {
         do {
             switch try await value.upgradeResult.get() {

@@ -20,7 +20,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     public var message: String
     /// Extra response headers (`WWW-Authenticate`, `Retry-After`, `Allow`).
     public var headers: HTTPFields
-    /// The broken password rules, for ``passwordPolicy(_:)``.
+    /// The broken password rules, for the `password_policy` error.
     public var violations: [PasswordPolicy.Violation]
 
     /// Creates an error.
@@ -33,6 +33,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         self.violations = violations
     }
 
+    /// The status, code and message.
     public var description: String { "APIError(\(status.code) \(code)): \(message)" }
 
     /// The JSON body.
@@ -44,6 +45,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         return .object(JSONObject(members))
     }
 
+    /// The JSON `{error, message}` body with the error's status and headers.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response.json(body, status: status, headers: headers)
     }

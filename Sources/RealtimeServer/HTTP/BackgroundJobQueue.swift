@@ -34,6 +34,7 @@ public final class BackgroundJobQueue: Service {
         }
     }
 
+    /// Runs queued jobs one at a time until graceful shutdown, then finishes the jobs already queued.
     public func run() async {
         await withGracefulShutdownHandler {
             for await job in jobs {

@@ -28,8 +28,11 @@ public protocol RevocationListener: Sendable {
 }
 
 extension RevocationListener {
+    /// Does nothing: a listener implements only what it needs.
     public func sessionsRevoked(_ sessionIDs: [String], ofUser userID: String, reason: RevocationReason) async {}
+    /// Does nothing: a listener implements only what it needs.
     public func revocationEpochRaised(ofUser userID: String, to epoch: Int) async {}
+    /// Does nothing: a listener implements only what it needs.
     public func userDeleted(_ userID: String) async {}
 }
 

@@ -8,8 +8,8 @@ internal import Logging
 /// The server-rendered pages over ``AuthService``: register, log in, dashboard, log out, forgot and reset password.
 ///
 /// A page login is a store session like an API login, so one login is one identity on pages and sockets. Browsers
-/// hold it in an opaque cookie (``CookieSessions``); every form carries a CSRF token (``CSRFToken``); every answer
-/// has the security headers of ``PageMiddleware``. The pages link to each other, to `/static/…` and to the Socket.IO
+/// hold it in an opaque cookie (`CookieSessions`); every form carries a CSRF token (`CSRFToken`); every answer
+/// has the security headers of `PageMiddleware`. The pages link to each other, to `/static/…` and to the Socket.IO
 /// endpoint by absolute paths: mount them at the root of the router.
 ///
 /// ```swift
@@ -69,7 +69,7 @@ public struct PageRoutes: Sendable {
         "/favicon.ico": [.get],
     ]
 
-    /// The pages' routes, behind ``PageMiddleware``; mount them at the root.
+    /// The pages' routes, behind `PageMiddleware`; mount them at the root.
     public func routes<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> RouteCollection<Context> {
         let pages = RouteCollection(context: Context.self).add(middleware: PageMiddleware(templates: templates))
         pages.get("/") { request, _ in try await home(request) }

@@ -9,7 +9,7 @@ public import WireProtocol
 /// closes them when their login is revoked.
 ///
 /// Built in two steps, because the service and the endpoint refer to each other: create the endpoint, give its
-/// ``revocationListener`` to ``AuthService``, then ``authenticate(with:)``. ``AuthServer`` does this for you.
+/// ``revocationListener`` to ``AuthService``, then ``authenticate(with:cookieSecure:)``. ``AuthServer`` does this for you.
 ///
 /// ```swift
 /// let realtime = RealtimeEndpoint(configuration: configuration.realtime, logger: logger)
@@ -28,7 +28,7 @@ public struct RealtimeEndpoint: Sendable {
     let cache = SocketCredentialCache()
     let logger: Logger
 
-    /// Creates the Socket.IO server and its revoker; call ``authenticate(with:)`` once the service exists.
+    /// Creates the Socket.IO server and its revoker; call ``authenticate(with:cookieSecure:)`` once the service exists.
     /// - Parameters:
     ///   - configuration: The endpoint's settings.
     ///   - bus: Carries broadcasts (emits to rooms, users, everyone) to the other instances.

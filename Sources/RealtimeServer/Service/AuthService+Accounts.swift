@@ -7,9 +7,9 @@ extension AuthService {
     /// Creates an account: the username is normalised, the e-mail address checked, the password held to the policy
     /// and hashed at the configured cost.
     /// - Parameters:
-    ///   - username: The wanted name, as typed (trimmed and lower-cased here).
+    ///   - rawUsername: The wanted name, as typed (trimmed and lower-cased here).
     ///   - password: The new password.
-    ///   - email: An optional address for reset mails; blank means none.
+    ///   - rawEmail: An optional address for reset mails; blank means none.
     /// - Returns: The new user.
     /// - Throws: ``AuthServiceError`` `invalid_username`, `invalid_email`, `password_policy`, `username_taken` or
     ///   `overloaded`.

@@ -32,6 +32,7 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
         /// Password hashing is at capacity; retry after ``AuthServiceError/retryAfterSeconds``.
         public static let overloaded = Code(name: "overloaded")
 
+        /// The code's stable name.
         public var description: String { name }
     }
 
@@ -51,6 +52,7 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    /// The code and the reason; never a secret.
     public var description: String { "\(code): \(reason)" }
 
     static let invalidUsername = Self(.invalidUsername, reason: "Usernames have 3 to 32 characters: lower-case letters, digits, '_', '.' and '-'.")

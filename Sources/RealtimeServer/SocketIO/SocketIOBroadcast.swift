@@ -15,7 +15,7 @@ public struct SocketIOBroadcast: Hashable, Sendable {
     public var event: String
     /// The event arguments.
     public var arguments: [JSONValue]
-    /// The binary attachments the arguments name with ``JSONValue/placeholder(_:)``.
+    /// The binary attachments the arguments name with `JSONValue.placeholder(_:)`.
     public var attachments: [ByteBuffer]
 
     /// Creates a broadcast.

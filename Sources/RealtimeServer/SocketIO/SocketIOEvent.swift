@@ -8,7 +8,7 @@ public struct SocketIOEvent: Sendable {
     public let socket: SocketIOSocket
     /// The event name.
     public let name: String
-    /// The arguments after the name; binary data is in them as placeholders (``JSONValue/placeholder(_:)``) for
+    /// The arguments after the name; binary data is in them as placeholders (`JSONValue.placeholder(_:)`) for
     /// ``attachments``.
     public let arguments: [JSONValue]
     /// The binary attachments of a `BINARY_EVENT`, in placeholder number order.
@@ -24,7 +24,7 @@ public struct SocketIOAcknowledgement: Sendable {
     public let id: Int
 
     /// Sends the ACK packet with `arguments` (a BINARY_ACK with `attachments`, which the arguments name with
-    /// ``JSONValue/placeholder(_:)``). Call it once.
+    /// `JSONValue.placeholder(_:)`). Call it once.
     @discardableResult
     public func send(_ arguments: [JSONValue], attachments: [ByteBuffer] = []) -> Bool {
         socket.sendPacket(.ack(id, arguments, attachments: attachments, namespace: socket.namespace.name))

@@ -90,7 +90,7 @@ public final class SocketIONamespace: Sendable {
     }
 
     /// Emits to every socket of the namespace (on every instance); `attachments` are the binary data the
-    /// arguments name with ``JSONValue/placeholder(_:)``.
+    /// arguments name with `JSONValue.placeholder(_:)`.
     public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) {
         server.broadcast(SocketIOBroadcast(namespace: name, event: event, arguments: arguments, attachments: attachments))
     }
@@ -183,7 +183,7 @@ public struct SocketIOBroadcastOperator: Sendable {
     }
 
     /// Emits to the selected sockets on every instance; `attachments` are the binary data the arguments name with
-    /// ``JSONValue/placeholder(_:)``.
+    /// `JSONValue.placeholder(_:)`.
     public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) {
         var broadcast = broadcast
         broadcast.event = event

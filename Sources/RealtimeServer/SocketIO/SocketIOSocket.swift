@@ -63,7 +63,7 @@ public final class SocketIOSocket: Sendable {
     // MARK: Emitting
 
     /// Sends an event to this client; `attachments` are the binary data the arguments name with
-    /// ``JSONValue/placeholder(_:)``. Returns `false` when the socket is disconnected or its connection closed.
+    /// `JSONValue.placeholder(_:)`. Returns `false` when the socket is disconnected or its connection closed.
     @discardableResult
     public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) -> Bool {
         guard isConnected else { return false }

@@ -18,6 +18,7 @@ public struct OutboxMailTransport: MailTransport {
         self.logger = logger
     }
 
+    /// Writes `message` as an `.eml` file (mode 0600) in ``directory``.
     public func send(_ message: MailMessage) async throws {
         let stamp = Int64((message.date.timeIntervalSince1970 * 1_000).rounded(.down))
         let unique = Base64URL.encode(SecureRandom.bytes(count: 9))

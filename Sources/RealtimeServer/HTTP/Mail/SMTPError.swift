@@ -31,6 +31,7 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         /// A sender or recipient address cannot be put into an SMTP command.
         public static let invalidAddress = Code(name: "invalid_address")
 
+        /// The code's stable name.
         public var description: String { name }
     }
 
@@ -48,5 +49,6 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         self.replyCode = replyCode
     }
 
+    /// The code and the reason; never a password.
     public var description: String { "SMTPError(\(code): \(reason))" }
 }

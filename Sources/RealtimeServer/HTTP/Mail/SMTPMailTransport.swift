@@ -38,6 +38,7 @@ public struct SMTPMailTransport: MailTransport {
         self.group = group
     }
 
+    /// Delivers `message` over one SMTP session (STARTTLS and authentication as configured).
     public func send(_ message: MailMessage) async throws {
         try await deliver(message)
     }
