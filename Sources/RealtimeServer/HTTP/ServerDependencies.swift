@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+public import CoreMetrics
 public import Foundation
 
-/// What the server takes from outside besides its configuration: the clock, the mail transport and the
-/// revocation hook. Tests replace them; `authd serve` uses the defaults.
+/// What the server takes from outside besides its configuration: the clock, the mail transport, the
+/// revocation hook and the metrics backend. Tests replace them; `authd serve` uses the defaults.
 ///
 /// ```swift
 /// let app = try await buildApplication(
@@ -20,6 +21,11 @@ public struct ServerDependencies: Sendable {
     public var engineIODelegate: (any EngineIOServerDelegate)?
     /// Replaces the Engine.IO settings derived from ``ServerConfiguration/realtime``.
     public var engineIOConfiguration: EngineIOServer.Configuration?
+    /// Where the server's metrics go. `nil`: ``AuthServer`` reports to the global `MetricsSystem.factory` (what you
+    /// bootstrapped, else nothing), and ``buildApplication(configuration:logger:dependencies:)`` to its own Prometheus
+    /// registry at `/metrics`. Given to `buildApplication` with metrics enabled, it gets the metrics as well as that
+    /// registry.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
@@ -27,12 +33,14 @@ public struct ServerDependencies: Sendable {
         mailTransport: (any MailTransport)? = nil,
         revocationListener: any RevocationListener = NoRevocationListener(),
         engineIODelegate: (any EngineIOServerDelegate)? = nil,
-        engineIOConfiguration: EngineIOServer.Configuration? = nil
+        engineIOConfiguration: EngineIOServer.Configuration? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.now = now
         self.mailTransport = mailTransport
         self.revocationListener = revocationListener
         self.engineIODelegate = engineIODelegate
         self.engineIOConfiguration = engineIOConfiguration
+        self.metricsFactory = metricsFactory
     }
 }
