@@ -29,11 +29,13 @@ public func buildApplication(
     logger: Logger = Logger(label: "authd"),
     dependencies: ServerDependencies = ServerDependencies()
 ) async throws -> some ApplicationProtocol {
-    // Metrics go to this server's own Prometheus registry (and to the embedder's factory, if one is given).
+    // Metrics go to this server's own Prometheus registry, and to the embedder's factory: the one given, else the
+    // global MetricsSystem when someone bootstrapped it.
     var dependencies = dependencies
     let exporter = configuration.metricsEnabled ? PrometheusExporter() : nil
     if let exporter {
-        if let embedders = dependencies.metricsFactory {
+        let global = MetricsSystem.factory
+        if let embedders = dependencies.metricsFactory ?? (global is NOOPMetricsHandler ? nil : global) {
             dependencies.metricsFactory = MultiplexMetricsHandler(factories: [exporter.factory, embedders])
         } else {
             dependencies.metricsFactory = exporter.factory

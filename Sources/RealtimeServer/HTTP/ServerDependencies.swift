@@ -22,9 +22,9 @@ public struct ServerDependencies: Sendable {
     /// Replaces the Engine.IO settings derived from ``ServerConfiguration/realtime``.
     public var engineIOConfiguration: EngineIOServer.Configuration?
     /// Where the server's metrics go. `nil`: ``AuthServer`` reports to the global `MetricsSystem.factory` (what you
-    /// bootstrapped, else nothing), and ``buildApplication(configuration:logger:dependencies:)`` to its own Prometheus
-    /// registry at `/metrics`. Given to `buildApplication` with metrics enabled, it gets the metrics as well as that
-    /// registry.
+    /// bootstrapped, else nothing). ``buildApplication(configuration:logger:dependencies:)`` always reports to its own
+    /// Prometheus registry at `/metrics` (unless metrics are off), and also to this factory, or when it is `nil` to the
+    /// global `MetricsSystem` if it was bootstrapped.
     public var metricsFactory: (any MetricsFactory)?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
