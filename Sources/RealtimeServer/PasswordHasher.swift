@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import AuthCore
+import CoreMetrics
 import Foundation
 import NIOCore
 import NIOPosix
@@ -53,14 +54,24 @@ public final class PasswordHasher: Sendable {
     /// the same as a real check, so "no such user" takes as long as "wrong password".
     private let decoyHash: String
 
+    private let metrics: PasswordHasherMetrics
+
     private struct State {
         var jobs = 0
+        /// Jobs running on a thread; `jobs - running` wait for one.
+        var running = 0
         var averageJobSeconds = 0.0
     }
 
-    /// Creates a hasher and starts its threads.
-    public init(configuration: Configuration = Configuration()) {
+    /// Creates a hasher and starts its threads; it reports to the global `MetricsSystem`.
+    public convenience init(configuration: Configuration = Configuration()) {
+        self.init(configuration: configuration, metrics: PasswordHasherMetrics(factory: MetricsSystem.factory))
+    }
+
+    /// Creates a hasher that reports to `metrics`, and starts its threads.
+    init(configuration: Configuration, metrics: PasswordHasherMetrics) {
         self.configuration = configuration
+        self.metrics = metrics
         self.pool = NIOThreadPool(numberOfThreads: configuration.threadCount)
         self.state = Mutex(State())
         let cost = configuration.cost < 10 ? "0\(configuration.cost)" : "\(configuration.cost)"
@@ -122,6 +133,7 @@ public final class PasswordHasher: Sendable {
                 return Int((waves * max(state.averageJobSeconds, 0.05)).rounded(.up))
             }
             state.jobs += 1
+            metrics.queueDepth.set(state.jobs - state.running)
             return nil
         }
         if let retryAfter = admitted {
@@ -137,10 +149,23 @@ public final class PasswordHasher: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             state.withLock { state in
                 state.jobs -= 1
+                metrics.queueDepth.set(state.jobs - state.running)
                 state.averageJobSeconds = state.averageJobSeconds == 0 ? seconds : 0.8 * state.averageJobSeconds + 0.2 * seconds
             }
         }
-        return try await pool.runIfActive(job)
+        return try await pool.runIfActive {
+            let running = ContinuousClock.now
+            self.metrics.wait.record(started.duration(to: running))
+            self.state.withLock { state in
+                state.running += 1
+                self.metrics.queueDepth.set(state.jobs - state.running)
+            }
+            defer {
+                self.metrics.duration.recordElapsed(since: running)
+                self.state.withLock { $0.running -= 1 }
+            }
+            return try job()
+        }
     }
 }
 

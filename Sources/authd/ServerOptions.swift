@@ -29,6 +29,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("log-format", valueName: "FORMAT")) var logFormat: String?
     @Flag(inversion: .prefixedNo, help: Self.help("cookie-secure")) var cookieSecure: Bool?
     @Option(help: Self.help("trusted-proxies", valueName: "LIST")) var trustedProxies: String?
+    @Option(help: Self.help("metrics", valueName: "BOOL")) var metrics: String?
+    @Option(help: Self.help("metrics-port")) var metricsPort: String?
+    @Option(help: Self.help("metrics-host")) var metricsHost: String?
     @OptionGroup(title: "Sockets (Socket.IO endpoint)") var sockets: SocketOptions
     @OptionGroup(title: "SMTP (mail for password resets)") var smtp: SMTPOptions
 
@@ -40,7 +43,7 @@ struct ServerOptions: ParsableArguments {
             ("max-body-size", maxBodySize),
             ("access-token-ttl", accessTokenTtl), ("refresh-token-ttl", refreshTokenTtl), ("reset-token-ttl", resetTokenTtl),
             ("issuer", issuer), ("audience", audience), ("public-url", publicUrl), ("mail-from", mailFrom), ("log-level", logLevel),
-            ("log-format", logFormat), ("trusted-proxies", trustedProxies),
+            ("log-format", logFormat), ("trusted-proxies", trustedProxies), ("metrics", metrics), ("metrics-port", metricsPort), ("metrics-host", metricsHost),
         ]
         let switches: [(String, String?)] = [("cookie-secure", cookieSecure.map { String($0) })]
         return Dictionary(uniqueKeysWithValues: (pairs + switches).compactMap { name, value in value.map { (name, $0) } })

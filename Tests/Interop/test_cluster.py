@@ -93,6 +93,14 @@ def connected(make, server, token, **kwargs):
     return client
 
 
+def metric(server, sample: str) -> float:
+    """One sample of the instance's /metrics (`name{labels}` exactly as exported), 0 when absent."""
+    for line in server.get("/metrics").text.splitlines():
+        if not line.startswith("#") and line.rpartition(" ")[0] == sample:
+            return float(line.rpartition(" ")[2])
+    return 0.0
+
+
 def test_register_on_a_login_on_b_refresh_on_c(cluster):
     a, b, c = cluster["A"], cluster["B"], cluster["C"]
     name = unique_user()
@@ -142,6 +150,8 @@ def test_logout_on_b_closes_that_logins_socket_on_c_within_a_second(cluster, cli
     first, second = login_on(a, name), login_on(a, name)
     doomed = connected(clients, c, first["access_token"])
     kept = connected(clients, c, second["access_token"])
+    applied = metric(c, 'authd_revocations_applied_total{kind="session"}')
+    propagated = metric(c, "authd_revocation_propagation_seconds_count")
 
     started = time.monotonic()
     assert b.post("/api/logout", token=first["access_token"]).status_code == 204
@@ -151,6 +161,9 @@ def test_logout_on_b_closes_that_logins_socket_on_c_within_a_second(cluster, cli
     assert elapsed < 1.0
     assert kept.client.connected
     assert c.get("/api/me", token=first["access_token"]).status_code == 401
+    # C applied B's revocation from the feed, once, and timed its trip from the commit.
+    wait_until(lambda: metric(c, 'authd_revocations_applied_total{kind="session"}') == applied + 1, 5, "C counts the revocation", 0.1)
+    assert metric(c, "authd_revocation_propagation_seconds_count") == propagated + 1
 
 
 def test_password_reset_on_c_revokes_refresh_tokens_and_sockets_everywhere(cluster, clients):
@@ -271,10 +284,13 @@ def test_postgres_restart_readiness_bus_and_revocations_recover(cluster, clients
     sender = connected(clients, a, kept_login["access_token"])
     receiver = connected(clients, c, kept_login["access_token"])
 
+    reconnects = metric(b, "authd_bus_reconnects_total")
+    assert metric(b, "authd_bus_connected") == 1
     cluster.postgres.stop()
     for instance in (a, b, c):
         wait_until(lambda: readyz(instance) == 503, 20, f"{instance!r} /readyz 503 with PostgreSQL down", 0.2)
         assert instance.get("/healthz").status_code == 200
+    assert metric(b, "authd_bus_connected") == 0
     cluster.postgres.start()
 
     # A revocation right after PostgreSQL is back, while the instances' listeners may still be reconnecting. A
@@ -290,6 +306,7 @@ def test_postgres_restart_readiness_bus_and_revocations_recover(cluster, clients
     for instance in (a, b, c):
         wait_until(lambda: readyz(instance) == 200, 30, f"{instance!r} /readyz 200 again", 0.2)
     assert doomed.disconnected.wait(max(0.1, 10 - (time.monotonic() - revoked_at))), "revocation lost across the restart"
+    assert metric(b, "authd_bus_connected") == 1 and metric(b, "authd_bus_reconnects_total") > reconnects
     # The bus carries events again, to sockets that lived through the restart.
     assert sender.client.connected and receiver.client.connected
     assert sender.client.call("notify_devices", {"message": "after restart"}, timeout=TIMEOUT) == {"ok": True}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import Logging
 internal import ServiceLifecycle
 
@@ -16,13 +17,23 @@ struct InstanceCluster: Sendable {
     let bus: PostgresBus?
 
     /// The cluster of the store's kind.
-    init(store: any AuthStore, logger: Logger) {
+    /// - Parameters:
+    ///   - store: The store; a PostgreSQL one gets a bus.
+    ///   - metricsFactory: Where the bus's metrics go.
+    ///   - logger: Where the bus logs.
+    init(store: any AuthStore, metricsFactory: any MetricsFactory, logger: Logger) {
         if let store = store as? PostgresAuthStore {
             let revocationChanges = ChangeSignal(interval: .seconds(5))
             let keyChanges = ChangeSignal(interval: .seconds(10))
             self.revocationChanges = revocationChanges
             self.keyChanges = keyChanges
-            bus = PostgresBus(store: store, revocationChanges: revocationChanges, keyChanges: keyChanges, logger: logger)
+            bus = PostgresBus(
+                store: store,
+                revocationChanges: revocationChanges,
+                keyChanges: keyChanges,
+                metrics: BusMetrics(factory: metricsFactory),
+                logger: logger
+            )
         } else {
             revocationChanges = ChangeSignal(interval: .milliseconds(250))
             keyChanges = ChangeSignal(interval: .seconds(2))

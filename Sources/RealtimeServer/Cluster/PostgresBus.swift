@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import Foundation
 internal import Logging
 internal import NIOCore
@@ -26,6 +27,7 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
     let store: PostgresAuthStore
     let revocationChanges: ChangeSignal
     let keyChanges: ChangeSignal
+    let metrics: BusMetrics
     let logger: Logger
     /// This instance's identity on the bus.
     let instanceID = UUID().uuidString.lowercased()
@@ -37,8 +39,9 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
     private let outgoing: AsyncStream<SocketIOBroadcast>
     private let outgoingContinuation: AsyncStream<SocketIOBroadcast>.Continuation
 
-    init(store: PostgresAuthStore, revocationChanges: ChangeSignal, keyChanges: ChangeSignal, logger: Logger) {
+    init(store: PostgresAuthStore, revocationChanges: ChangeSignal, keyChanges: ChangeSignal, metrics: BusMetrics, logger: Logger) {
         self.store = store
+        self.metrics = metrics
         self.revocationChanges = revocationChanges
         self.keyChanges = keyChanges
         self.logger = logger
@@ -60,6 +63,7 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
 
     func publish(_ broadcast: SocketIOBroadcast) {
         if case .dropped = outgoingContinuation.yield(broadcast) {
+            metrics.dropped.increment()
             logger.warning("Bus queue full: a broadcast did not reach the other instances", metadata: ["socketio.event": "\(broadcast.event)"])
         }
     }
@@ -75,7 +79,13 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
             }
         }
         outgoingContinuation.finish()
-        connected.store(false, ordering: .releasing)
+        setConnected(false)
+    }
+
+    /// Records whether the listening connection is up (for `/readyz` and `authd_bus_connected`).
+    private func setConnected(_ isConnected: Bool) {
+        connected.store(isConnected, ordering: .releasing)
+        metrics.connected.set(isConnected ? 1 : 0)
     }
 
     /// Sends queued broadcasts in order, one NOTIFY each.
@@ -88,7 +98,9 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
                     payload = BusMessage.stored(id: id, sender: instanceID).encoded()
                 }
                 try await store.notify(channel: Channel.broadcasts, payload: payload)
+                metrics.sent.increment()
             } catch {
+                metrics.dropped.increment()
                 logger.warning(
                     "A broadcast did not reach the other instances: the database is unreachable",
                     metadata: ["socketio.event": "\(broadcast.event)", "error.type": "\(type(of: error))"]
@@ -112,7 +124,7 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
                         logger.warning("Bus connection lost; reconnecting", metadata: ["error.type": "\(type(of: error))"])
                     }
                 }
-                connected.store(false, ordering: .releasing)
+                setConnected(false)
                 try? await connection.close()
             } catch {
                 if backoff == .milliseconds(100) || backoff == .seconds(5) {
@@ -122,7 +134,7 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
                     )
                 }
             }
-            connected.store(false, ordering: .releasing)
+            setConnected(false)
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
         }
@@ -135,7 +147,8 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
                     // Every LISTEN above is in effect once a later query returns; only then catch up, so that nothing
                     // committed in between is missed.
                     try await connection.query("SELECT 1", logger: logger)
-                    connected.store(true, ordering: .releasing)
+                    setConnected(true)
+                    if reconnected { metrics.reconnects.increment() }
                     onReady()
                     logger.notice(
                         reconnected ? "Bus reconnected; catching up from the store" : "Bus connected",
@@ -199,6 +212,7 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
     /// Delivers another instance's broadcast to the local sockets.
     private func receive(_ payload: String) async {
         guard let message = BusMessage(decoding: Array(payload.utf8)) else {
+            metrics.dropped.increment()
             logger.warning("Ignored a malformed bus message", metadata: ["bus.bytes": "\(payload.utf8.count)"])
             return
         }
@@ -211,15 +225,18 @@ final class PostgresBus: SocketIOBroadcastBus, Service, CustomStringConvertible 
             do {
                 guard let stored = try await store.busMessage(id: id), case .broadcast(let fetched, _)? = BusMessage(decoding: stored.payload)
                 else {
+                    metrics.dropped.increment()
                     logger.warning("A stored bus message is missing or malformed", metadata: ["bus.message": "\(id)"])
                     return
                 }
                 broadcast = fetched
             } catch {
+                metrics.dropped.increment()
                 logger.warning("Could not fetch a stored bus message", metadata: ["bus.message": "\(id)", "error.type": "\(type(of: error))"])
                 return
             }
         }
+        metrics.received.increment()
         sockets.withLock { $0 }?.deliver(broadcast)
     }
 

@@ -166,6 +166,23 @@ extension ServerConfiguration {
         ) { configuration, value throws(ConfigurationError) in
             configuration.trustedProxies = try TrustedProxies(parsing: value)
         },
+        Option(name: "metrics", help: "Collect Prometheus metrics and serve them at /metrics (true or false).", defaultDescription: "true") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.metricsEnabled = try boolean(value, option: "metrics")
+        },
+        Option(
+            name: "metrics-port",
+            help: "Serve /metrics on this port of metrics-host only (not on the main port). Unset: /metrics on the main port.",
+            defaultDescription: nil
+        ) { configuration, value throws(ConfigurationError) in
+            configuration.metricsPort = value.isEmpty ? nil : try integer(value, option: "metrics-port")
+        },
+        Option(name: "metrics-host", help: "Address of the metrics-port listener.", defaultDescription: "127.0.0.1") {
+            configuration,
+            value throws(ConfigurationError) in
+            configuration.metricsHost = value
+        },
     ]
 
     /// A database URL as `config check` shows it: without its password.

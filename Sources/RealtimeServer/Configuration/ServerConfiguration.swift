@@ -67,6 +67,12 @@ public struct ServerConfiguration: Sendable {
     public var smtp: SMTPConfiguration? = nil
     /// The Socket.IO endpoint.
     public var realtime = RealtimeConfiguration()
+    /// Whether `buildApplication` collects Prometheus metrics and serves them at `/metrics`.
+    public var metricsEnabled: Bool = true
+    /// The address of the separate metrics listener (used only when ``metricsPort`` is set).
+    public var metricsHost: String = "127.0.0.1"
+    /// A separate port for `/metrics` (on ``metricsHost``); `nil` serves `/metrics` on the main port.
+    public var metricsPort: Int? = nil
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(
@@ -126,6 +132,11 @@ public struct ServerConfiguration: Sendable {
     public func validate() throws(ConfigurationError) {
         guard !host.isEmpty else { throw ConfigurationError(option: "host", reason: "must not be empty") }
         guard (0...65_535).contains(port) else { throw ConfigurationError(option: "port", reason: "must be between 0 and 65535") }
+        if let metricsPort {
+            guard (1...65_535).contains(metricsPort) else { throw ConfigurationError(option: "metrics-port", reason: "must be between 1 and 65535") }
+            guard metricsPort != port else { throw ConfigurationError(option: "metrics-port", reason: "must differ from port") }
+            guard !metricsHost.isEmpty else { throw ConfigurationError(option: "metrics-host", reason: "must not be empty") }
+        }
         guard !dataDirectory.isEmpty else { throw ConfigurationError(option: "data-dir", reason: "must not be empty") }
         guard Self.supportedAlgorithms.contains(jwtAlgorithm) else {
             throw ConfigurationError(option: "jwt-alg", reason: "must be one of \(Self.supportedAlgorithms.map(\.rawValue).joined(separator: ", "))")

@@ -582,13 +582,16 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     private func receiveWebSocket(_ packet: EngineIOPacket, message: EngineIOMessage?, id: UInt64, now: EngineIOInstant) -> Bool {
-        let (needsDelivery, upgrading, keepReading) = state.withLock { state -> (Bool, Bool, Bool) in
-            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return (false, false, true) }
+        let (needsDelivery, upgrading, keepReading, upgraded) = state.withLock {
+            state -> (Bool, Bool, Bool, (any EngineIOTransportObserver)?) in
+            guard state.webSocket?.id == id, state.webSocket?.aborted == false else { return (false, false, true, nil) }
             var needsDelivery = Self.fireTimersLocked(&state, now: now)
             let action = state.machine.packetReceived(packet, on: .websocket, now: now)
+            var upgraded: (any EngineIOTransportObserver)? = nil
             if case .deliver = action, let message {
                 needsDelivery = Self.enqueueLocked(&state, .message(message)) || needsDelivery
             } else {
+                if case .completeUpgrade = action { upgraded = state.handler as? any EngineIOTransportObserver }
                 needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
             }
             var keepReading = true
@@ -596,8 +599,9 @@ final class EngineIOSession: EngineIOConnection {
                 state.webSocket?.readPaused = true
                 keepReading = false
             }
-            return (needsDelivery, state.noopDue != nil, keepReading)
+            return (needsDelivery, state.noopDue != nil, keepReading, upgraded)
         }
+        upgraded?.transportUpgraded()
         if upgrading { server.watchUpgrade(self) }
         settle(needsDelivery: needsDelivery)
         return keepReading

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import AuthCore
+internal import CoreMetrics
 public import Logging
 public import ServiceLifecycle
 
@@ -44,7 +45,8 @@ public struct AuthServer: Sendable {
     /// - Parameters:
     ///   - configuration: The resolved configuration.
     ///   - logger: The server's logger.
-    ///   - dependencies: Clock, mail transport, revocation hook, Socket.IO replacements.
+    ///   - dependencies: Clock, mail transport, revocation hook, Socket.IO replacements, metrics backend (the global
+    ///     `MetricsSystem` unless it names one).
     /// - Throws: ``ConfigurationError`` for bad settings or key files (or a second server on one SQLite file),
     ///   ``AuthStoreError`` when the store cannot open.
     public init(configuration: ServerConfiguration, logger: Logger, dependencies: ServerDependencies = ServerDependencies()) async throws {
@@ -64,20 +66,22 @@ public struct AuthServer: Sendable {
             try? await store.close()
             throw error
         }
-        let cluster = InstanceCluster(store: store, logger: logger)
+        let metrics = ServerMetrics(factory: dependencies.metricsFactory ?? MetricsSystem.factory)
+        let cluster = InstanceCluster(store: store, metricsFactory: metrics.factory, logger: logger)
         let hasher = PasswordHasher(
             configuration: .init(
                 cost: configuration.bcryptCost,
                 threadCount: configuration.bcryptThreads,
                 maximumQueuedJobs: configuration.bcryptQueueLimit
-            )
+            ),
+            metrics: metrics.hasher
         )
         let jobs = BackgroundJobQueue(logger: logger)
-        let realtime = RealtimeEndpoint(configuration: configuration.realtime, bus: cluster.broadcastBus, logger: logger)
+        let realtime = RealtimeEndpoint(configuration: configuration.realtime, bus: cluster.broadcastBus, metrics: metrics, logger: logger)
         cluster.deliverBroadcasts(to: realtime.sockets)
-        let service = AuthService(
+        var service = AuthService(
             configuration: configuration.authServiceConfiguration,
-            store: store,
+            store: InstrumentedAuthStore(wrapping: store, factory: metrics.factory),
             hasher: hasher,
             tokenKeys: keys.tokenKeys,
             mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
@@ -86,6 +90,7 @@ public struct AuthServer: Sendable {
             now: dependencies.now,
             logger: logger
         )
+        service.metrics = metrics.service
         realtime.authenticate(with: service, cookieSecure: configuration.cookieSecure)
         let engineIO = EngineIOServer(
             configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,

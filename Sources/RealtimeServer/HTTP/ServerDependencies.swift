@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+public import CoreMetrics
 public import Foundation
 
-/// What the server takes from outside besides its configuration: the clock, the mail transport and the
-/// revocation hook. Tests replace them; `authd serve` uses the defaults.
+/// What the server takes from outside besides its configuration: the clock, the mail transport, the
+/// revocation hook and the metrics backend. Tests replace them; `authd serve` uses the defaults.
 ///
 /// ```swift
 /// let app = try await buildApplication(
@@ -23,6 +24,11 @@ public struct ServerDependencies: Sendable {
     /// How to reload the configuration on SIGHUP (`authd serve` resolves its flags, environment and file again);
     /// `nil`: no reload.
     public var configurationReload: ConfigurationReload?
+    /// Where the server's metrics go. `nil`: ``AuthServer`` reports to the global `MetricsSystem.factory` (what you
+    /// bootstrapped, else nothing). ``buildApplication(configuration:logger:dependencies:)`` always reports to its own
+    /// Prometheus registry at `/metrics` (unless metrics are off), and also to this factory, or when it is `nil` to the
+    /// global `MetricsSystem` if it was bootstrapped.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
@@ -31,7 +37,8 @@ public struct ServerDependencies: Sendable {
         revocationListener: any RevocationListener = NoRevocationListener(),
         engineIODelegate: (any EngineIOServerDelegate)? = nil,
         engineIOConfiguration: EngineIOServer.Configuration? = nil,
-        configurationReload: ConfigurationReload? = nil
+        configurationReload: ConfigurationReload? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.now = now
         self.mailTransport = mailTransport
@@ -39,6 +46,7 @@ public struct ServerDependencies: Sendable {
         self.engineIODelegate = engineIODelegate
         self.engineIOConfiguration = engineIOConfiguration
         self.configurationReload = configurationReload
+        self.metricsFactory = metricsFactory
     }
 }
 

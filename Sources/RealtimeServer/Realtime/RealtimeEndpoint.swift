@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -26,6 +27,7 @@ public struct RealtimeEndpoint: Sendable {
     let configuration: ServerConfiguration.RealtimeConfiguration
     let revoker: SocketRevoker
     let cache = SocketCredentialCache()
+    let revocationMetrics: RevocationMetrics
     let logger: Logger
 
     /// Creates the Socket.IO server and its revoker; call ``authenticate(with:cookieSecure:)`` once the service exists.
@@ -38,11 +40,18 @@ public struct RealtimeEndpoint: Sendable {
         bus: any SocketIOBroadcastBus = SingleInstanceBroadcastBus(),
         logger: Logger
     ) {
+        self.init(configuration: configuration, bus: bus, metrics: ServerMetrics(factory: MetricsSystem.factory), logger: logger)
+    }
+
+    /// Creates the endpoint reporting to `metrics`; see ``init(configuration:bus:logger:)``.
+    init(configuration: ServerConfiguration.RealtimeConfiguration, bus: any SocketIOBroadcastBus, metrics: ServerMetrics, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.revocationMetrics = metrics.revocations
         sockets = SocketIOServer(
             configuration: .init(connectTimeout: configuration.connectTimeout, closesTransportOnConnectError: true),
             bus: bus,
+            metrics: metrics.sockets,
             logger: logger
         )
         revoker = SocketRevoker(namespace: sockets.namespace(SocketIOPacket.mainNamespace), cache: cache, logger: logger)
@@ -89,7 +98,7 @@ public struct RealtimeEndpoint: Sendable {
     /// The revocation feed, woken by `changes` (a bus signals it as soon as another instance commits a revocation),
     /// following the events after `position`.
     func revocationFeed(service: AuthService, changes: ChangeSignal, after position: Int64? = nil) -> RevocationFeed {
-        RevocationFeed(service: service, revoker: revoker, changes: changes, logger: logger, startPosition: position)
+        RevocationFeed(service: service, revoker: revoker, changes: changes, metrics: revocationMetrics, logger: logger, startPosition: position)
     }
 
     /// Emits `event` to every socket of the user `userID`, on every instance.

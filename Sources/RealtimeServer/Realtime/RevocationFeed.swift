@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import Foundation
 internal import Logging
 internal import ServiceLifecycle
@@ -14,6 +15,8 @@ struct RevocationFeed: Service, CustomStringConvertible {
     let service: AuthService
     let revoker: SocketRevoker
     let changes: ChangeSignal
+    /// Events applied by kind, and their delay since the commit.
+    let metrics: RevocationMetrics
     let logger: Logger
     /// The newest event when the server started (read before it serves, so nothing committed in between is
     /// skipped); `nil` reads it on the first wake-up.
@@ -23,6 +26,13 @@ struct RevocationFeed: Service, CustomStringConvertible {
 
     /// What ServiceLifecycle logs for this service: its name, not its fields.
     var description: String { "RevocationFeed" }
+
+    /// Counts an applied event and how long after its commit (the store's clock) it was applied.
+    private func record(_ event: RevocationEvent) {
+        metrics.applied[event.kind]?.increment()
+        let delay = Date().timeIntervalSince(event.createdAt)
+        metrics.propagation.recordNanoseconds(Int64(max(0, delay) * 1e9))
+    }
 
     func run() async throws {
         var position = startPosition
@@ -36,7 +46,10 @@ struct RevocationFeed: Service, CustomStringConvertible {
                         var next = current
                         repeat {
                             events = try await service.revocationEvents(after: next, limit: 500)
-                            for event in events { await revoker.apply(event) }
+                            for event in events {
+                                await revoker.apply(event)
+                                record(event)
+                            }
                             next = events.last?.id ?? next
                         } while events.count == 500
                         if failing, next != current {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
+internal import CoreMetrics
 internal import Foundation
 internal import Logging
 
@@ -14,6 +15,20 @@ extension AuthService {
     /// - Throws: ``AuthServiceError`` `invalid_username`, `invalid_email`, `password_policy`, `username_taken` or
     ///   `overloaded`.
     public func register(username rawUsername: String, password: String, email rawEmail: String?) async throws -> UserRecord {
+        try await counting(ok: metrics.registrations.ok) { code in
+            switch code {
+            case .invalidUsername, .invalidEmail, .passwordPolicy: metrics.registrations.invalid
+            case .usernameTaken: metrics.registrations.usernameTaken
+            case .overloaded: metrics.registrations.overloaded
+            default: nil
+            }
+        } _: {
+            try await createAccount(username: rawUsername, password: password, email: rawEmail)
+        }
+    }
+
+    /// ``register(username:password:email:)`` before it is counted.
+    private func createAccount(username rawUsername: String, password: String, email rawEmail: String?) async throws -> UserRecord {
         guard let username = Username.normalize(rawUsername) else { throw AuthServiceError.invalidUsername }
         var email: String? = nil
         if let rawEmail, !rawEmail.trimmingCharacters(in: .whitespaces).isEmpty {

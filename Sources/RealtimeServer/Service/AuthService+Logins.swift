@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import AuthCore
+internal import CoreMetrics
 public import Foundation
 internal import Logging
 
@@ -15,6 +16,19 @@ extension AuthService {
     ///   - userAgent: The client's `User-Agent`, kept (cut to 256 characters) with the session.
     /// - Throws: ``AuthServiceError`` `invalid_credentials` or `overloaded`.
     public func logIn(username: String, password: String, client: LoginClient, userAgent: String? = nil) async throws -> Login {
+        try await counting(ok: metrics.logins.ok) { code in
+            switch code {
+            case .invalidCredentials: metrics.logins.failed
+            case .overloaded: metrics.logins.overloaded
+            default: nil
+            }
+        } _: {
+            try await startLogin(username: username, password: password, client: client, userAgent: userAgent)
+        }
+    }
+
+    /// ``logIn(username:password:client:userAgent:)`` before it is counted.
+    private func startLogin(username: String, password: String, client: LoginClient, userAgent: String?) async throws -> Login {
         guard let user = try await hashing({ try await checkCredentials(username: username, password: password) }) else {
             throw AuthServiceError.invalidCredentials
         }
@@ -62,6 +76,19 @@ extension AuthService {
     /// Rotation never extends a login: new refresh tokens expire with the session.
     /// - Throws: ``AuthServiceError`` `invalid_refresh_token` or `refresh_token_reused`.
     public func refresh(_ presented: String) async throws -> TokenRefresh {
+        try await counting(ok: metrics.refreshes.ok) { code in
+            switch code {
+            case .invalidRefreshToken: metrics.refreshes.invalid
+            case .refreshTokenReused: metrics.refreshes.reuseDetected
+            default: nil
+            }
+        } _: {
+            try await rotate(presented)
+        }
+    }
+
+    /// ``refresh(_:)`` before it is counted.
+    private func rotate(_ presented: String) async throws -> TokenRefresh {
         guard let token = OpaqueToken(presented: presented, kind: .refresh) else { throw AuthServiceError.invalidRefreshToken }
         let fingerprint = token.fingerprint.bytes
         let now = now()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
+internal import CoreMetrics
 internal import Foundation
 internal import Logging
 
@@ -8,6 +9,7 @@ extension AuthService {
     /// returns (on the job queue when there is one), so the caller answers as fast whether or not the account
     /// exists; failures are logged, never shown.
     public func requestPasswordReset(username rawUsername: String) async {
+        metrics.passwordResetsRequested.increment()
         guard let username = Username.normalize(rawUsername) else { return }
         if let jobs {
             jobs.submit { [self] in await sendResetMail(username: username) }
@@ -48,6 +50,7 @@ extension AuthService {
             throw AuthServiceError.invalidResetToken
         }
         await announce(revoked, reason: .passwordReset)
+        metrics.passwordResetsCompleted.increment()
         logger.info("Password reset", metadata: ["user.id": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
         return revoked
     }

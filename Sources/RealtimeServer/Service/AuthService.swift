@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import AuthCore
+internal import CoreMetrics
 public import Foundation
 public import Logging
 
@@ -61,6 +62,8 @@ public struct AuthService: Sendable, CustomStringConvertible {
     /// The current time; every expiry is computed from it.
     public let now: @Sendable () -> Date
     let logger: Logger
+    /// The outcome counters (the global `MetricsSystem`'s unless ``AuthServer`` gives its own).
+    var metrics = AuthServiceMetrics(factory: MetricsSystem.factory)
 
     /// Creates the service.
     /// - Parameters:

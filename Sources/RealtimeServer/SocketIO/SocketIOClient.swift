@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import Logging
 internal import NIOCore
 internal import Synchronization
@@ -6,7 +7,7 @@ internal import WireProtocol
 
 /// The Socket.IO side of one Engine.IO session: decodes its packets (reassembling binary attachments), multiplexes
 /// its namespaces, and encodes what the server sends.
-final class SocketIOClient: EngineIOConnectionHandler {
+final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver {
     unowned let server: SocketIOServer
     let connection: any EngineIOConnection
 
@@ -15,6 +16,8 @@ final class SocketIOClient: EngineIOConnectionHandler {
         var sockets: [String: SocketIOSocket] = [:]
         var connectTimer: DeadlineScheduler.Ticket?
         var hasConnectedOnce = false
+        /// The Engine.IO transport, which `sockets` are counted under in `authd_sockets_connected`.
+        var transport: EngineIOServer.Transport
     }
 
     private let state: Mutex<State>
@@ -22,7 +25,8 @@ final class SocketIOClient: EngineIOConnectionHandler {
     init(server: SocketIOServer, connection: any EngineIOConnection) {
         self.server = server
         self.connection = connection
-        self.state = Mutex(State(decoder: SocketIOPacketDecoder(configuration: server.configuration.decoder)))
+        let transport = (connection as? EngineIOSession)?.transport ?? .polling
+        self.state = Mutex(State(decoder: SocketIOPacketDecoder(configuration: server.configuration.decoder), transport: transport))
     }
 
     /// Closes the session if no CONNECT arrives within the configured time.
@@ -87,6 +91,7 @@ final class SocketIOClient: EngineIOConnectionHandler {
                 state.connectTimer = nil
                 state.decoder.reset()
             }
+            for socket in state.sockets.values { socket.namespace.connectedGauges[state.transport].decrement() }
             return (Array(state.sockets.values), state.connectTimer)
         }
         if let timer { server.scheduler.cancel(timer) }
@@ -94,6 +99,18 @@ final class SocketIOClient: EngineIOConnectionHandler {
             await socket.namespace.disconnected(socket, reason: SocketIODisconnectReason(reason))
         }
         server.forget(self)
+    }
+
+    /// The session moved from long-polling to WebSocket: its sockets are counted under the new transport.
+    func transportUpgraded() {
+        state.withLock { state in
+            guard state.transport != .websocket else { return }
+            for socket in state.sockets.values {
+                socket.namespace.connectedGauges.polling.decrement()
+                socket.namespace.connectedGauges.websocket.increment()
+            }
+            state.transport = .websocket
+        }
     }
 
     // MARK: Packets
@@ -114,6 +131,7 @@ final class SocketIOClient: EngineIOConnectionHandler {
                 // An event for a namespace the client did not join: the reference server ignores it.
                 return
             }
+            server.metrics.eventsIn.increment()
             let acknowledgement = packet.ackID.map { SocketIOAcknowledgement(socket: socket, id: $0) }
             await socket.namespace.dispatch(
                 SocketIOEvent(
@@ -127,6 +145,7 @@ final class SocketIOClient: EngineIOConnectionHandler {
         case .ack, .binaryAck:
             guard let socket = socket(in: packet.namespace), let ackID = packet.ackID, case .array(let arguments)? = packet.payload
             else { return }
+            server.metrics.eventsIn.increment()
             socket.receivedAck(ackID, arguments: arguments)
         case .connectError:
             // Only servers send CONNECT_ERROR.
@@ -163,7 +182,11 @@ final class SocketIOClient: EngineIOConnectionHandler {
             refuse(namespaceName, error)
             return
         }
-        state.withLock { $0.sockets[namespaceName] = socket }
+        state.withLock { state in
+            state.sockets[namespaceName] = socket
+            namespace.connectedGauges[state.transport].increment()
+        }
+        server.metrics.handshakesAccepted.increment()
         // CONNECT and whatever the connection handlers send go out as one unit (no heartbeat in between, one flush).
         socket.cork(SocketIOClient.encode(SocketIOPacket(type: .connect, namespace: namespaceName, payload: ["sid": .string(socket.id)])))
         await namespace.connected(socket)
@@ -171,6 +194,7 @@ final class SocketIOClient: EngineIOConnectionHandler {
     }
 
     private func refuse(_ namespace: String, _ error: SocketIOConnectError) {
+        server.metrics.handshakesRefused[error.data?["code"]?.stringValue ?? ""].increment()
         send(SocketIOClient.encode(SocketIOPacket(type: .connectError, namespace: namespace, payload: error.payload)))
         let isIdle = state.withLock { $0.sockets.isEmpty }
         if server.configuration.closesTransportOnConnectError, isIdle {
@@ -181,7 +205,10 @@ final class SocketIOClient: EngineIOConnectionHandler {
     /// Forgets `socket` (after a DISCONNECT either way) and closes the transport when asked or when it was the last.
     func remove(_ socket: SocketIOSocket, reason: SocketIODisconnectReason, closingTransport: Bool) {
         let isLast = state.withLock { state in
-            if state.sockets[socket.namespace.name] === socket { state.sockets[socket.namespace.name] = nil }
+            if state.sockets[socket.namespace.name] === socket {
+                state.sockets[socket.namespace.name] = nil
+                socket.namespace.connectedGauges[state.transport].decrement()
+            }
             return state.sockets.isEmpty
         }
         _ = socket.markDisconnected()

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 public import NIOCore
 public import WireProtocol
 
@@ -27,6 +28,7 @@ public struct SocketIOAcknowledgement: Sendable {
     /// `JSONValue.placeholder(_:)`). Call it once.
     @discardableResult
     public func send(_ arguments: [JSONValue], attachments: [ByteBuffer] = []) -> Bool {
-        socket.sendPacket(.ack(id, arguments, attachments: attachments, namespace: socket.namespace.name))
+        socket.namespace.server.metrics.eventsOut.increment()
+        return socket.sendPacket(.ack(id, arguments, attachments: attachments, namespace: socket.namespace.name))
     }
 }

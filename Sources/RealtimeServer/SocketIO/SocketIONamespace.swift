@@ -22,6 +22,8 @@ public final class SocketIONamespace: Sendable {
     /// The namespace name, starting with `/`.
     public let name: String
     unowned let server: SocketIOServer
+    /// `authd_sockets_connected` of this namespace, by transport (kept up to date by ``SocketIOClient``).
+    let connectedGauges: ConnectedSocketGauges
 
     private struct Handlers {
         var middlewares: [Middleware] = []
@@ -42,6 +44,7 @@ public final class SocketIONamespace: Sendable {
     init(name: String, server: SocketIOServer) {
         self.name = name
         self.server = server
+        self.connectedGauges = server.metrics.connectedGauges(namespace: name)
     }
 
     // MARK: Registration

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 public import Logging
 public import ServiceLifecycle
 internal import Synchronization
@@ -45,6 +46,8 @@ public final class SocketIOServer: EngineIOServerDelegate, Service {
     /// The configuration.
     public let configuration: Configuration
     let logger: Logger
+    /// Handshakes, connected sockets, events in and out.
+    let metrics: SocketMetrics
     let scheduler = DeadlineScheduler()
     private let bus: any SocketIOBroadcastBus
     private let namespaces = Mutex<[String: SocketIONamespace]>([:])
@@ -55,13 +58,19 @@ public final class SocketIOServer: EngineIOServerDelegate, Service {
     ///   - configuration: Limits and timeouts.
     ///   - bus: Carries broadcasts to other instances.
     ///   - logger: Where connection problems are logged.
-    public init(
+    public convenience init(
         configuration: Configuration = Configuration(),
         bus: any SocketIOBroadcastBus = SingleInstanceBroadcastBus(),
         logger: Logger
     ) {
+        self.init(configuration: configuration, bus: bus, metrics: SocketMetrics(factory: MetricsSystem.factory), logger: logger)
+    }
+
+    /// Creates a server that reports to `metrics`; see ``init(configuration:bus:logger:)``.
+    init(configuration: Configuration, bus: any SocketIOBroadcastBus, metrics: SocketMetrics, logger: Logger) {
         self.configuration = configuration
         self.bus = bus
+        self.metrics = metrics
         self.logger = logger
         _ = namespace(SocketIOPacket.mainNamespace)
     }
@@ -101,9 +110,12 @@ public final class SocketIOServer: EngineIOServerDelegate, Service {
         let messages = SocketIOClient.encode(
             .event(broadcast.event, broadcast.arguments, attachments: broadcast.attachments, namespace: broadcast.namespace)
         )
+        var sent = 0
         for socket in recipients where socket.isConnected {
             socket.send(messages)
+            sent += 1
         }
+        metrics.eventsOut.increment(by: sent)
     }
 
     // MARK: EngineIOServerDelegate

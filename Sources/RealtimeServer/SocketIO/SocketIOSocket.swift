@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
+internal import CoreMetrics
 internal import Logging
 public import NIOCore
 internal import Synchronization
@@ -67,6 +68,7 @@ public final class SocketIOSocket: Sendable {
     @discardableResult
     public func emit(_ event: String, _ arguments: [JSONValue] = [], attachments: [ByteBuffer] = []) -> Bool {
         guard isConnected else { return false }
+        namespace.server.metrics.eventsOut.increment()
         return sendPacket(.event(event, arguments, attachments: attachments, namespace: namespace.name))
     }
 
@@ -98,6 +100,7 @@ public final class SocketIOSocket: Sendable {
                 continuation.resume(throwing: SocketIOAckError.disconnected)
                 return
             }
+            namespace.server.metrics.eventsOut.increment()
             if !sendPacket(.event(event, arguments, namespace: namespace.name, ackID: ackID)) {
                 failAck(ackID, with: .disconnected)
             }
