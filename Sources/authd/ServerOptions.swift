@@ -43,7 +43,8 @@ struct ServerOptions: ParsableArguments {
             ("max-body-size", maxBodySize),
             ("access-token-ttl", accessTokenTtl), ("refresh-token-ttl", refreshTokenTtl), ("reset-token-ttl", resetTokenTtl),
             ("issuer", issuer), ("audience", audience), ("public-url", publicUrl), ("mail-from", mailFrom), ("log-level", logLevel),
-            ("log-format", logFormat), ("trusted-proxies", trustedProxies), ("metrics", metrics), ("metrics-port", metricsPort), ("metrics-host", metricsHost),
+            ("log-format", logFormat), ("trusted-proxies", trustedProxies), ("metrics", metrics), ("metrics-port", metricsPort),
+            ("metrics-host", metricsHost),
         ]
         let switches: [(String, String?)] = [("cookie-secure", cookieSecure.map { String($0) })]
         return Dictionary(uniqueKeysWithValues: (pairs + switches).compactMap { name, value in value.map { (name, $0) } })
