@@ -21,7 +21,7 @@ mkdir -p "$2"
 dir=$(cd "$2" && pwd)
 data=$dir/pgdata
 
-# The port: the one this instance already runs on (recorded in DIR/port), else $PGPORT, else the first free port
+# The port: the one this instance already runs on (from its postmaster.pid, recorded in DIR/port), else $PGPORT, else the first free port
 # from 55432 up, so that two checkouts (or a developer's instance and CI's) never collide.
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 choose_port() {
@@ -82,8 +82,10 @@ start)
             exit 1
         }
     fi
-    if running && [[ -f $dir/port ]]; then
-        port=$(cat "$dir/port")
+    if running; then
+        # The port the running server listens on (line 4 of postmaster.pid).
+        port=$(sed -n 4p "$data/postmaster.pid")
+        echo "$port" >"$dir/port"
     else
         port=$(choose_port)
         echo "$port" >"$dir/port"
