@@ -74,8 +74,8 @@ private struct BackupDestination {
     }
 
     func checkAbsent() throws(AuthStoreError) {
-        var status = stat()
-        if lstat(path, &status) == 0 {
+        // attributesOfItem reads the link itself (lstat): a dangling symbolic link counts as existing too.
+        if (try? FileManager.default.attributesOfItem(atPath: path)) != nil {
             throw AuthStoreError(.alreadyExists, reason: "backup refused: \(path) already exists")
         }
     }
