@@ -63,7 +63,13 @@ public struct EngineIORequestInfo: Sendable {
     /// The peer's address as text (IP, no port), when known.
     public var remoteAddress: String?
     /// The handshake request's id (`request.id` in the logs); every log line of the session carries it.
-    public var requestID: String?
+    public var requestID: String? {
+        get { storedRequestID?.text }
+        set { storedRequestID = newValue.map(CompactRequestID.init) }
+    }
+    /// Held by every open session: an id of 32 lowercase hex digits (Hummingbird's) is kept as two integers rather
+    /// than a 32-byte string on the heap.
+    private var storedRequestID: CompactRequestID?
 
     /// Creates request information.
     public init(headers: HTTPFields, path: String, query: String, remoteAddress: String?, requestID: String? = nil) {
@@ -78,6 +84,34 @@ public struct EngineIORequestInfo: Sendable {
     var logMetadata: Logger.Metadata {
         guard let requestID else { return [:] }
         return ["request.id": .string(requestID)]
+    }
+}
+
+/// A request id as a session keeps it: 32 lowercase hex digits as two integers, anything else as its text.
+enum CompactRequestID: Sendable, Equatable {
+    case hex(UInt64, UInt64)
+    case text(String)
+
+    init(_ text: String) {
+        let utf8 = text.utf8
+        let isLowerHex = utf8.count == 32 && utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        if isLowerHex, let high = UInt64(text.prefix(16), radix: 16), let low = UInt64(text.suffix(16), radix: 16) {
+            self = .hex(high, low)
+        } else {
+            self = .text(text)
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .text(let text): return text
+        case .hex(let high, let low): return Self.padded(high) + Self.padded(low)
+        }
+    }
+
+    private static func padded(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 

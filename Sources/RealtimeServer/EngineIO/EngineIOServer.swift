@@ -154,7 +154,7 @@ public final class EngineIOServer: Service {
         // One closure, no inner one: a delivery round costs the task and its context only.
         Task {
             if opening {
-                let handler = await session.logScope.run { await self.delegate.connectionOpened(session) }
+                let handler = await LogScope.run(in: session) { await self.delegate.connectionOpened(session) }
                 await session.start(handler: handler)
             } else {
                 await session.deliverInbox()
@@ -210,7 +210,7 @@ public final class EngineIOServer: Service {
     func openSession(request: EngineIORequestInfo, transport: EngineIOSession.Machine.Transport) async -> EngineIOSession? {
         if registry.withLock({ $0.shuttingDown }) { return nil }
         let session = EngineIOSession(id: Self.makeSessionID(), request: request, transport: transport, server: self, now: .now)
-        let handler = await session.logScope.run { await delegate.connectionOpened(session) }
+        let handler = await LogScope.run(in: session) { await delegate.connectionOpened(session) }
         guard register(session) else {
             session.close()
             await session.start(handler: handler)

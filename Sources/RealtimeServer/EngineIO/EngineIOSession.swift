@@ -61,6 +61,8 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     private struct State {
+        /// The user the session acts for once the layer above knows it (`user.id` in its log lines).
+        var logUserID: String?
         var machine: Machine
         /// Packets waiting for a transport. A ring buffer: the WebSocket takes packets one by one, and its storage is
         /// kept between messages.
@@ -87,16 +89,12 @@ final class EngineIOSession: EngineIOConnection {
 
     let id: String
     let request: EngineIORequestInfo
-    /// The session's log metadata (the handshake's `request.id`, then `user.id` once the layer above knows it),
-    /// current while its handler runs.
-    let logScope: LogScope
     private let server: EngineIOServer
     private let state: Mutex<State>
 
     init(id: String, request: EngineIORequestInfo, transport: Machine.Transport, server: EngineIOServer, now: EngineIOInstant) {
         self.id = id
         self.request = request
-        self.logScope = LogScope(request.logMetadata)
         self.server = server
         let configuration = server.configuration
         self.state = Mutex(
@@ -189,9 +187,9 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     /// Delivers queued inbound items until none is left; only one caller at a time gets past the flag. The handler
-    /// runs in the session's ``logScope`` (also when a polling `POST`, with a request id of its own, delivers).
+    /// runs with the session as the current log context (also when a polling `POST`, with a request id of its own, delivers).
     func deliverInbox() async {
-        await logScope.run { await deliverInboxInScope() }
+        await LogScope.run(in: self) { await deliverInboxInScope() }
     }
 
     private func deliverInboxInScope() async {
@@ -620,5 +618,19 @@ final class EngineIOSession: EngineIOConnection {
             return false
         }
         settle(needsDelivery: needsDelivery)
+    }
+}
+
+extension EngineIOSession: LogContext {
+    /// The handshake request's `request.id`, then `user.id` once known: current while the session's handler runs
+    /// (also when a polling `POST`, with a request id of its own, delivers).
+    var logMetadata: Logger.Metadata {
+        var metadata = request.logMetadata
+        if let userID = state.withLock({ $0.logUserID }) { metadata["user.id"] = .string(userID) }
+        return metadata
+    }
+
+    func setLogUserID(_ userID: String) {
+        state.withLock { $0.logUserID = userID }
     }
 }
