@@ -56,7 +56,7 @@ public struct KeyEncryptionKey: Sendable, CustomStringConvertible {
     }
 
     /// `record` with its material sealed (a sealed record is returned as it is).
-    /// - Throws: ``AESGCMError`` when libcrypto fails.
+    /// - Throws: `AESGCMError` when libcrypto fails.
     public func seal(_ record: SigningKeyRecord) throws -> SigningKeyRecord {
         guard record.materialEncryption == "none" else { return record }
         var sealed = record

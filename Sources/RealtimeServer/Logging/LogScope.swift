@@ -2,21 +2,6 @@
 public import Logging
 internal import Synchronization
 
-/// The log metadata of the HTTP request or the socket being served (`request.id`, then `user.id` once known), for
-/// every line logged while serving it, including the lines of code that only holds the server's logger (the
-/// ``AuthService``, the store).
-///
-/// authd binds a scope to each request (`RequestLogMiddleware`) and to each Engine.IO session (with the handshake
-/// request's id); ``metadataProvider`` adds the current scope's metadata to every record. Bootstrap logging with it:
-///
-/// ```swift
-/// LoggingSystem.bootstrap({ label, provider in
-///     JSONLogHandler.standardError(label: label, metadataProvider: provider)
-/// }, metadataProvider: LogScope.metadataProvider)
-/// ```
-///
-/// A scope is shared by the tasks that serve its request, so a value set in it (``setUserID(_:)``) shows on every
-/// later line of that request, and on its request line.
 /// Whatever holds the log metadata of the request or socket being served: a ``LogScope``, or an object that already
 /// lives as long as what it serves (an Engine.IO session keeps its request id and user id in its own state, so a
 /// socket costs no extra allocation for them).
@@ -27,6 +12,21 @@ public protocol LogContext: AnyObject, Sendable {
     func setLogUserID(_ userID: String)
 }
 
+/// The log metadata of the HTTP request or the socket being served (`request.id`, then `user.id` once known), for
+/// every line logged while serving it, including the lines of code that only holds the server's logger (the
+/// ``AuthService``, the store).
+///
+/// authd binds a scope to each request (`RequestLogMiddleware`); an Engine.IO session is a ``LogContext`` of its own
+/// (with the handshake request's id). ``metadataProvider`` adds the current context's metadata to every record. Bootstrap logging with it:
+///
+/// ```swift
+/// LoggingSystem.bootstrap({ label, provider in
+///     JSONLogHandler.standardError(label: label, metadataProvider: provider)
+/// }, metadataProvider: LogScope.metadataProvider)
+/// ```
+///
+/// A scope is shared by the tasks that serve its request, so a value set in it (``setUserID(_:)``) shows on every
+/// later line of that request, and on its request line.
 public final class LogScope: LogContext {
     /// `request.id` and `user.id` in fields of their own (a socket holds its scope for as long as it lives, so it
     /// shares the two strings with the session and the identity instead of building a dictionary); any other key in
