@@ -79,10 +79,7 @@ public struct ServerKeys: Sendable, CustomStringConvertible {
 
         let sessionKey: [UInt8]
         if let path = configuration.sessionKeyFile {
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw ConfigurationError(option: "session-key-file", reason: "cannot read \(path)")
-            }
-            sessionKey = [UInt8](bytes)
+            sessionKey = try readSessionKeyFile(path)
         } else {
             let legacy = FileManager.default.contents(atPath: configuration.keysDirectory + "/session.key").map { [UInt8]($0) }
             let candidate = legacy.flatMap { $0.count >= 32 ? $0 : nil } ?? SecureRandom.bytes(count: 32)
@@ -122,16 +119,22 @@ public struct ServerKeys: Sendable, CustomStringConvertible {
             _ = try loadSigningKey(path, algorithm: configuration.jwtAlgorithm)
         }
         if let path = configuration.sessionKeyFile {
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw ConfigurationError(option: "session-key-file", reason: "cannot read \(path)")
-            }
-            guard bytes.count >= 32 else {
-                throw ConfigurationError(option: "session-key-file", reason: "the session secret must have at least 32 bytes")
-            }
+            _ = try readSessionKeyFile(path)
         }
         if let path = configuration.keyEncryptionKeyFile {
             _ = try KeyEncryptionKey(contentsOf: path)
         }
+    }
+
+    /// The session secret of `--session-key-file`: readable, and 32 bytes or more.
+    private static func readSessionKeyFile(_ path: String) throws(ConfigurationError) -> [UInt8] {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(option: "session-key-file", reason: "cannot read \(path)")
+        }
+        guard bytes.count >= 32 else {
+            throw ConfigurationError(option: "session-key-file", reason: "the session secret must have at least 32 bytes")
+        }
+        return [UInt8](bytes)
     }
 
     /// The development key file an earlier version generated under `<data-dir>/keys`, if there is one.

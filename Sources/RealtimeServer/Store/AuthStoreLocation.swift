@@ -42,7 +42,7 @@ public enum AuthStoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let path):
             return "sqlite:\(path)"
         case .postgres(let url):
-            return (try? PostgresURL(url))?.redacted ?? "postgres://(an invalid URL)"
+            return ServerConfiguration.maskedDatabaseURL(url)
         }
     }
 }
