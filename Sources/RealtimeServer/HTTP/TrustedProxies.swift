@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import Foundation
 
-/// The peers whose forwarding headers authd believes (`X-Request-Id` today): a list of IP networks
-/// (`--trusted-proxies`). A peer outside the list gets its headers ignored, never refused.
+/// The peers whose forwarding headers authd believes: a list of IP networks
+/// (`--trusted-proxies`): their `X-Request-Id`, `Forwarded` and `X-Forwarded-For` (see
+/// ``clientAddress(peer:headers:)``). A peer outside the list gets its headers ignored, never refused.
 ///
 /// ```swift
 /// let proxies = try TrustedProxies(parsing: "10.0.0.0/8, 192.168.1.10, fd00::/8")
@@ -46,9 +47,8 @@ public struct TrustedProxies: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the peer `address` (as NIO writes it: `127.0.0.1`, `::1`, `::ffff:10.0.0.1`) is in one of the networks.
     public func contains(_ address: String?) -> Bool {
-        guard !networks.isEmpty, let address, let bytes = IPNetwork.parseAddress(address) else { return false }
-        let candidates = [bytes] + (IPNetwork.unmappedIPv4(bytes).map { [$0] } ?? [])
-        return networks.contains { network in candidates.contains { network.contains($0) } }
+        guard let address, let bytes = IPNetwork.parseAddress(address) else { return false }
+        return contains(bytes: bytes)
     }
 
     /// The networks, comma-separated (`none` when empty).
