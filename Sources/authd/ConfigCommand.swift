@@ -23,7 +23,10 @@ struct ConfigCommand: ParsableCommand {
 
         @OptionGroup var options: ServerOptions
 
-        @Flag(help: "One JSON object: {\"valid\": true, \"settings\": [{\"name\", \"value\", \"source\"}]}.")
+        @Flag(
+            help:
+                "One JSON object: {\"valid\": true, \"settings\": [{\"name\", \"value\", \"source\"}], \"unsafe_allowed\": [{\"option\", \"reason\"}]}."
+        )
         var json = false
 
         func run() throws {
@@ -40,6 +43,7 @@ struct ConfigCommand: ParsableCommand {
                 } catch let error as ConfigurationError {
                     throw CommandFailure.badInput(error.description)
                 }
+                let unsafe = resolved.configuration.insecureSettings
                 if json {
                     let settings: [JSONValue] = resolved.settings.map { setting in
                         [
@@ -48,7 +52,8 @@ struct ConfigCommand: ParsableCommand {
                             "source": .string(setting.origin ?? "default"),
                         ]
                     }
-                    print(JSONValue.object(["valid": true, "settings": .array(settings)]).serialized())
+                    let allowed: [JSONValue] = unsafe.map { ["option": .string($0.option), "reason": .string($0.reason)] }
+                    print(JSONValue.object(["valid": true, "settings": .array(settings), "unsafe_allowed": .array(allowed)]).serialized())
                     return
                 }
                 let width = resolved.settings.map(\.name.count).max() ?? 0
@@ -56,6 +61,7 @@ struct ConfigCommand: ParsableCommand {
                     let name = setting.name.padding(toLength: width, withPad: " ", startingAt: 0)
                     print("\(name)  \(setting.shownValue ?? "(unset)")  [\(setting.origin ?? "default")]")
                 }
+                for setting in unsafe { print("UNSAFE (allowed by --allow-insecure-development): \(setting)") }
                 print("configuration is valid")
             }
         }

@@ -29,6 +29,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("log-format", valueName: "FORMAT")) var logFormat: String?
     @Flag(inversion: .prefixedNo, help: Self.help("cookie-secure")) var cookieSecure: Bool?
     @Option(help: Self.help("trusted-proxies", valueName: "LIST")) var trustedProxies: String?
+    @Flag(help: Self.help("allow-insecure-development")) var allowInsecureDevelopment = false
     @Option(help: Self.help("metrics", valueName: "BOOL")) var metrics: String?
     @Option(help: Self.help("metrics-port")) var metricsPort: String?
     @Option(help: Self.help("metrics-host")) var metricsHost: String?
@@ -46,7 +47,9 @@ struct ServerOptions: ParsableArguments {
             ("log-format", logFormat), ("trusted-proxies", trustedProxies), ("metrics", metrics), ("metrics-port", metricsPort),
             ("metrics-host", metricsHost),
         ]
-        let switches: [(String, String?)] = [("cookie-secure", cookieSecure.map { String($0) })]
+        let switches: [(String, String?)] = [
+            ("cookie-secure", cookieSecure.map { String($0) }), ("allow-insecure-development", allowInsecureDevelopment ? "true" : nil),
+        ]
         return Dictionary(uniqueKeysWithValues: (pairs + switches).compactMap { name, value in value.map { (name, $0) } })
     }
 
@@ -70,9 +73,14 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
-    static func help(_ name: String, valueName: String? = nil) -> ArgumentHelp {
+    /// The help of option `name`, from the configuration schema; `alsoFrom` names a secret option that has no flag
+    /// of its own, whose variable is listed too.
+    static func help(_ name: String, valueName: String? = nil, alsoFrom secret: String? = nil) -> ArgumentHelp {
         guard let option = ServerConfiguration.option(named: name) else { preconditionFailure("no option \(name)") }
         var text = option.help + " Env \(option.environmentVariable)."
+        if let secret, let other = ServerConfiguration.option(named: secret) {
+            text += " Or the secret itself in \(other.environmentVariable) (or the config file's \"\(secret)\"); never as a flag."
+        }
         if let value = option.defaultDescription { text += " Default: \(value)." }
         return ArgumentHelp(text, valueName: valueName)
     }

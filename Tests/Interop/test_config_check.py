@@ -91,6 +91,15 @@ BAD = [
     (["--key-encryption-key-file", "{bad_kek}"], {}, "key-encryption-key-file"),
     (["--config", "{bad_json}"], {}, "config"),
     (["--config", "{unknown_key}"], {}, "config"),
+    # Settings unsafe where others can reach the server (#17): refused unless --allow-insecure-development.
+    (["--host", "0.0.0.0"], {}, "public-url"),
+    (["--host", "0.0.0.0", "--public-url", "https://a.example", "--cookie-secure"], {}, "smtp-host"),
+    (["--host", "0.0.0.0", "--public-url", "https://a.example", "--cookie-secure"], {"AUTHD_SMTP_HOST": "smtp.example"}, "key-encryption-key-file"),
+    (["--public-url", "https://a.example"], {}, "cookie-secure"),
+    (["--allowed-origins", "*"], {}, "allowed-origins"),
+    (["--jwt-alg", "HS256", "--signing-key-file", "{short_secret}"], {}, "signing-key-file"),
+    (["--smtp-host", "127.0.0.1", "--smtp-username", "m", "--smtp-password", "hunter2-secret"], {}, "AUTHD_SMTP_PASSWORD"),
+    (["--smtp-host", "127.0.0.1", "--smtp-password-file", "/nonexistent/password"], {}, "smtp-password-file"),
 ]
 
 
@@ -102,6 +111,52 @@ def test_bad_values_exit_2_naming_the_option(authd_bin, files, args, env, named)
     assert named in result.stderr, result.stderr
     assert "configuration is valid" not in result.stdout
     assert "Traceback" not in result.stderr and "Fatal error" not in result.stderr
+
+
+def test_a_secret_flag_is_refused_without_echoing_it(authd_bin):
+    result = check(authd_bin, "--smtp-host", "127.0.0.1", "--smtp-username", "m", "--smtp-password", "hunter2-secret")
+    assert result.returncode == 2
+    assert "hunter2-secret" not in result.stderr + result.stdout
+    assert "never read from the command line" in result.stderr
+
+
+def test_public_bind_with_production_settings_passes(authd_bin, files):
+    result = check(
+        authd_bin, "--host", "0.0.0.0", "--public-url", "https://auth.example.com", "--cookie-secure",
+        "--key-encryption-key-file", files["good_kek"], "--json",
+        env={"AUTHD_SMTP_HOST": "smtp.example.com"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["unsafe_allowed"] == []
+
+
+def test_allow_insecure_development_lists_every_unsafe_setting(authd_bin):
+    result = check(authd_bin, "--host", "0.0.0.0", "--allow-insecure-development", "--json")
+    assert result.returncode == 0, result.stderr
+    allowed = [entry["option"] for entry in json.loads(result.stdout)["unsafe_allowed"]]
+    assert allowed == ["public-url", "smtp-host", "key-encryption-key-file"]
+    text = check(authd_bin, "--host", "0.0.0.0", env={"AUTHD_ALLOW_INSECURE_DEVELOPMENT": "true"})
+    assert text.returncode == 0 and text.stdout.count("UNSAFE (allowed by --allow-insecure-development)") == 3
+
+
+def test_serve_refuses_a_public_bind_before_listening(authd_bin, tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AUTHD_")}
+    result = subprocess.run(
+        [str(authd_bin), "serve", "--host", "0.0.0.0", "--port", "0", "--data-dir", str(tmp_path / "data")],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--public-url: unsafe outside development" in result.stderr
+    assert "--allow-insecure-development" in result.stderr
+    assert not (tmp_path / "data" / "authd.sqlite").exists()  # refused before the store was touched
+
+
+def test_smtp_password_file(authd_bin, tmp_path):
+    password = tmp_path / "smtp-password"
+    password.write_text("hunter2-secret\n")
+    result = check(authd_bin, "--smtp-host", "127.0.0.1", "--smtp-username", "m", "--smtp-password-file", str(password), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "hunter2-secret" not in result.stdout
 
 
 def test_good_key_files_pass(authd_bin, files):

@@ -214,5 +214,6 @@ def test_invalid_smtp_settings_exit_2(authd, tmp_path, args, message):
 
 def test_help_documents_smtp_options(authd):
     text = authd("serve", "--help").stdout.decode()
-    for option in ["--smtp-host", "--smtp-port", "--smtp-username", "--smtp-password", "--smtp-starttls", "AUTHD_SMTP_PASSWORD"]:
+    for option in ["--smtp-host", "--smtp-port", "--smtp-username", "--smtp-password-file", "--smtp-starttls", "AUTHD_SMTP_PASSWORD"]:
         assert option in text
+    assert "--smtp-password " not in text and "--smtp-password <" not in text  # the secret itself has no flag (#17 item 9)

@@ -28,11 +28,28 @@ extension ServerConfiguration {
         },
         Option(
             name: "smtp-password",
-            help: "Password for SMTP AUTH; prefer the variable or the config file (a flag shows in process lists).",
+            help: "Password for SMTP AUTH: from the variable or the config file only, never a flag (process lists show flags).",
             defaultDescription: nil,
-            masking: maskedSecret
+            masking: maskedSecret,
+            acceptsFlag: false
         ) { configuration, value throws(ConfigurationError) in
             configuration.updateSMTP { $0.password = value }
+        },
+        Option(
+            name: "smtp-password-file",
+            help: "File holding the password for SMTP AUTH (one line), instead of AUTHD_SMTP_PASSWORD.",
+            defaultDescription: nil
+        ) { configuration, value throws(ConfigurationError) in
+            guard !value.isEmpty else { return }
+            guard let data = FileManager.default.contents(atPath: value) else {
+                throw ConfigurationError(option: "smtp-password-file", reason: "cannot read \(value)")
+            }
+            guard var password = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError(option: "smtp-password-file", reason: "\(value) is not UTF-8 text")
+            }
+            while let last = password.unicodeScalars.last, last == "\n" || last == "\r" { password.unicodeScalars.removeLast() }
+            guard !password.isEmpty else { throw ConfigurationError(option: "smtp-password-file", reason: "\(value) is empty") }
+            configuration.updateSMTP { $0.password = password }
         },
         Option(
             name: "smtp-starttls",

@@ -44,6 +44,13 @@ extension ServerConfiguration {
         ) { configuration, value throws(ConfigurationError) in
             let origins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             for origin in origins {
+                guard !origin.contains("*") else {
+                    throw ConfigurationError(
+                        option: "allowed-origins",
+                        reason:
+                            "a wildcard is not allowed: sockets accept the page session cookie, so any site could act for a signed-in user; list the origins"
+                    )
+                }
                 guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
                     url.path.isEmpty, url.query == nil
                 else {

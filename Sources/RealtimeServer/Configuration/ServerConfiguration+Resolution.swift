@@ -20,6 +20,9 @@ extension ServerConfiguration {
         var environmentVariableName: String? = nil
         /// How a value is shown by `authd config check`; secrets are masked (`nil`: shown as given).
         var masking: (@Sendable (String) -> String)? = nil
+        /// Whether the value may come from a flag; secrets come from the environment or a file only, since every
+        /// user of the machine can read a process's arguments.
+        public var acceptsFlag = true
         let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
     }
 
@@ -166,6 +169,14 @@ extension ServerConfiguration {
         ) { configuration, value throws(ConfigurationError) in
             configuration.trustedProxies = try TrustedProxies(parsing: value)
         },
+        Option(
+            name: "allow-insecure-development",
+            help:
+                "true: start even with settings unsafe on a reachable address (no public URL, the mail outbox, unsealed keys, https without Secure cookies), each logged as a warning. Local experiments only.",
+            defaultDescription: "false"
+        ) { configuration, value throws(ConfigurationError) in
+            configuration.allowsInsecureDevelopment = try boolean(value, option: "allow-insecure-development")
+        },
         Option(name: "metrics", help: "Collect Prometheus metrics and serve them at /metrics (true or false).", defaultDescription: "true") {
             configuration,
             value throws(ConfigurationError) in
@@ -244,6 +255,13 @@ extension ServerConfiguration {
         for option in allOptions {
             let value: String
             let origin: String
+            if flags[option.name] != nil, !option.acceptsFlag {
+                throw ConfigurationError(
+                    option: option.name,
+                    reason:
+                        "is a secret and is never read from the command line (process lists show arguments): set \(option.environmentVariable), the config file's \"\(option.name)\", or --\(option.name)-file"
+                )
+            }
             if let flag = flags[option.name] {
                 (value, origin) = (flag, "--\(option.name)")
             } else if let variable = environment[option.environmentVariable] {

@@ -73,6 +73,9 @@ public struct ServerConfiguration: Sendable {
     public var metricsHost: String = "127.0.0.1"
     /// A separate port for `/metrics` (on ``metricsHost``); `nil` serves `/metrics` on the main port.
     public var metricsPort: Int? = nil
+    /// Whether ``insecureSettings`` only warn instead of stopping the start (`--allow-insecure-development`): for
+    /// experiments on a trusted network, never for production.
+    public var allowsInsecureDevelopment: Bool = false
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(

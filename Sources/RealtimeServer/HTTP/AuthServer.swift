@@ -47,10 +47,12 @@ public struct AuthServer: Sendable {
     ///   - logger: The server's logger.
     ///   - dependencies: Clock, mail transport, revocation hook, Socket.IO replacements, metrics backend (the global
     ///     `MetricsSystem` unless it names one).
-    /// - Throws: ``ConfigurationError`` for bad settings or key files (or a second server on one SQLite file),
+    /// - Throws: ``ConfigurationError`` for bad settings or key files, for settings unsafe on a public bind (see
+    ///   ``ServerConfiguration/insecureSettings``), or for a second server on one SQLite file;
     ///   ``AuthStoreError`` when the store cannot open.
     public init(configuration: ServerConfiguration, logger: Logger, dependencies: ServerDependencies = ServerDependencies()) async throws {
         try configuration.validate()
+        try configuration.refuse(configuration.insecureSettings)
         let location = AuthStoreLocation(configuration: configuration)
         var instanceLock: SQLiteInstanceLock? = nil
         if case .sqlite(let path) = location { instanceLock = try SQLiteInstanceLock(databasePath: path) }
@@ -60,11 +62,23 @@ public struct AuthServer: Sendable {
         do {
             try await store.migrate()
             keys = try await ServerKeys.load(configuration: configuration, store: store, now: dependencies.now(), logger: logger)
+            try configuration.refuse(configuration.insecureKeys(keys))
             // Before serving: a revocation committed while the first handshakes read the store is not skipped.
             revocationPosition = try await store.latestRevocationEventID()
         } catch {
             try? await store.close()
             throw error
+        }
+        if configuration.allowsInsecureDevelopment {
+            var unsafe = configuration.insecureSettings
+            for setting in configuration.insecureKeys(keys) where !unsafe.contains(setting) { unsafe.append(setting) }
+            logger.warning(
+                "INSECURE DEVELOPMENT MODE (--allow-insecure-development): unsafe settings are allowed; never run like this in production",
+                metadata: ["config.unsafe": "\(unsafe.map(\.option))"]
+            )
+            for setting in unsafe {
+                logger.warning("Unsafe setting allowed", metadata: ["config.option": "\(setting.option)", "config.reason": "\(setting.reason)"])
+            }
         }
         let metrics = ServerMetrics(factory: dependencies.metricsFactory ?? MetricsSystem.factory)
         let cluster = InstanceCluster(store: store, metricsFactory: metrics.factory, logger: logger)

@@ -64,13 +64,7 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// Whether ``host`` is a loopback name or address (`localhost`, `127.0.0.0/8`, `::1`).
-    public var isLoopback: Bool {
-        var name = Substring(host.lowercased())
-        if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }
-        if name == "localhost" || name == "::1" { return true }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
-    }
+    public var isLoopback: Bool { LoopbackHost.contains(host) }
 
     /// Leaves out the password.
     public var description: String {

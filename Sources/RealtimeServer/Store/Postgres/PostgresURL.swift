@@ -76,7 +76,7 @@ package struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         }
         switch query["sslmode"] {
         case nil:
-            tlsMode = socketDirectory != nil || Self.isLoopback(host ?? "") ? .disable : .require
+            tlsMode = socketDirectory != nil || LoopbackHost.contains(host ?? "") ? .disable : .require
         case "disable":
             tlsMode = .disable
         case "require", "verify-full":
@@ -135,13 +135,6 @@ package struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return PostgresConnection.Configuration(host: host ?? "", port: port, username: username, password: password, database: database, tls: tls)
-    }
-
-    /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (four numbers, not a name such as `127.corp.example`).
-    private static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host == "::1" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     private static func invalid(_ problem: String) -> AuthStoreError {
