@@ -69,11 +69,19 @@ start_authd() {
     wait_ready "$authd_url/readyz" "$authd_pid"
 }
 
-# authd_has_realtime: whether authd serves Engine.IO at /socket.io/ (404 while the realtime server is absent).
-authd_has_realtime() {
-    local code
-    code=$(http_status "$authd_url/socket.io/?EIO=4&transport=polling")
-    [[ $code != 404 && $code != 000 ]]
+# require_authd_realtime: authd must serve Engine.IO at /socket.io/ (a polling handshake answers 200). Anything else —
+# a 404, an error status, no answer within the probe's timeout (three tries, each printed) — is a failure, never a
+# skip: the socket scenarios are what the benchmarks are for.
+require_authd_realtime() {
+    local code try
+    for try in 1 2 3; do
+        code=$(http_status "$authd_url/socket.io/?EIO=4&transport=polling")
+        [[ $code == 200 ]] && return 0
+        echo "authd realtime probe $try/3: GET /socket.io/?EIO=4&transport=polling answered ${code/#000/nothing (timeout or refused)}" >&2
+        [[ $code == 000 ]] || break
+    done
+    echo "FAIL authd serves no working /socket.io/ at $authd_url" >&2
+    return 1
 }
 
 # start_flask COST: sets flask_pid, flask_url. The peer's source is read-only: it runs from a copy whose venv

@@ -4,7 +4,7 @@
 # against the ws-echo floor, the raw TCP floor (`authd-bench floor-server`), the Flask peer and authd, and the JWT
 # micro-benchmark — so that the tool cannot rot. No timing is asserted: a scenario passes when it completed at least
 # one operation and none failed.
-# authd's socket scenarios are skipped (and say so) while authd serves no /socket.io/.
+# authd's socket scenarios fail (they are never skipped) when authd's /socket.io/ does not answer a polling handshake.
 # authd-bench and ws-echo come from the nested package Benchmarks/, authd from the root package (its own .build, which
 # `make test` has already built).
 # Env: BENCH_CONFIG (debug|release, default debug), BENCH_AUTHD_BIN (an authd binary to use instead of building one),
@@ -85,12 +85,13 @@ scenario "flask idle" idle --url "$flask_url" --target flask --steps 4,8 --proce
 start_authd 4
 echo "authd at $authd_url" >&2
 scenario "authd login" login --url "$authd_url" --target authd -c 2 --count 6 "${common[@]}"
-if authd_has_realtime; then
+if require_authd_realtime; then
     scenario "authd handshake" handshake --url "$authd_url" --target authd -c 2 --count 6 "${common[@]}"
     scenario "authd rtt" rtt --url "$authd_url" --target authd -c 2 --count 10 "${common[@]}"
     scenario "authd idle" idle --url "$authd_url" --target authd --steps 4,8 --processes 2 --server-pid "$authd_pid" --settle 0.2 "${common[@]}"
 else
-    echo "SKIP authd handshake, rtt, idle: authd serves no /socket.io/ yet (realtime server not available)" >&2
+    # Counted as failures: a run whose socket scenarios did not run must not pass.
+    for label in "authd handshake" "authd rtt" "authd idle"; do fail "$label (no /socket.io/)" "$work/authd-4.log"; done
 fi
 
 # The JWT micro-benchmark (no server): every row, the peers' included, must be printed; libjwt's rows are measured

@@ -12,28 +12,41 @@ public func fuzzEngineIOPayload(_ start: UnsafePointer<UInt8>, _ count: Int) -> 
     let body = ByteBuffer(bytes: bytes)
     let configuration = EngineIOPayloadDecoder.Configuration(maxPayload: 64 * 1024, maxPackets: 1_000)
 
-    // Polling payload, fed in two chunks so the streaming path is exercised too.
+    // Polling payload, fed in two chunks so the streaming path is exercised too. Refusing input is fine: a throw of
+    // this first decode ends the payload checks.
     var decoder = EngineIOPayloadDecoder(configuration: configuration)
-    var packets: [EngineIOPacket] = []
     let split = count / 2
-    var first = body.getSlice(at: body.readerIndex, length: split)!
-    var chunked = ByteBuffer()
-    do {
+    let chunkedPackets = try? { () throws -> [EngineIOPacket] in
+        var packets: [EngineIOPacket] = []
+        var first = body.getSlice(at: body.readerIndex, length: split)!
+        var chunked = ByteBuffer()
         while let packet = try decoder.decode(buffer: &first) { packets.append(packet) }
         chunked.writeBuffer(&first)
         var rest = body.getSlice(at: body.readerIndex + split, length: count - split)!
         chunked.writeBuffer(&rest)
         while let packet = try decoder.decode(buffer: &chunked) { packets.append(packet) }
         while let packet = try decoder.decodeLast(buffer: &chunked) { packets.append(packet) }
-        // Whole-body decoding must agree, and what decodes must encode back to something that decodes the same.
-        let whole = try EngineIOPayload.decode(body, configuration: configuration)
+        return packets
+    }()
+    if let packets = chunkedPackets {
+        // Whole-body decoding must agree, and what decodes must encode back to something that decodes the same: after
+        // the first successful decode, any throw is a bug and crashes the harness.
+        let whole: [EngineIOPacket]
+        do {
+            whole = try EngineIOPayload.decode(body, configuration: configuration)
+        } catch {
+            fatalError("whole-body decoding refused what chunked decoding accepted: \(error)")
+        }
         precondition(whole == packets, "chunked and whole-body decoding disagree")
         var encoded = ByteBuffer()
         EngineIOPayload.encode(packets, into: &encoded)
-        let again = try EngineIOPayload.decode(encoded, configuration: .init(maxPayload: 1 << 30, maxPackets: 1_000))
+        let again: [EngineIOPacket]
+        do {
+            again = try EngineIOPayload.decode(encoded, configuration: .init(maxPayload: 1 << 30, maxPackets: 1_000))
+        } catch {
+            fatalError("the encoding of decoded packets does not decode: \(error)")
+        }
         precondition(again == packets, "payload round trip changed the packets")
-    } catch {
-        // Refusing input is fine; crashing is not.
     }
 
     // WebSocket frames.

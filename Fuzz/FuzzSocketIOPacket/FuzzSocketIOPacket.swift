@@ -27,21 +27,28 @@ public func fuzzSocketIOPacket(_ start: UnsafePointer<UInt8>, _ count: Int) -> C
     }
     var decoder = SocketIOPacketDecoder(configuration: .init(maxPacketBytes: 64 * 1024, maxAttachments: 8, maxAttachmentBytes: 64 * 1024))
     var text = ByteBuffer(bytes: rest)
+    // Refusing input is fine: a throw of the first decode (the packet and its attachments) ends the case.
+    guard
+        let packet = try? {
+            var packet = try decoder.decode(buffer: &text)
+            for attachment in attachments where packet == nil {
+                packet = try decoder.decode(attachment: attachment)
+            }
+            return packet
+        }()
+    else { return 0 }
+    // What decoded must encode, and that must decode back to the same packet: any throw from here on is a bug.
+    var encoded = ByteBuffer()
+    let encodedAttachments = SocketIOPacketEncoder().encode(packet, into: &encoded)
+    var roundTrip = SocketIOPacketDecoder(configuration: .init(maxPacketBytes: 1 << 30, maxAttachments: 8, maxAttachmentBytes: 1 << 30))
+    var decoded: SocketIOPacket?
     do {
-        var packet = try decoder.decode(buffer: &text)
-        for attachment in attachments where packet == nil {
-            packet = try decoder.decode(attachment: attachment)
-        }
-        guard let packet else { return 0 }
-        var encoded = ByteBuffer()
-        let encodedAttachments = SocketIOPacketEncoder().encode(packet, into: &encoded)
-        var roundTrip = SocketIOPacketDecoder(configuration: .init(maxPacketBytes: 1 << 30, maxAttachments: 8, maxAttachmentBytes: 1 << 30))
-        var decoded = try roundTrip.decode(buffer: &encoded)
+        decoded = try roundTrip.decode(buffer: &encoded)
         for attachment in encodedAttachments { decoded = try roundTrip.decode(attachment: attachment) }
-        precondition(decoded == packet, "Socket.IO round trip changed the packet")
     } catch {
-        // Refusing input is fine; crashing is not.
+        fatalError("the encoding of a decoded packet does not decode: \(error)")
     }
+    precondition(decoded == packet, "Socket.IO round trip changed the packet")
     return 0
 }
 

@@ -18,6 +18,9 @@ from aiohttp import web
 REPO = Path(__file__).resolve().parents[2]
 GOOD_TOKENS = {"good-token": "ada", "fresh-token": "ada"}
 SESSION_COOKIE = "authd_session=test-session"
+# authd's own `auth_expired` payload (RealtimeAuthError.expired): test_security_paths.py checks the real server sends
+# `code` and `message`; the stand-in sends the same object so that it cannot drift from authd again.
+AUTH_EXPIRED = {"code": "token_expired", "message": "The token has expired: log in or refresh, then reconnect"}
 
 
 def free_port() -> int:
@@ -162,7 +165,7 @@ class SocketIOTestServer:
                 await sio.emit("revoked", {"reason": "logout"}, to=sid)
                 await sio.disconnect(sid)
             elif how == "expire":  # then close the transport, so only the client's rule prevents a reconnect
-                await sio.emit("auth_expired", {"message": "The access token expires in 5 seconds."}, to=sid)
+                await sio.emit("auth_expired", AUTH_EXPIRED, to=sid)
                 eio_sid = sio.manager.eio_sid_from_sid(sid, "/")
                 asyncio.ensure_future(sio.eio.disconnect(eio_sid))
             else:

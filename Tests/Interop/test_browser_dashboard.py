@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The dashboard in headless Chromium: register → log in → dashboard → "Get secret message".
 
-`test_dashboard_against_authd` runs against the real `authd serve`; it needs authd's Socket.IO endpoint and skips,
-saying so, only while `/socket.io/?EIO=4&transport=polling` answers 404 (the endpoint is not in this build).
+`test_dashboard_against_authd` runs against the real `authd serve` and fails (never skips) when authd's Socket.IO
+endpoint does not answer a polling handshake: a test that passes while the thing did not run proves nothing.
 `test_dashboard_script_against_python_socketio` runs the page that authd renders and the scripts it serves against
 python-socketio speaking the same contract, so the page script is tested on every build.
 """
@@ -77,8 +77,9 @@ def fill_and_submit(browser, fields, button_text):
 
 def test_dashboard_against_authd(authd_server, browser):
     probe = requests.get(authd_server.url + "/socket.io/?EIO=4&transport=polling", timeout=TIMEOUT)
-    if probe.status_code == 404:
-        pytest.skip("authd has no Socket.IO endpoint in this build: GET /socket.io/?EIO=4&transport=polling answered 404")
+    assert probe.status_code == 200 and probe.text.startswith("0{"), (
+        f"authd's Socket.IO endpoint does not answer a polling handshake: {probe.status_code} {probe.text[:200]!r}"
+    )
 
     wait = WebDriverWait(browser, WAIT)
     browser.get(authd_server.url + "/register")

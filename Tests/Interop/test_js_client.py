@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from browser_support import console_errors, headless_chromium, quit_browser
-from js_client_server import REPO, SocketIOTestServer, page_asset
+from js_client_server import AUTH_EXPIRED, REPO, SocketIOTestServer, page_asset
 
 SECRET = re.compile(r"\[Secret Code: [0-9a-f]{8}\]")
 NODE = "/usr/bin/node"
@@ -352,7 +352,7 @@ def test_auth_expired_stops_reconnecting_with_a_fixed_token(browser, socket_serv
         done(out);
         """,
     )
-    assert result["expired"] == {"message": "The access token expires in 5 seconds."}
+    assert result["expired"] == AUTH_EXPIRED
     assert result["reason"] == "transport close"
     assert result["connected"] is False and result["stopReason"] == "auth_expired"
     assert len(connects(server)) == 1
