@@ -53,6 +53,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         channel.eventLoop.makeCompletedFuture {
             // The decision made on the request head, carried out once the 101 is written (or the refusal answered).
             let decision = NIOLoopBoundBox<Decision?>(nil, eventLoop: channel.eventLoop)
+            // Removed once the connection is a WebSocket: frames need no HTTP checks (and sockets stay small).
+            let guardBox = NIOLoopBoundBox<HTTPRequestGuard?>(nil, eventLoop: channel.eventLoop)
             let servers = self.servers
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
@@ -67,6 +69,10 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                     channel.eventLoop.makeCompletedFuture {
                         guard case .upgrade(let server, let role, _) = decision.value else { throw EngineIOServerError(.badRequest) }
                         decision.value = nil
+                        if let requestGuard = guardBox.value {
+                            guardBox.value = nil
+                            channel.pipeline.syncOperations.removeHandler(requestGuard, promise: nil)
+                        }
                         let handler = EngineIOWebSocketHandler(server: server, role: role, webSocketID: server.makeWebSocketID())
                         try channel.pipeline.syncOperations.addHandlers(
                             NIOWebSocketFrameAggregator(
@@ -99,9 +105,14 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             )
             var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
             configuration.enablePipelining = false  // HTTP is pipelined by NIOAsyncChannel
-            configuration.enableErrorHandling = false  // errors are answered by Hummingbird
+            configuration.enableErrorHandling = false  // HTTPRequestGuard answers parser errors, and closes
             configuration.enableResponseHeaderValidation = false  // HTTPTypes validates already
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            // Right after the decoder: parser errors and Host-less requests are answered and closed before routing.
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            let requestGuard = HTTPRequestGuard()
+            try channel.pipeline.syncOperations.addHandler(requestGuard, position: .after(decoder))
+            guardBox.value = requestGuard
             return Value(upgradeResult: result, channel: channel)
         }
     }
