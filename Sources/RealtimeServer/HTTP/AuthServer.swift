@@ -81,7 +81,7 @@ public struct AuthServer: Sendable {
         cluster.deliverBroadcasts(to: realtime.sockets)
         var service = AuthService(
             configuration: configuration.authServiceConfiguration,
-            store: InstrumentedAuthStore(wrapping: store, factory: metrics.factory),
+            store: InstrumentedAuthStore(wrapping: dependencies.storeWrapper?(store) ?? store, factory: metrics.factory),
             hasher: hasher,
             tokenKeys: keys.tokenKeys,
             mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
