@@ -100,6 +100,18 @@ struct HookedAuthStore: AuthStore {
         try await store.revokeSessions(ofUser: userID, now: now)
     }
 
+    func revokeOtherSessions(ofUser userID: String, keeping sessionID: String?, now: Date) async throws -> [String] {
+        try await store.revokeOtherSessions(ofUser: userID, keeping: sessionID, now: now)
+    }
+
+    func changePassword(ofUser id: String, to passwordHash: String, keeping sessionID: String?, now: Date) async throws -> RevokedLogins {
+        try await store.changePassword(ofUser: id, to: passwordHash, keeping: sessionID, now: now)
+    }
+
+    func pruneExpiredRecords(_ cutoffs: PruneCutoffs) async throws -> PrunedRecords {
+        try await store.pruneExpiredRecords(cutoffs)
+    }
+
     func issueRefreshToken(_ token: RefreshTokenRecord) async throws {
         try await store.issueRefreshToken(token)
     }
