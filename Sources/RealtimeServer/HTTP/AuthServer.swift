@@ -107,6 +107,7 @@ public struct AuthServer: Sendable {
             ServerResources(store: store, hasher: hasher, instanceLock: instanceLock, logger: logger), jobs, realtime.sockets,
         ]
         services += cluster.services
+        services.append(ExpiredRecordPruner(service: service, logger: logger))
         services.append(realtime.revocationFeed(service: service, changes: cluster.revocationChanges, after: revocationPosition))
         if keys.signingKeysInStore {
             services.append(
@@ -161,11 +162,13 @@ extension ServerConfiguration {
 
     /// The domain's part of the configuration.
     public var authServiceConfiguration: AuthService.Configuration {
-        AuthService.Configuration(
+        var configuration = AuthService.Configuration(
             sessionLifetime: refreshTokenLifetime,
             passwordResetLifetime: passwordResetLifetime,
             baseURL: effectiveBaseURL,
             mailFrom: mailFrom
         )
+        configuration.sessionIdleTimeout = effectiveSessionIdleTimeout
+        return configuration
     }
 }
