@@ -45,7 +45,9 @@ struct RealtimeExpiryTests {
 
     @Test("a socket admitted with the page session cookie expires with that session")
     func cookieSocketExpiresWithSession() async throws {
-        try await RealtimeFixture.withServer { server in
+        // The clock jumps to the end of the session's lifetime: without an idle timeout, or the session goes idle first.
+        let noIdleTimeout: (inout ServerConfiguration) -> Void = { $0.sessionIdleTimeout = 0 }
+        try await RealtimeFixture.withServer(configure: noIdleTimeout) { server in
             try await server.register()
             let browser = PageBrowser(server.http)
             let signedIn = try await browser.login()

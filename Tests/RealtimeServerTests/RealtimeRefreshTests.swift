@@ -137,4 +137,42 @@ struct RealtimeRefreshTests {
             #expect(try await socket.transportCloses())
         }
     }
+
+    @Test(
+        "a session revoked while auth_refresh reads the store closes the socket that has just moved to it",
+        .bug("#17 item 6", "auth_refresh did not re-check revocation after joining the new session's room")
+    )
+    func revocationDuringRefreshClosesSocket() async throws {
+        let gate = CallGate()
+        let hooked: @Sendable (any AuthStore) -> any AuthStore = { store in
+            HookedAuthStore(store: store, hooks: .init(afterFindValidSession: { id in await gate.pass(id) }))
+        }
+        try await RealtimeFixture.withServer(storeWrapper: hooked) { server in
+            try await server.register()
+            let first = try await server.login()
+            let second = try await server.login()
+            let socket = try await server.connectedSocket(token: first.access)
+            let before = try await MetricsTests.scrape(server)
+
+            // The refresh to the second login reads its session from the store, and is held right after that read.
+            gate.arm(try RealtimeFixture.sessionID(of: second.access))
+            socket.emit("auth_refresh", [["token": .string(second.access)]])
+            #expect(try await eventually { gate.isHolding })
+            // Meanwhile the second login ends: the socket is still in the first session's room, so neither the
+            // service's listener nor the revocation feed (waited for here) finds it.
+            #expect(try await server.logout(second.access) == .noContent)
+            let sessionEvents = "authd_revocations_applied_total{kind=\"session\"}"
+            var applied = false
+            for _ in 0..<400 where !applied {
+                applied = try await MetricsTests.scrape(server).delta(sessionEvents, since: before) >= 1
+                if !applied { try await Task.sleep(for: .milliseconds(25)) }
+            }
+            #expect(applied, "the revocation feed applied the logout")
+            gate.open()
+
+            #expect(try await socket.nextEvent("revoked") == [["reason": "revoked"]])
+            #expect(try await socket.next().type == .disconnect)
+            #expect(try await socket.transportCloses())
+        }
+    }
 }

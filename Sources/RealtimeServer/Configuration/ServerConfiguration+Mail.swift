@@ -4,7 +4,7 @@ public import Logging
 
 extension ServerConfiguration {
     /// Every setting of `authd serve`: ``options``, the `socket-*` ones, then the `smtp-*` ones.
-    public static var allOptions: [Option] { options + realtimeOptions + smtpOptions }
+    public static var allOptions: [Option] { options + realtimeOptions + smtpOptions + accountOptions }
 
     /// The `smtp-*` settings of `authd serve`; with `smtp-host` unset, mail goes to the development outbox.
     static let smtpOptions: [Option] = [
@@ -90,7 +90,7 @@ extension ServerConfiguration {
         if let smtp, !smtp.host.isEmpty {
             return SMTPMailTransport(configuration: smtp, logger: logger)
         }
-        return OutboxMailTransport(directory: outboxDirectory, logger: logger)
+        return OutboxMailTransport(directory: outboxDirectory, maximumFiles: outboxMaximumFiles, logger: logger)
     }
 
     /// Checks the SMTP settings together.

@@ -76,6 +76,11 @@ public struct ServerConfiguration: Sendable {
     /// Whether ``insecureSettings`` only warn instead of stopping the start (`--allow-insecure-development`): for
     /// experiments on a trusted network, never for production.
     public var allowsInsecureDevelopment: Bool = false
+    /// How long a login session may go unused before it stops working, in seconds; 0: no idle limit; `nil`: the
+    /// default, 7 days or the session lifetime if that is shorter (see ``effectiveSessionIdleTimeout``).
+    public var sessionIdleTimeout: TimeInterval? = nil
+    /// The most `.eml` files the development outbox keeps; older ones are deleted.
+    public var outboxMaximumFiles: Int = 1_000
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(
@@ -168,6 +173,7 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError(option: "mail-from", reason: "must be one line, such as \"authd <no-reply@example.com>\"")
         }
         try validateSMTP()
+        try validateAccounts()
         if let publicURL {
             guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
             else {

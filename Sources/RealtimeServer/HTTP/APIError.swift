@@ -101,6 +101,10 @@ extension APIError {
             status = .unprocessableContent
         case .userNotFound:
             status = .notFound
+        case .invalidCurrentPassword:
+            status = .forbidden
+        case .passwordUnchanged:
+            status = .unprocessableContent
         case .overloaded:
             status = .serviceUnavailable
             headers[.retryAfter] = String(error.retryAfterSeconds ?? 1)

@@ -14,7 +14,7 @@ internal import Logging
 /// router.addRoutes(api.routes(context: BasicRequestContext.self), atPath: "/api")
 /// ```
 ///
-/// Handlers live in extensions by topic (`AuthAPI+Accounts`, `+Logins`, `+PasswordReset`).
+/// Handlers live in extensions by topic (`AuthAPI+Accounts`, `+Logins`, `+PasswordReset`, `+Sessions`).
 public struct AuthAPI: Sendable {
     /// The API's HTTP settings.
     public struct Configuration: Sendable {
@@ -50,6 +50,8 @@ public struct AuthAPI: Sendable {
         "/me": [.get],
         "/password/forgot": [.post],
         "/password/reset": [.post],
+        "/password/change": [.post],
+        "/sessions/revoke-others": [.post],
     ]
 
     /// The API's routes, to mount with `router.addRoutes(_:atPath:)`.
@@ -63,6 +65,8 @@ public struct AuthAPI: Sendable {
         routes.get("/me") { request, _ in try await me(request) }
         routes.post("/password/forgot") { request, _ in try await forgotPassword(request) }
         routes.post("/password/reset") { request, _ in try await resetPassword(request) }
+        routes.post("/password/change") { request, _ in try await changePassword(request) }
+        routes.post("/sessions/revoke-others") { request, _ in try await revokeOtherSessions(request) }
         return routes
     }
 

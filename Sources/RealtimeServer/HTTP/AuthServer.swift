@@ -95,7 +95,7 @@ public struct AuthServer: Sendable {
         cluster.deliverBroadcasts(to: realtime.sockets)
         var service = AuthService(
             configuration: configuration.authServiceConfiguration,
-            store: InstrumentedAuthStore(wrapping: store, factory: metrics.factory),
+            store: InstrumentedAuthStore(wrapping: dependencies.storeWrapper?(store) ?? store, factory: metrics.factory),
             hasher: hasher,
             tokenKeys: keys.tokenKeys,
             mail: dependencies.mailTransport ?? configuration.makeMailTransport(logger: logger),
@@ -121,6 +121,7 @@ public struct AuthServer: Sendable {
             ServerResources(store: store, hasher: hasher, instanceLock: instanceLock, logger: logger), jobs, realtime.sockets,
         ]
         services += cluster.services
+        services.append(ExpiredRecordPruner(service: service, logger: logger))
         services.append(realtime.revocationFeed(service: service, changes: cluster.revocationChanges, after: revocationPosition))
         if keys.signingKeysInStore {
             services.append(
@@ -175,11 +176,13 @@ extension ServerConfiguration {
 
     /// The domain's part of the configuration.
     public var authServiceConfiguration: AuthService.Configuration {
-        AuthService.Configuration(
+        var configuration = AuthService.Configuration(
             sessionLifetime: refreshTokenLifetime,
             passwordResetLifetime: passwordResetLifetime,
             baseURL: effectiveBaseURL,
             mailFrom: mailFrom
         )
+        configuration.sessionIdleTimeout = effectiveSessionIdleTimeout
+        return configuration
     }
 }

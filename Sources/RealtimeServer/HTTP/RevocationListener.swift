@@ -48,6 +48,10 @@ public enum RevocationReason: String, Sendable, Hashable {
     case accountDisabled = "account_disabled"
     /// The user or an operator signed out every login.
     case signedOutEverywhere = "signed_out_everywhere"
+    /// The user changed their password: every other login ended.
+    case passwordChange = "password_change"
+    /// The user signed out their other devices.
+    case signedOutElsewhere = "signed_out_elsewhere"
 }
 
 /// The default listener: there is no realtime layer yet, so nothing to drop.

@@ -29,6 +29,9 @@ public struct ServerDependencies: Sendable {
     /// Prometheus registry at `/metrics` (unless metrics are off), and also to this factory, or when it is `nil` to the
     /// global `MetricsSystem` if it was bootstrapped.
     public var metricsFactory: (any MetricsFactory)?
+    /// Wraps the store the ``AuthService`` works on (instrumentation: a test holds a call at a chosen point with it).
+    /// `nil`: the store itself.
+    public var storeWrapper: (@Sendable (any AuthStore) -> any AuthStore)?
 
     /// Creates dependencies; the defaults are the system clock, the outbox and no listener.
     public init(
@@ -38,7 +41,8 @@ public struct ServerDependencies: Sendable {
         engineIODelegate: (any EngineIOServerDelegate)? = nil,
         engineIOConfiguration: EngineIOServer.Configuration? = nil,
         configurationReload: ConfigurationReload? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil,
+        storeWrapper: (@Sendable (any AuthStore) -> any AuthStore)? = nil
     ) {
         self.now = now
         self.mailTransport = mailTransport
@@ -47,6 +51,7 @@ public struct ServerDependencies: Sendable {
         self.engineIOConfiguration = engineIOConfiguration
         self.configurationReload = configurationReload
         self.metricsFactory = metricsFactory
+        self.storeWrapper = storeWrapper
     }
 }
 

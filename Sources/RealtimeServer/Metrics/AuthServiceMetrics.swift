@@ -40,6 +40,8 @@ struct AuthServiceMetrics: Sendable {
     let passwordResetsRequested: Counter
     /// `authd_password_resets_total{stage="completed"}`.
     let passwordResetsCompleted: Counter
+    /// Password changes, dropped mails, pruned rows.
+    let accounts: AccountMetrics
 
     init(factory: any MetricsFactory) {
         func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
@@ -63,5 +65,6 @@ struct AuthServiceMetrics: Sendable {
         )
         passwordResetsRequested = counter("authd_password_resets_total", [("stage", "requested")])
         passwordResetsCompleted = counter("authd_password_resets_total", [("stage", "completed")])
+        accounts = AccountMetrics(factory: factory)
     }
 }

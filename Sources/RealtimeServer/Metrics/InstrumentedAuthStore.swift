@@ -32,6 +32,9 @@ struct InstrumentedAuthStore: AuthStore {
         "touchSession",
         "revokeSession",
         "revokeSessions",
+        "revokeOtherSessions",
+        "changePassword",
+        "pruneExpiredRecords",
         "issueRefreshToken",
         "findRefreshToken",
         "rotateRefreshToken",
@@ -179,6 +182,24 @@ struct InstrumentedAuthStore: AuthStore {
         let started = ContinuousClock.now
         defer { timers.record("revokeSessions", since: started) }
         return try await store.revokeSessions(ofUser: userID, now: now)
+    }
+
+    func revokeOtherSessions(ofUser userID: String, keeping sessionID: String?, now: Date) async throws -> [String] {
+        let started = ContinuousClock.now
+        defer { timers.record("revokeOtherSessions", since: started) }
+        return try await store.revokeOtherSessions(ofUser: userID, keeping: sessionID, now: now)
+    }
+
+    func changePassword(ofUser id: String, to passwordHash: String, keeping sessionID: String?, now: Date) async throws -> RevokedLogins {
+        let started = ContinuousClock.now
+        defer { timers.record("changePassword", since: started) }
+        return try await store.changePassword(ofUser: id, to: passwordHash, keeping: sessionID, now: now)
+    }
+
+    func pruneExpiredRecords(_ cutoffs: PruneCutoffs) async throws -> PrunedRecords {
+        let started = ContinuousClock.now
+        defer { timers.record("pruneExpiredRecords", since: started) }
+        return try await store.pruneExpiredRecords(cutoffs)
     }
 
     func issueRefreshToken(_ token: RefreshTokenRecord) async throws {

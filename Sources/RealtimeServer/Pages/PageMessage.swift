@@ -28,6 +28,8 @@ enum FlashMessage: String, Sendable, CaseIterable {
     case resetRequested = "reset_requested"
     case resetLinkInvalid = "reset_link_invalid"
     case passwordReset = "password_reset"
+    case passwordChanged = "password_changed"
+    case otherSessionsSignedOut = "other_sessions_signed_out"
 
     /// The message as shown.
     var message: PageMessage {
@@ -39,6 +41,8 @@ enum FlashMessage: String, Sendable, CaseIterable {
             PageMessage(text: "If the account exists and has an e-mail address, a password-reset link has been sent to it.", kind: .info)
         case .resetLinkInvalid: PageMessage(text: "The password-reset link is invalid, expired or already used.", kind: .error)
         case .passwordReset: PageMessage(text: "Your password has been reset. Please log in.", kind: .info)
+        case .passwordChanged: PageMessage(text: "Your password has been changed. Your other devices were signed out.", kind: .info)
+        case .otherSessionsSignedOut: PageMessage(text: "Your other devices were signed out.", kind: .info)
         }
     }
 }

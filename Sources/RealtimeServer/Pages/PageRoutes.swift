@@ -17,7 +17,7 @@ internal import Logging
 /// router.addRoutes(pages.routes(context: BasicRequestContext.self))
 /// ```
 ///
-/// Handlers live in extensions by topic (`PageRoutes+Accounts`, `+PasswordReset`, `+Dashboard`).
+/// Handlers live in extensions by topic (`PageRoutes+Accounts`, `+PasswordReset`, `+Dashboard`, `+Sessions`).
 public struct PageRoutes: Sendable {
     /// The pages' HTTP settings.
     public struct Configuration: Sendable {
@@ -62,6 +62,8 @@ public struct PageRoutes: Sendable {
         "/dashboard": [.get],
         "/logout": [.get, .post],
         "/forgot-password": [.get, .post],
+        "/account/password": [.get, .post],
+        "/account/sign-out-others": [.post],
         "/static/app.css": [.get],
         "/static/authd-socket.js": [.get],
         "/static/dashboard.js": [.get],
@@ -82,6 +84,9 @@ public struct PageRoutes: Sendable {
         pages.post("/logout") { request, _ in try await logout(request) }
         pages.get("/forgot-password") { request, _ in try await forgotPasswordPage(request) }
         pages.post("/forgot-password") { request, _ in try await forgotPassword(request) }
+        pages.get("/account/password") { request, _ in try await changePasswordPage(request) }
+        pages.post("/account/password") { request, _ in try await changePassword(request) }
+        pages.post("/account/sign-out-others") { request, _ in try await signOutOthers(request) }
         pages.get("/reset-password/:token") { request, context in
             try await resetPasswordPage(request, token: context.parameters.require("token"))
         }

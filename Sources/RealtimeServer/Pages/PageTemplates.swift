@@ -10,6 +10,7 @@ enum PageTemplate: String, Sendable, CaseIterable {
     case logout
     case forgotPassword = "forgot_password"
     case resetPassword = "reset_password"
+    case changePassword = "change_password"
     case error
 }
 
@@ -68,6 +69,7 @@ extension PageTemplate {
         case .logout: PackageResources.logout_mustache
         case .forgotPassword: PackageResources.forgot_password_mustache
         case .resetPassword: PackageResources.reset_password_mustache
+        case .changePassword: PackageResources.change_password_mustache
         case .error: PackageResources.error_mustache
         }
     }

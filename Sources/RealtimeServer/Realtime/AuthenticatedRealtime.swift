@@ -132,6 +132,10 @@ struct AuthenticatedRealtime: Sendable {
         if let old = current.sessionID, old != renewed.sessionID { socket.leave(RealtimeIdentity.sessionRoom(old)) }
         if let new = renewed.sessionID { socket.join(RealtimeIdentity.sessionRoom(new)) }
         socket.identity = renewed
+        // As at CONNECT: a revocation of the new credential that landed while it was checked against the store
+        // looked for sockets already in its rooms and missed this one (#17 item 6).
+        revoker.closeIfRevoked(socket)
+        guard socket.isConnected else { return }
         scheduleExpiry(of: socket, identity: renewed)
         let expiresIn = max(0, Int(renewed.expiresAt.timeIntervalSince(authenticator.service.now()).rounded(.down)))
         answer(["ok": true, "expires_in": .int(Int64(expiresIn))])

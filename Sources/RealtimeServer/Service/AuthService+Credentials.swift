@@ -61,8 +61,11 @@ extension AuthService {
         return user
     }
 
-    /// The session with `id` if it is neither revoked nor expired.
+    /// The session with `id` if it is neither revoked, expired nor idle for longer than the idle timeout; its use
+    /// is recorded (at most once a minute).
     public func validSession(id: String, now: Date? = nil) async throws -> SessionRecord? {
-        try await store.findValidSession(id: id, now: now ?? self.now())
+        let now = now ?? self.now()
+        guard let session = try await store.findValidSession(id: id, now: now) else { return nil }
+        return await markUsed(session, now: now)
     }
 }

@@ -100,7 +100,7 @@ extension AuthService {
             // Not a reuse: a revoked token (logout, reset), an ended session or a disabled user is simply invalid.
             guard record.revokedAt == nil, now < record.expiresAt else { throw AuthServiceError.invalidRefreshToken }
             if let sessionID = record.sessionID {
-                guard let session = try await store.findValidSession(id: sessionID, now: now) else { throw AuthServiceError.invalidRefreshToken }
+                guard let session = try await validSession(id: sessionID, now: now) else { throw AuthServiceError.invalidRefreshToken }
                 expiresAt = min(expiresAt, session.expiresAt)
             }
             user = try await activeUser(id: record.userID)

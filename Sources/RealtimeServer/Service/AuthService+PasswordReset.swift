@@ -11,11 +11,7 @@ extension AuthService {
     public func requestPasswordReset(username rawUsername: String) async {
         metrics.passwordResetsRequested.increment()
         guard let username = Username.normalize(rawUsername) else { return }
-        if let jobs {
-            jobs.submit { [self] in await sendResetMail(username: username) }
-        } else {
-            await sendResetMail(username: username)
-        }
+        await submitMail(.passwordReset) { [self] in await sendResetMail(username: username) }
     }
 
     /// The user whose password a presented reset token would reset, if the token is usable now (known, unused,
@@ -51,6 +47,7 @@ extension AuthService {
         }
         await announce(revoked, reason: .passwordReset)
         metrics.passwordResetsCompleted.increment()
+        await notifyPasswordChanged(revoked.user, cause: .reset, signedOutOthers: true)
         logger.info("Password reset", metadata: ["user.id": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
         return revoked
     }

@@ -27,6 +27,8 @@ public struct AuthService: Sendable, CustomStringConvertible {
         public var sessionLifetime: TimeInterval
         /// How long a password-reset link works.
         public var passwordResetLifetime: TimeInterval
+        /// How long a login session may go unused before it stops working; `nil`: no idle limit.
+        public var sessionIdleTimeout: TimeInterval? = 7 * 86_400
         /// The public base URL that reset links start with, without a trailing slash.
         public var baseURL: String
         /// The `From` of reset mails.

@@ -27,6 +27,10 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
         public static let refreshTokenReused = Code(name: "refresh_token_reused")
         /// The password-reset token is unknown, expired or used.
         public static let invalidResetToken = Code(name: "invalid_reset_token")
+        /// The current password given to change it is wrong.
+        public static let invalidCurrentPassword = Code(name: "invalid_current_password")
+        /// The new password is the current one.
+        public static let passwordUnchanged = Code(name: "password_unchanged")
         /// No user has this name or id.
         public static let userNotFound = Code(name: "user_not_found")
         /// Password hashing is at capacity; retry after ``AuthServiceError/retryAfterSeconds``.
@@ -67,6 +71,8 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
     )
     static let invalidResetToken = Self(.invalidResetToken, reason: "The password-reset link is invalid, expired or already used.")
     static let userNotFound = Self(.userNotFound, reason: "There is no such user.")
+    static let invalidCurrentPassword = Self(.invalidCurrentPassword, reason: "The current password is incorrect.")
+    static let passwordUnchanged = Self(.passwordUnchanged, reason: "The new password must differ from the current one.")
 
     static func passwordPolicy(_ violations: [PasswordPolicy.Violation]) -> Self {
         Self(.passwordPolicy, reason: "The password does not meet the password policy.", violations: violations)

@@ -130,6 +130,32 @@ public protocol AuthStore: SigningKeyStore {
     /// - Returns: The identifiers of the sessions revoked now, so the realtime layer can close their sockets.
     func revokeSessions(ofUser userID: String, now: Date) async throws -> [String]
 
+    /// Revokes every session of a user except `sessionID` (the caller's own), and the refresh tokens bound to them.
+    /// - Parameters:
+    ///   - userID: The user.
+    ///   - sessionID: The session that stays; `nil` revokes them all.
+    ///   - now: The revocation time.
+    /// - Returns: The identifiers of the sessions revoked now, sorted.
+    func revokeOtherSessions(ofUser userID: String, keeping sessionID: String?, now: Date) async throws -> [String]
+
+    /// Changes a password in one transaction: replaces the hash (the revocation epoch stays, so the caller's access
+    /// token keeps working), revokes every other session and its refresh tokens, and invalidates every unused
+    /// password-reset token of the user.
+    /// - Parameters:
+    ///   - id: The user.
+    ///   - passwordHash: The new bcrypt hash.
+    ///   - sessionID: The session that stays; `nil` revokes them all.
+    ///   - now: The change time.
+    /// - Returns: The user as it is now and the sessions revoked by this call.
+    /// - Throws: ``AuthStoreError/Code/userNotFound``; then nothing changed.
+    func changePassword(ofUser id: String, to passwordHash: String, keeping sessionID: String?, now: Date) async throws -> RevokedLogins
+
+    /// Deletes the rows nothing can use any more, in one transaction: sessions expired, idle or long revoked (with
+    /// their refresh tokens), expired refresh tokens and expired password resets.
+    /// - Returns: How many rows of each kind were deleted.
+    @discardableResult
+    func pruneExpiredRecords(_ cutoffs: PruneCutoffs) async throws -> PrunedRecords
+
     // MARK: Refresh tokens
 
     /// Saves a refresh token, either as the first of a new family or into an existing family of the same user.

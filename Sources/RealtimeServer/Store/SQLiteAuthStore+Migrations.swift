@@ -144,6 +144,19 @@ extension SQLiteAuthStore {
             )
         }
 
+        // Idle sessions and expired rows are found by time (the session idle timeout, the pruning service); the
+        // last use itself is sessions.last_seen_at (v1), written at most once a minute per session.
+        migrator.registerMigration("v4-session-activity") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX sessions_expires_at ON sessions(expires_at);
+                    CREATE INDEX sessions_last_seen_at ON sessions(last_seen_at);
+                    CREATE INDEX refresh_tokens_expires_at ON refresh_tokens(expires_at);
+                    CREATE INDEX password_resets_expires_at ON password_resets(expires_at);
+                    """
+            )
+        }
+
         return migrator
     }
 }

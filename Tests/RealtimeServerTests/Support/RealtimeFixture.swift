@@ -37,9 +37,11 @@ struct RealtimeFixture: Sendable {
     ///     `embedding` (to add its own handlers to the Socket.IO namespace after authd's), its JSON API mounted at
     ///     `/api`, its well-known routes, its pages and its Engine.IO transport.
     ///   - logger: The server's logger (one that drops everything unless given).
+    ///   - storeWrapper: Wraps the service's store (``HookedAuthStore`` holds chosen calls).
     static func withServer<T: Sendable>(
         configure: (inout ServerConfiguration) -> Void = { _ in },
         logger: Logger = StoreFixture.logger,
+        storeWrapper: (@Sendable (any AuthStore) -> any AuthStore)? = nil,
         embedding: (@Sendable (AuthServer) -> Void)? = nil,
         _ body: @Sendable (RealtimeFixture) async throws -> T
     ) async throws -> T {
@@ -51,7 +53,12 @@ struct RealtimeFixture: Sendable {
             let clock = TestClock()
             let mail = MailCatcher()
             let revocations = RevocationRecorder()
-            let dependencies = ServerDependencies(now: { clock.now }, mailTransport: mail, revocationListener: revocations)
+            let dependencies = ServerDependencies(
+                now: { clock.now },
+                mailTransport: mail,
+                revocationListener: revocations,
+                storeWrapper: storeWrapper
+            )
             let finalConfiguration = configuration
             func run(_ app: some ApplicationProtocol, authServer: AuthServer? = nil) async throws -> T {
                 try await app.test(.live) { client in

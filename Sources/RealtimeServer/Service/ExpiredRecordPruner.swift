@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Deletes, now and then, the rows nothing can use any more: expired, idle and long-revoked sessions with their
+/// refresh tokens, expired refresh tokens and expired password resets (``AuthService/pruneExpiredRecords(revokedRetention:)``).
+///
+/// Every instance may run it: the deletes are idempotent, and each is one short transaction. A failure is logged
+/// and tried again at the next round. It stops on graceful shutdown.
+///
+/// ```swift
+/// let pruner = ExpiredRecordPruner(service: service, logger: logger)
+/// let group = ServiceGroup(services: [pruner], logger: logger)
+/// ```
+public struct ExpiredRecordPruner: Service, CustomStringConvertible {
+    let service: AuthService
+    /// The time between two rounds (the first runs at once).
+    let interval: Duration
+    /// How long a revoked session stays before it is deleted.
+    let revokedRetention: TimeInterval
+    let logger: Logger
+
+    /// Creates the pruner.
+    /// - Parameters:
+    ///   - service: Whose store it prunes, with its clock and idle timeout.
+    ///   - interval: The time between two rounds; an hour unless given.
+    ///   - revokedRetention: How long a revoked session is kept; a day unless given.
+    ///   - logger: Where it logs the counts.
+    public init(service: AuthService, interval: Duration = .seconds(3_600), revokedRetention: TimeInterval = 86_400, logger: Logger) {
+        self.service = service
+        self.interval = interval
+        self.revokedRetention = revokedRetention
+        self.logger = logger
+    }
+
+    /// Its name only.
+    public var description: String { "ExpiredRecordPruner" }
+
+    /// Prunes once now, then every ``interval`` until graceful shutdown.
+    public func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await pruneOnce()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One round; failures are logged.
+    func pruneOnce() async {
+        do {
+            let pruned = try await service.pruneExpiredRecords(revokedRetention: revokedRetention)
+            if pruned.total > 0 {
+                logger.info(
+                    "Expired records pruned",
+                    metadata: [
+                        "store.sessions": "\(pruned.sessions)", "store.refresh_tokens": "\(pruned.refreshTokens)",
+                        "store.password_resets": "\(pruned.passwordResets)",
+                    ]
+                )
+            }
+        } catch {
+            logger.warning("Pruning expired records failed; trying again later", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+}
