@@ -19,6 +19,10 @@ extension ServerConfiguration {
         public var maxPayload: Int = 1_000_000
         /// Whether a `?token=` query parameter is accepted at the handshake (off: URLs end up in logs).
         public var acceptsQueryToken: Bool = false
+        /// The most namespaces one connection may join.
+        public var maxNamespacesPerConnection: Int = 16
+        /// The most binary attachments of one Socket.IO packet.
+        public var maxAttachmentsPerPacket: Int = 10
 
         /// Creates the defaults.
         public init() {}
@@ -105,6 +109,7 @@ extension ServerConfiguration {
             allowedOrigins: Set(realtime.allowedOrigins)
         )
         configuration.trustedProxies = trustedProxies
+        configuration.connectionLimits = engineIOConnectionLimits
         return configuration
     }
 }

@@ -34,6 +34,9 @@ extension EngineIOServer {
         /// The peers whose `X-Request-Id` names a WebSocket handshake (which the router's middleware never sees);
         /// other handshakes get a new id.
         public var trustedProxies: TrustedProxies = .loopback
+        /// Connection limits and timeouts of the HTTP server (``EngineIOServerChildChannel``), and the most sessions
+        /// awaiting acceptance per client address.
+        public var connectionLimits = ConnectionLimits()
 
         /// Creates a configuration.
         public init(

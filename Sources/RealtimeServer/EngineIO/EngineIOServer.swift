@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import CoreMetrics
 public import Logging
 internal import NIOCore
 public import ServiceLifecycle
@@ -48,17 +49,31 @@ public final class EngineIOServer: Service {
     private let registry = Mutex(Registry())
     /// The cross-origin sites allowed now (``updateAllowedOrigins(_:)`` changes them while the server runs).
     private let origins: Mutex<Set<String>>
+    /// Counts the connections of the HTTP server that carries this Engine.IO server (``EngineIOServerChildChannel``).
+    let connectionLimiter: ConnectionLimiter
 
     /// Creates a server.
     /// - Parameters:
     ///   - configuration: Path, timing, limits, transports and allowed origins.
     ///   - delegate: Told about every new session.
     ///   - logger: The server's logger.
-    public init(configuration: Configuration = Configuration(), delegate: any EngineIOServerDelegate, logger: Logger) {
+    ///   - metricsFactory: Where connection counts and refusals go (`authd_connections_*`); the global factory
+    ///     unless given.
+    public init(
+        configuration: Configuration = Configuration(),
+        delegate: any EngineIOServerDelegate,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         self.configuration = configuration
         self.delegate = delegate
         self.logger = logger
         origins = Mutex(configuration.allowedOrigins)
+        connectionLimiter = ConnectionLimiter(
+            limits: configuration.connectionLimits,
+            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            logger: logger
+        )
     }
 
     /// The cross-origin sites allowed now.
