@@ -64,9 +64,10 @@ def handshake(server, source="127.0.0.1", headers=None):
 
 
 def upgrade_status(server, sid, source, headers=None):
-    """The status code of a WebSocket upgrade request for `sid` from `source`."""
+    """The status code of a WebSocket upgrade request for `sid` (None: a new session) from `source`."""
+    query = f"&sid={sid}" if sid else ""
     lines = [
-        f"GET /socket.io/?EIO=4&transport=websocket&sid={sid} HTTP/1.1",
+        f"GET /socket.io/?EIO=4&transport=websocket{query} HTTP/1.1",
         f"Host: 127.0.0.1:{server.port}",
         "Upgrade: websocket",
         "Connection: Upgrade",
@@ -176,6 +177,7 @@ def test_sessions_awaiting_connect_are_capped_per_address(server_factory):
         handshake(server, "127.0.0.2")
     status, body = request(server, "GET", EIO, source="127.0.0.2")
     assert status == 503, body
+    assert upgrade_status(server, None, "127.0.0.2") == 503
     # Another address is not affected.
     handshake(server, "127.0.0.3")
 

@@ -65,10 +65,13 @@ extension EngineIOServer {
             }
             return .success(.upgrade(session))
         }
-        let clientAddress = configuration.trustedProxies.clientAddress(peer: channel.remoteAddress?.ipAddress, headers: headers) ?? ""
-        if case .failure(let refusal) = mayOpenSession(from: clientAddress) {
-            logger.debug("Engine.IO handshake refused", metadata: ["engineio.refusal": "\(refusal)", "request.id": .string(requestID)])
-            return .failure(EngineIOServerError(.badRequest, status: .serviceUnavailable))
+        if configuration.connectionLimits.maxAwaitingSessionsPerAddress != nil {
+            // Refused before the 101, so that the client sees a 503 rather than an upgrade closed at once.
+            let clientAddress = configuration.trustedProxies.clientAddress(peer: channel.remoteAddress?.ipAddress, headers: headers) ?? ""
+            if case .failure(let refusal) = mayOpenSession(from: clientAddress) {
+                logger.debug("Engine.IO handshake refused", metadata: ["engineio.refusal": "\(refusal)", "request.id": .string(requestID)])
+                return .failure(EngineIOServerError(.badRequest, status: .serviceUnavailable))
+            }
         }
         let info = EngineIORequestInfo(
             headers: headers,
