@@ -180,6 +180,19 @@ def test_sessions_awaiting_connect_are_capped_per_address(server_factory):
     assert upgrade_status(server, None, "127.0.0.2") == 503
     # Another address is not affected.
     handshake(server, "127.0.0.3")
+    # Sockets that have connected their namespace no longer count: five authenticated clients from 127.0.0.1 (more
+    # than the cap of 3) stay connected together.
+    register(server)
+    token = login(server)["access_token"]
+    connected = []
+    try:
+        for _ in range(5):
+            client = socketio.Client(reconnection=False)
+            client.connect(server.url, auth={"token": token}, transports=["polling"], wait_timeout=TIMEOUT)
+            connected.append(client)
+    finally:
+        for client in connected:
+            client.disconnect()
 
 
 def test_a_sid_used_from_another_address_is_unknown(server_factory):

@@ -104,6 +104,29 @@ struct EngineIOConnectionLimitsTests {
         }
     }
 
+    @Test("an idle keep-alive connection is closed after the idle timeout; a long-poll in progress is not cut by it")
+    func idleTimeout() async throws {
+        var configuration = EngineIOServer.Configuration(pingInterval: .seconds(2))
+        configuration.connectionLimits.idleTimeout = .milliseconds(300)
+        try await Self.withServer(configuration: configuration) { client, port in
+            // The poll waits for the heartbeat, about 2 s: far longer than the idle timeout.
+            let (sid, _) = try await EngineIOFixture.handshake(client)
+            let poll = try await client.execute(uri: "/socket.io/?EIO=4&transport=polling&sid=\(sid)", method: .get)
+            #expect(poll.status == .ok)
+            #expect(String(buffer: poll.body) == "2")
+
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstReadHandler()) }
+                }
+                .connect(host: "127.0.0.1", port: port).get()
+            try await channel.writeAndFlush(ByteBuffer(string: "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n")).get()
+            let handler = try await channel.pipeline.handler(type: FirstReadHandler.self).get()
+            #expect(String(buffer: try await handler.firstRead.futureResult.get()).hasPrefix("HTTP/1.1 200"))
+            #expect(await Self.isClosedByServer(channel, within: .seconds(10)))
+        }
+    }
+
     @Test("a connection beyond the per-address limit is closed at accept; the ones before it stay open")
     func perAddressLimit() async throws {
         var configuration = EngineIOServer.Configuration()
