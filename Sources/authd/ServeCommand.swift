@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = try options.resolve()
             let level = LogLevelControl(configuration.logLevel)
             let logger = bootstrapLogging(level: level, format: configuration.logFormat)
+            FileDescriptorLimit.ensureRoom(forConnections: configuration.connections.maxConnections, logger: logger)
             let flags = options.allFlags
             let file = options.config ?? ProcessInfo.processInfo.environment["AUTHD_CONFIG"]
             let reload = ConfigurationReload(logLevel: level) {
@@ -52,8 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CommandFailure.rejected("cannot open the store: \(error.reason)")
             }
             // After the grace period whatever is still open (a request that never completes, a client that does not
-            // answer its close) is cancelled and its connection closed; a cancellation that itself hangs ends the
-            // process.
+            // answer its close) is cancelled and its connection closed; a cancellation that itself takes more than
+            // 5 s more ends the process (swift-service-lifecycle aborts it).
             var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = configuration.connections.shutdownGrace
             groupConfiguration.maximumCancellationDuration = .seconds(5)
