@@ -273,3 +273,28 @@ def test_sigterm_closes_what_is_left_after_the_grace_period(server_factory):
     finally:
         for sock in half_sent + [stuck]:
             sock.close()
+
+
+def test_sigterm_disconnects_sockets_and_does_not_wait_for_the_grace_period(server_factory):
+    server = server_factory("--shutdown-grace", "60")
+    register(server)
+    token = login(server)["access_token"]
+    clients = []
+    for transports in (["websocket"], ["polling"]):
+        client = socketio.Client(reconnection=False)
+        disconnected = threading.Event()
+        client.on("disconnect", lambda *args, event=disconnected: event.set())
+        client.connect(server.url, auth={"token": token}, transports=transports, wait_timeout=TIMEOUT)
+        clients.append((client, disconnected))
+    idle = raw_connection(server)  # a keep-alive connection without a request
+    try:
+        server.process.send_signal(signal.SIGTERM)
+        # Well before the 60 s grace: nothing in flight holds the shutdown.
+        assert server.process.wait(timeout=30) == 0, server.logs()
+        for _, disconnected in clients:
+            assert disconnected.wait(TIMEOUT)
+        assert closed_by_server(idle, 1)
+    finally:
+        idle.close()
+        for client, _ in clients:
+            client.disconnect()
