@@ -62,17 +62,23 @@ struct EngineIOConnectionLimitsTests {
         }
     }
 
-    /// The first bytes the server answers to `request` on a new connection.
-    static func rawExchange(port: Int, _ request: String) async throws -> String {
+    /// A new connection that has sent `request`, and the first bytes the server answered.
+    static func openExchange(port: Int, _ request: String) async throws -> (any Channel, String) {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstReadHandler()) }
             }
             .connect(host: "127.0.0.1", port: port).get()
-        defer { channel.close(promise: nil) }
         try await channel.writeAndFlush(ByteBuffer(string: request)).get()
         let handler = try await channel.pipeline.handler(type: FirstReadHandler.self).get()
-        return String(buffer: try await handler.firstRead.futureResult.get())
+        return (channel, String(buffer: try await handler.firstRead.futureResult.get()))
+    }
+
+    /// The first bytes the server answers to `request` on a new connection (closed afterwards).
+    static func rawExchange(port: Int, _ request: String) async throws -> String {
+        let (channel, answer) = try await openExchange(port: port, request)
+        channel.close(promise: nil)
+        return answer
     }
 
     /// Fulfils ``firstRead`` with the first bytes read.
@@ -108,21 +114,24 @@ struct EngineIOConnectionLimitsTests {
     func idleTimeout() async throws {
         var configuration = EngineIOServer.Configuration(pingInterval: .seconds(2))
         configuration.connectionLimits.idleTimeout = .milliseconds(300)
-        try await Self.withServer(configuration: configuration) { client, port in
+        try await Self.withServer(configuration: configuration) { _, port in
+            // Each request on a new connection, sent at once: only the idle timeout can close them.
+            let (handshakeChannel, handshake) = try await Self.openExchange(
+                port: port,
+                "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            handshakeChannel.close(promise: nil)
+            let body = try #require(handshake.range(of: "\r\n\r\n0").map { handshake[$0.upperBound...] })
+            let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+            let sid = try #require(object?["sid"] as? String)
             // The poll waits for the heartbeat, about 2 s: far longer than the idle timeout.
-            let (sid, _) = try await EngineIOFixture.handshake(client)
-            let poll = try await client.execute(uri: "/socket.io/?EIO=4&transport=polling&sid=\(sid)", method: .get)
-            #expect(poll.status == .ok)
-            #expect(String(buffer: poll.body) == "2")
-
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstReadHandler()) }
-                }
-                .connect(host: "127.0.0.1", port: port).get()
-            try await channel.writeAndFlush(ByteBuffer(string: "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n")).get()
-            let handler = try await channel.pipeline.handler(type: FirstReadHandler.self).get()
-            #expect(String(buffer: try await handler.firstRead.futureResult.get()).hasPrefix("HTTP/1.1 200"))
+            let (channel, poll) = try await Self.openExchange(
+                port: port,
+                "GET /socket.io/?EIO=4&transport=polling&sid=\(sid) HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            #expect(poll.hasPrefix("HTTP/1.1 200"))
+            #expect(poll.hasSuffix("\r\n\r\n2"))
+            // Then the connection is idle, and closed.
             #expect(await Self.isClosedByServer(channel, within: .seconds(10)))
         }
     }
