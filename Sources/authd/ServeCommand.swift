@@ -21,8 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from flags, else AUTHD_* environment variables, else the --config JSON file, else the \
             defaults. With no key files configured, the signing key and session secret live in the store (created \
             on the first start of any instance). SIGHUP re-reads the configuration and applies the log level and the \
-            allowed origins (other changes need a restart). SIGTERM or SIGINT stops accepting connections, finishes \
-            in-flight requests and exits 0. Exit status 2: invalid settings.
+            allowed origins (other changes need a restart). SIGTERM or SIGINT stops accepting connections, closes \
+            connections without a request, finishes in-flight requests, closes every socket, and after \
+            --shutdown-grace seconds closes whatever is left; then exits 0. Exit status 2: invalid settings.
             """
     )
 
@@ -33,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = try options.resolve()
             let level = LogLevelControl(configuration.logLevel)
             let logger = bootstrapLogging(level: level, format: configuration.logFormat)
+            FileDescriptorLimit.ensureRoom(forConnections: configuration.connections.maxConnections, logger: logger)
             let flags = options.allFlags
             let file = options.config ?? ProcessInfo.processInfo.environment["AUTHD_CONFIG"]
             let reload = ConfigurationReload(logLevel: level) {
@@ -50,9 +52,13 @@ struct ServeCommand: AsyncParsableCommand {
             } catch let error as AuthStoreError {
                 throw CommandFailure.rejected("cannot open the store: \(error.reason)")
             }
-            let group = ServiceGroup(
-                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            )
+            // After the grace period whatever is still open (a request that never completes, a client that does not
+            // answer its close) is cancelled and its connection closed; a cancellation that itself takes more than
+            // 5 s more ends the process (swift-service-lifecycle aborts it).
+            var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = configuration.connections.shutdownGrace
+            groupConfiguration.maximumCancellationDuration = .seconds(5)
+            let group = ServiceGroup(configuration: groupConfiguration)
             try await group.run()
             logger.notice("authd stopped")
         }

@@ -34,6 +34,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("metrics-port")) var metricsPort: String?
     @Option(help: Self.help("metrics-host")) var metricsHost: String?
     @OptionGroup(title: "Sockets (Socket.IO endpoint)") var sockets: SocketOptions
+    @OptionGroup(title: "Connections (limits, timeouts, shutdown)") var connections: ConnectionOptions
     @OptionGroup(title: "SMTP (mail for password resets)") var smtp: SMTPOptions
     @OptionGroup(title: "Sessions and account upkeep") var accounts: AccountOptions
 
@@ -56,7 +57,7 @@ struct ServerOptions: ParsableArguments {
 
     /// Every flag given, of every option group.
     var allFlags: [String: String] {
-        flags.merging(sockets.flags) { $1 }.merging(smtp.flags) { $1 }.merging(accounts.flags) { $1 }
+        flags.merging(sockets.flags) { $1 }.merging(connections.flags) { $1 }.merging(smtp.flags) { $1 }.merging(accounts.flags) { $1 }
     }
 
     /// The configuration from flags, environment, config file and defaults.

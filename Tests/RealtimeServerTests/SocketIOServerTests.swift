@@ -220,6 +220,19 @@ struct SocketIOServerTests {
         }
     }
 
+    @Test("a CONNECT beyond maxNamespacesPerConnection gets CONNECT_ERROR and the joined namespace stays")
+    func namespaceCap() async throws {
+        let server = SocketIOServer(configuration: .init(maxNamespacesPerConnection: 1), logger: Self.logger)
+        _ = server.namespace("/")
+        let second = server.namespace("/second")
+        let harness = await SocketIOHarness(server: server)
+        await harness.receive("0")
+        await harness.receive("0/second,")
+        #expect(harness.connection.sent.last == #"4/second,{"message":"Too many namespaces"}"#)
+        #expect(second.sockets.isEmpty)
+        #expect(!harness.connection.isClosed)
+    }
+
     @Test("a client DISCONNECT runs the disconnect handlers with the client reason and leaves the rooms")
     func clientDisconnect() async throws {
         let server = SocketIOServer(logger: Self.logger)

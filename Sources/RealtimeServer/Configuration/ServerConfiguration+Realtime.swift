@@ -13,12 +13,17 @@ extension ServerConfiguration {
         public var pingInterval: Duration = .seconds(25)
         /// Time allowed for a heartbeat answer.
         public var pingTimeout: Duration = .seconds(20)
-        /// Time a new connection has to send its Socket.IO CONNECT.
-        public var connectTimeout: Duration = .seconds(45)
+        /// Time a new connection has to send its Socket.IO CONNECT (shorter than the reference server's 45 s:
+        /// an unauthenticated session holds memory until then).
+        public var connectTimeout: Duration = .seconds(20)
         /// Largest Engine.IO payload in bytes.
         public var maxPayload: Int = 1_000_000
         /// Whether a `?token=` query parameter is accepted at the handshake (off: URLs end up in logs).
         public var acceptsQueryToken: Bool = false
+        /// The most namespaces one connection may join.
+        public var maxNamespacesPerConnection: Int = 16
+        /// The most binary attachments of one Socket.IO packet.
+        public var maxAttachmentsPerPacket: Int = 10
 
         /// Creates the defaults.
         public init() {}
@@ -69,7 +74,7 @@ extension ServerConfiguration {
             value throws(ConfigurationError) in
             configuration.realtime.pingTimeout = .seconds(try seconds(value, option: "socket-ping-timeout", in: 1...3600))
         },
-        Option(name: "socket-connect-timeout", help: "Seconds a new socket has to send its Socket.IO CONNECT.", defaultDescription: "45") {
+        Option(name: "socket-connect-timeout", help: "Seconds a new socket has to send its Socket.IO CONNECT.", defaultDescription: "20") {
             configuration,
             value throws(ConfigurationError) in
             configuration.realtime.connectTimeout = .seconds(try seconds(value, option: "socket-connect-timeout", in: 1...3600))
@@ -112,6 +117,9 @@ extension ServerConfiguration {
             allowedOrigins: Set(realtime.allowedOrigins)
         )
         configuration.trustedProxies = trustedProxies
+        configuration.connectionLimits = engineIOConnectionLimits
+        // A socket opened with the page session cookie stays bound to it (``EngineIOSessionBinding``).
+        configuration.bindingCookieNames = [cookieSecure ? "__Host-authd_session" : "authd_session"]
         return configuration
     }
 }

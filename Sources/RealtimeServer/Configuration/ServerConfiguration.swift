@@ -67,6 +67,8 @@ public struct ServerConfiguration: Sendable {
     public var smtp: SMTPConfiguration? = nil
     /// The Socket.IO endpoint.
     public var realtime = RealtimeConfiguration()
+    /// Connection limits and timeouts, and the graceful-shutdown deadline.
+    public var connections = ConnectionConfiguration()
     /// Whether `buildApplication` collects Prometheus metrics and serves them at `/metrics`.
     public var metricsEnabled: Bool = true
     /// The address of the separate metrics listener (used only when ``metricsPort`` is set).

@@ -34,6 +34,12 @@ extension EngineIOServer {
         /// The peers whose `X-Request-Id` names a WebSocket handshake (which the router's middleware never sees);
         /// other handshakes get a new id.
         public var trustedProxies: TrustedProxies = .loopback
+        /// Connection limits and timeouts of the HTTP server (``EngineIOServerChildChannel``), and the most sessions
+        /// awaiting acceptance per client address.
+        public var connectionLimits = ConnectionLimits()
+        /// Cookies that, with the `Authorization` header, are the credential a session is bound to at its open
+        /// handshake (``EngineIOSessionBinding``): later polling requests and the upgrade must carry the same ones.
+        public var bindingCookieNames: [String] = []
 
         /// Creates a configuration.
         public init(

@@ -51,6 +51,13 @@ extension EngineIOServer {
         )
     }
 
+    /// The session `sid` when the request matches its binding (``EngineIOSessionBinding``).
+    private func boundSession(id sid: String, _ request: Request, context: some RequestContext) -> EngineIOSession? {
+        let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
+        let requestID = (context.logger[metadataKey: "request.id"] ?? context.logger[metadataKey: "hb.request.id"])?.description
+        return session(id: sid, binding: binding(peer: peer, headers: request.headers), requestID: requestID)
+    }
+
     private func validate(_ request: Request) -> Result<RequestTarget, EngineIOServerError> {
         validate(query: request.uri.query, headers: request.headers, authority: request.head.authority)
     }
@@ -66,9 +73,10 @@ extension EngineIOServer {
             return refuse(request, EngineIOServerError(.badRequest))
         }
         guard let sid = target.sid else {
-            guard let session = await openSession(request: requestInfo(request, context: context), transport: .polling)
-            else {
-                return refuse(request, EngineIOServerError(.badRequest, status: .serviceUnavailable))
+            let session: EngineIOSession
+            switch await openSession(request: requestInfo(request, context: context), transport: .polling) {
+            case .success(let opened): session = opened
+            case .failure: return refuse(request, EngineIOServerError(.badRequest, status: .serviceUnavailable))
             }
             let open = handshake(for: session, upgrades: configuration.transports.contains(.websocket) ? ["websocket"] : [])
             switch await session.poll(now: .now, immediately: true) {
@@ -76,7 +84,9 @@ extension EngineIOServer {
             case .refused: return payload(request, [open])
             }
         }
-        guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
+        guard let session = boundSession(id: sid, request, context: context) else {
+            return refuse(request, EngineIOServerError(.unknownSessionID))
+        }
         // A pending poll must not hold up the HTTP server's graceful shutdown (it runs before this service's):
         // the session closes, and the poll gets what was queued and `1`.
         let result = await withGracefulShutdownHandler {
@@ -108,7 +118,9 @@ extension EngineIOServer {
         }
         guard let sid = target.sid else { return refuse(request, EngineIOServerError(.badHandshakeMethod)) }
         guard target.transport == .polling else { return refuse(request, EngineIOServerError(.badRequest)) }
-        guard let session = session(id: sid) else { return refuse(request, EngineIOServerError(.unknownSessionID)) }
+        guard let session = boundSession(id: sid, request, context: context) else {
+            return refuse(request, EngineIOServerError(.unknownSessionID))
+        }
         guard session.beginPost() else { return refuse(request, EngineIOServerError(.badRequest)) }
         defer { session.endPost() }
         let limit = configuration.maxPayload

@@ -59,8 +59,19 @@ extension EngineIOServer {
         }
         guard target.transport == .websocket else { return .failure(EngineIOServerError(.badRequest)) }
         if let sid = target.sid {
-            guard let session = session(id: sid) else { return .failure(EngineIOServerError(.unknownSessionID)) }
+            let binding = binding(peer: channel.remoteAddress?.ipAddress, headers: headers)
+            guard let session = session(id: sid, binding: binding, requestID: requestID) else {
+                return .failure(EngineIOServerError(.unknownSessionID))
+            }
             return .success(.upgrade(session))
+        }
+        if configuration.connectionLimits.maxAwaitingSessionsPerAddress != nil {
+            // Refused before the 101, so that the client sees a 503 rather than an upgrade closed at once.
+            let clientAddress = configuration.trustedProxies.clientAddress(peer: channel.remoteAddress?.ipAddress, headers: headers) ?? ""
+            if case .failure(let refusal) = mayOpenSession(from: clientAddress) {
+                logger.debug("Engine.IO handshake refused", metadata: ["engineio.refusal": "\(refusal)", "request.id": .string(requestID)])
+                return .failure(EngineIOServerError(.badRequest, status: .serviceUnavailable))
+            }
         }
         let info = EngineIORequestInfo(
             headers: headers,
@@ -80,9 +91,19 @@ extension EngineIOServer {
     /// Creates and registers a session whose transport is the WebSocket `webSocketID`, and has the delegate told
     /// about it (in the server's task group). `nil` when shutting down. The caller writes the `open` packet.
     func openWebSocketSession(request: EngineIORequestInfo, webSocketID: UInt64, sink: EngineIOWebSocketSink) -> EngineIOSession? {
-        let session = EngineIOSession(id: Self.makeSessionID(), request: request, transport: .websocket, server: self, now: .now)
+        let session = EngineIOSession(
+            id: Self.makeSessionID(),
+            request: request,
+            binding: binding(peer: request.remoteAddress, headers: request.headers),
+            transport: .websocket,
+            server: self,
+            now: .now
+        )
         _ = session.attachWebSocket(id: webSocketID, sink: sink)
-        guard register(session) else { return nil }
+        if case .failure(let refusal) = register(session) {
+            logRefusal(refusal, request: request)
+            return nil
+        }
         scheduleOpen(session)
         logger.debug(
             "Engine.IO session opened",

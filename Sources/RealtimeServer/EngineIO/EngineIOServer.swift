@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+public import CoreMetrics
+internal import HTTPTypes
 public import Logging
 internal import NIOCore
 public import ServiceLifecycle
@@ -43,22 +45,42 @@ public final class EngineIOServer: Service {
         var deliveriesDrained: (@Sendable () -> Void)?
         /// The service has returned: no new delivery task starts.
         var deliveriesClosed = false
+        /// The client address of each session not accepted yet by the layer above (``sessionAccepted(_:)``).
+        var awaiting: [String: String] = [:]
+        /// How many sessions in ``awaiting`` each client address has.
+        var awaitingPerAddress: [String: Int] = [:]
     }
 
     private let registry = Mutex(Registry())
     /// The cross-origin sites allowed now (``updateAllowedOrigins(_:)`` changes them while the server runs).
     private let origins: Mutex<Set<String>>
+    /// Counts the connections of the HTTP server that carries this Engine.IO server (``EngineIOServerChildChannel``).
+    let connectionLimiter: ConnectionLimiter
+    /// The key of session bindings, new for each process.
+    let bindingKey = EngineIOSessionBinding.makeKey()
 
     /// Creates a server.
     /// - Parameters:
     ///   - configuration: Path, timing, limits, transports and allowed origins.
     ///   - delegate: Told about every new session.
     ///   - logger: The server's logger.
-    public init(configuration: Configuration = Configuration(), delegate: any EngineIOServerDelegate, logger: Logger) {
+    ///   - metricsFactory: Where connection counts and refusals go (`authd_connections_*`); the global factory
+    ///     unless given.
+    public init(
+        configuration: Configuration = Configuration(),
+        delegate: any EngineIOServerDelegate,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         self.configuration = configuration
         self.delegate = delegate
         self.logger = logger
         origins = Mutex(configuration.allowedOrigins)
+        connectionLimiter = ConnectionLimiter(
+            limits: configuration.connectionLimits,
+            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            logger: logger
+        )
     }
 
     /// The cross-origin sites allowed now.
@@ -180,8 +202,29 @@ public final class EngineIOServer: Service {
 
     func remove(_ session: EngineIOSession) {
         registry.withLock { registry in
-            if registry.sessions[session.id] === session { registry.sessions[session.id] = nil }
+            if registry.sessions[session.id] === session {
+                registry.sessions[session.id] = nil
+                Self.stopAwaitingLocked(&registry, id: session.id)
+            }
             if registry.upgrading[session.id] === session { registry.upgrading[session.id] = nil }
+        }
+    }
+
+    /// The layer above has accepted `session` (for Socket.IO: a namespace is connected): it no longer counts
+    /// against ``ConnectionLimits/maxAwaitingSessionsPerAddress``.
+    func sessionAccepted(_ session: EngineIOSession) {
+        guard configuration.connectionLimits.maxAwaitingSessionsPerAddress != nil else { return }
+        registry.withLock { registry in
+            if registry.sessions[session.id] === session { Self.stopAwaitingLocked(&registry, id: session.id) }
+        }
+    }
+
+    private static func stopAwaitingLocked(_ registry: inout Registry, id: String) {
+        guard let address = registry.awaiting.removeValue(forKey: id) else { return }
+        if let count = registry.awaitingPerAddress[address], count > 1 {
+            registry.awaitingPerAddress[address] = count - 1
+        } else {
+            registry.awaitingPerAddress[address] = nil
         }
     }
 
@@ -190,12 +233,38 @@ public final class EngineIOServer: Service {
         registry.withLock { $0.upgrading[session.id] = session }
     }
 
-    /// Registers a new session unless the server is shutting down.
-    func register(_ session: EngineIOSession) -> Bool {
-        registry.withLock { registry in
-            guard !registry.shuttingDown else { return false }
+    /// Why a new session was not registered.
+    enum RegistrationRefusal: Error {
+        case shuttingDown
+        /// The client address has ``ConnectionLimits/maxAwaitingSessionsPerAddress`` sessions awaiting acceptance.
+        case tooManyAwaiting
+    }
+
+    /// Registers a new session unless the server is shutting down or its client address has too many sessions
+    /// awaiting acceptance.
+    func register(_ session: EngineIOSession) -> Result<Void, RegistrationRefusal> {
+        let limit = configuration.connectionLimits.maxAwaitingSessionsPerAddress
+        return registry.withLock { registry in
+            guard !registry.shuttingDown else { return .failure(.shuttingDown) }
+            if let limit {
+                let address = session.binding.clientAddress
+                guard registry.awaitingPerAddress[address, default: 0] < limit else { return .failure(.tooManyAwaiting) }
+                registry.awaitingPerAddress[address, default: 0] += 1
+                registry.awaiting[session.id] = address
+            }
             registry.sessions[session.id] = session
-            return true
+            return .success(())
+        }
+    }
+
+    /// Whether `address` may open another session now (a quick check before the delegate is asked; ``register(_:)``
+    /// decides).
+    func mayOpenSession(from address: String) -> Result<Void, RegistrationRefusal> {
+        let limit = configuration.connectionLimits.maxAwaitingSessionsPerAddress
+        return registry.withLock { registry in
+            if registry.shuttingDown { return .failure(.shuttingDown) }
+            if let limit, registry.awaitingPerAddress[address, default: 0] >= limit { return .failure(.tooManyAwaiting) }
+            return .success(())
         }
     }
 
@@ -206,15 +275,28 @@ public final class EngineIOServer: Service {
         }
     }
 
-    /// Creates a session, asks the delegate for its handler and registers it. `nil` when shutting down.
-    func openSession(request: EngineIORequestInfo, transport: EngineIOSession.Machine.Transport) async -> EngineIOSession? {
-        if registry.withLock({ $0.shuttingDown }) { return nil }
-        let session = EngineIOSession(id: Self.makeSessionID(), request: request, transport: transport, server: self, now: .now)
+    /// Creates a session, asks the delegate for its handler and registers it.
+    func openSession(request: EngineIORequestInfo, transport: EngineIOSession.Machine.Transport) async -> Result<EngineIOSession, RegistrationRefusal>
+    {
+        let binding = binding(peer: request.remoteAddress, headers: request.headers)
+        if case .failure(let refusal) = mayOpenSession(from: binding.clientAddress) {
+            logRefusal(refusal, request: request)
+            return .failure(refusal)
+        }
+        let session = EngineIOSession(
+            id: Self.makeSessionID(),
+            request: request,
+            binding: binding,
+            transport: transport,
+            server: self,
+            now: .now
+        )
         let handler = await LogScope.run(in: session) { await delegate.connectionOpened(session) }
-        guard register(session) else {
+        if case .failure(let refusal) = register(session) {
+            logRefusal(refusal, request: request)
             session.close()
             await session.start(handler: handler)
-            return nil
+            return .failure(refusal)
         }
         await session.start(handler: handler)
         if session.isRemovable { remove(session) }
@@ -222,7 +304,35 @@ public final class EngineIOServer: Service {
             "Engine.IO session opened",
             metadata: request.logMetadata.merging(["engineio.sid": "\(session.id)", "engineio.transport": "\(transport)"]) { $1 }
         )
+        return .success(session)
+    }
+
+    /// What a request from `peer` with `headers` binds a session to, or must match for an existing one.
+    func binding(peer: String?, headers: HTTPFields) -> EngineIOSessionBinding {
+        EngineIOSessionBinding(
+            clientAddress: configuration.trustedProxies.clientAddress(peer: peer, headers: headers),
+            headers: headers,
+            cookieNames: configuration.bindingCookieNames,
+            key: bindingKey
+        )
+    }
+
+    /// The session `id` when `binding` matches the one it was opened with; an unknown id and a mismatch look the
+    /// same to the client (`Session ID unknown`), and the mismatch is logged at debug.
+    func session(id: String, binding: EngineIOSessionBinding, requestID: String?) -> EngineIOSession? {
+        guard let session = session(id: id) else { return nil }
+        if let mismatch = session.binding.mismatch(binding) {
+            var metadata: Logger.Metadata = ["engineio.sid": "\(id)", "engineio.binding": "\(mismatch)"]
+            if let requestID { metadata["request.id"] = .string(requestID) }
+            logger.debug("Engine.IO request refused: session bound to another client", metadata: metadata)
+            return nil
+        }
         return session
+    }
+
+    /// Logs a refused handshake (at debug: a client over the limit must not flood the log).
+    func logRefusal(_ refusal: RegistrationRefusal, request: EngineIORequestInfo) {
+        logger.debug("Engine.IO handshake refused", metadata: request.logMetadata.merging(["engineio.refusal": "\(refusal)"]) { $1 })
     }
 
     /// The `open` packet of a session.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import HTTPTypes
 public import HummingbirdCore
 public import Logging
@@ -15,6 +16,11 @@ internal import WireProtocol
 ///
 /// A WebSocket request for an Engine.IO path that cannot be upgraded (bad `EIO`, transport or origin, unknown
 /// `sid`) is answered with the Engine.IO JSON error (`{"code":…,"message":…}`) and the connection closes.
+///
+/// The ``EngineIOServer/ConnectionLimits`` of the first server apply: a connection beyond the total or per-address
+/// limit is closed at accept; one that has not sent its first request head within the request-head timeout, or
+/// that is still without one when graceful shutdown begins, is closed; an idle keep-alive connection is closed
+/// after the idle timeout.
 public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         /// The pipeline now ends in an ``EngineIOWebSocketHandler``; nothing is left to do here.
@@ -36,6 +42,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
     public let responder: Responder
     private let servers: [EngineIOServer]
     private let maxFrameSize: Int
+    private let limits: EngineIOServer.ConnectionLimits
+    private let limiter: ConnectionLimiter?
 
     /// Creates the connection setup for `servers` (each with its own ``EngineIOServer/Configuration/path``).
     ///
@@ -46,20 +54,46 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         self.servers = servers
         self.responder = responder
         self.maxFrameSize = max(servers.map(\.configuration.maxPayload).max() ?? 0, 1 << 14)
+        self.limits = servers.first?.configuration.connectionLimits ?? .init()
+        self.limiter = servers.first?.connectionLimiter
     }
+
+    /// A connection closed at accept because a connection limit was reached.
+    private struct ConnectionLimitReached: Error {}
 
     /// Configures an HTTP/1.1 pipeline whose upgrader turns Engine.IO WebSocket requests into WebSocket channels.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        let peer = channel.remoteAddress?.ipAddress
+        if let limiter {
+            guard limiter.acquire(peer) == nil else {
+                // Failing the setup would reach the server channel as an error; the closed connection's handler
+                // returns at once instead.
+                channel.close(promise: nil)
+                return channel.eventLoop.makeSucceededFuture(
+                    Value(upgradeResult: channel.eventLoop.makeFailedFuture(ConnectionLimitReached()), channel: channel)
+                )
+            }
+            channel.closeFuture.whenComplete { _ in limiter.release(peer) }
+        }
+        return channel.eventLoop.makeCompletedFuture {
             // The decision made on the request head, carried out once the 101 is written (or the refusal answered).
             let decision = NIOLoopBoundBox<Decision?>(nil, eventLoop: channel.eventLoop)
             // Removed once the connection is a WebSocket: frames need no HTTP checks (and sockets stay small).
             let guardBox = NIOLoopBoundBox<HTTPRequestGuard?>(nil, eventLoop: channel.eventLoop)
             let servers = self.servers
+            let headDeadline = RequestHeadDeadlineHandler(
+                timeout: limits.requestHeadTimeout,
+                timeouts: limiter?.headTimeouts ?? Counter(label: "authd_connections_timed_out_total", factory: NOOPMetricsHandler.instance),
+                logger: logger
+            )
+            try channel.pipeline.syncOperations.addHandler(headDeadline)
+            let deadline = NIOLoopBound(headDeadline, eventLoop: channel.eventLoop)
+            let idleTimeout = limits.idleTimeout
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
                 enableAutomaticErrorHandling: true,
                 shouldUpgrade: { channel, head in
+                    deadline.value.headReceived(channel: channel)
                     let decided = Self.decide(head, channel: channel, servers: servers)
                     decision.value = decided
                     guard case .upgrade(_, _, let requestID) = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
@@ -90,8 +124,9 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        deadline.value.headReceived(channel: channel)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
@@ -120,7 +155,14 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
     /// Serves the connection: HTTP requests go to the responder, an upgraded WebSocket to its Engine.IO server.
     public func handle(value: Value, logger: Logger) async {
         do {
-            switch try await value.upgradeResult.get() {
+            // Cancelled when the graceful shutdown deadline has passed: a connection still waiting for its first
+            // request head is closed rather than waited for.
+            let result = try await withTaskCancellationHandler {
+                try await value.upgradeResult.get()
+            } onCancel: {
+                value.channel.close(promise: nil)
+            }
+            switch result {
             case .webSocket:
                 return
             case .notUpgraded(let http1):
@@ -130,6 +172,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             }
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("Connection closed before its first request")
+        } catch is ConnectionLimitReached {
+            return
         } catch {
             logger.debug("Connection setup failed", metadata: ["error": "\(error)"])
         }

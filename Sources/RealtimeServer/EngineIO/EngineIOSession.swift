@@ -89,12 +89,22 @@ final class EngineIOSession: EngineIOConnection {
 
     let id: String
     let request: EngineIORequestInfo
+    /// What the open handshake bound the session to; later requests must match it.
+    let binding: EngineIOSessionBinding
     private let server: EngineIOServer
     private let state: Mutex<State>
 
-    init(id: String, request: EngineIORequestInfo, transport: Machine.Transport, server: EngineIOServer, now: EngineIOInstant) {
+    init(
+        id: String,
+        request: EngineIORequestInfo,
+        binding: EngineIOSessionBinding,
+        transport: Machine.Transport,
+        server: EngineIOServer,
+        now: EngineIOInstant
+    ) {
         self.id = id
         self.request = request
+        self.binding = binding
         self.server = server
         let configuration = server.configuration
         self.state = Mutex(
@@ -125,6 +135,12 @@ final class EngineIOSession: EngineIOConnection {
     }
 
     var isClosed: Bool { state.withLock { $0.closeReason != nil } }
+
+    /// The layer above has accepted the session (Socket.IO: a namespace is connected); it no longer counts as
+    /// awaiting (``EngineIOServer/ConnectionLimits/maxAwaitingSessionsPerAddress``).
+    func markAccepted() {
+        server.sessionAccepted(self)
+    }
 
     /// Closed, and no farewell left for a poll to collect: the registry may forget the session.
     var isRemovable: Bool { state.withLock { Self.isRemovableLocked(&$0) } }

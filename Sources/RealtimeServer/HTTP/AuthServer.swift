@@ -109,7 +109,8 @@ public struct AuthServer: Sendable {
         let engineIO = EngineIOServer(
             configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,
             delegate: dependencies.engineIODelegate ?? realtime.sockets,
-            logger: logger
+            logger: logger,
+            metricsFactory: metrics.factory
         )
         self.configuration = configuration
         self.keys = keys

@@ -49,7 +49,12 @@ public struct RealtimeEndpoint: Sendable {
         self.logger = logger
         self.revocationMetrics = metrics.revocations
         sockets = SocketIOServer(
-            configuration: .init(connectTimeout: configuration.connectTimeout, closesTransportOnConnectError: true),
+            configuration: .init(
+                connectTimeout: configuration.connectTimeout,
+                decoder: .init(maxAttachments: configuration.maxAttachmentsPerPacket),
+                closesTransportOnConnectError: true,
+                maxNamespacesPerConnection: configuration.maxNamespacesPerConnection
+            ),
             bus: bus,
             metrics: metrics.sockets,
             logger: logger

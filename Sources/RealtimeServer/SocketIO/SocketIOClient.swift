@@ -169,8 +169,13 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
             refuse(namespaceName, SocketIOConnectError("Invalid namespace"))
             return
         }
-        if socket(in: namespaceName) != nil {
+        let (joined, count) = state.withLock { ($0.sockets[namespaceName] != nil, $0.sockets.count) }
+        if joined {
             // A second CONNECT to the same namespace: the reference server ignores it.
+            return
+        }
+        guard count < server.configuration.maxNamespacesPerConnection else {
+            refuse(namespaceName, SocketIOConnectError("Too many namespaces"))
             return
         }
         let handshake = SocketIOHandshake(auth: auth, request: connection.request, connectionID: connection.id)
@@ -186,6 +191,7 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
             state.sockets[namespaceName] = socket
             namespace.connectedGauges[state.transport].increment()
         }
+        (connection as? EngineIOSession)?.markAccepted()
         server.metrics.handshakesAccepted.increment()
         // CONNECT and whatever the connection handlers send go out as one unit (no heartbeat in between, one flush).
         socket.cork(SocketIOClient.encode(SocketIOPacket(type: .connect, namespace: namespaceName, payload: ["sid": .string(socket.id)])))

@@ -28,18 +28,23 @@ public final class SocketIOServer: EngineIOServerDelegate, Service {
         /// Whether a refused CONNECT also closes the Engine.IO session when no other namespace is connected on it.
         /// (`true` for authd: a failed authentication leaves nothing open.)
         public var closesTransportOnConnectError: Bool
+        /// The most namespaces one connection may join; a CONNECT beyond it gets CONNECT_ERROR
+        /// "Too many namespaces".
+        public var maxNamespacesPerConnection: Int
 
         /// Creates a configuration with the reference server's defaults (connect timeout 45 s).
         public init(
             connectTimeout: Duration = .seconds(45),
             ackTimeout: Duration = .seconds(10),
             decoder: SocketIOPacketDecoder.Configuration = .init(),
-            closesTransportOnConnectError: Bool = true
+            closesTransportOnConnectError: Bool = true,
+            maxNamespacesPerConnection: Int = 16
         ) {
             self.connectTimeout = connectTimeout
             self.ackTimeout = ackTimeout
             self.decoder = decoder
             self.closesTransportOnConnectError = closesTransportOnConnectError
+            self.maxNamespacesPerConnection = maxNamespacesPerConnection
         }
     }
 
