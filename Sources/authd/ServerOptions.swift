@@ -34,6 +34,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: Self.help("metrics-host")) var metricsHost: String?
     @OptionGroup(title: "Sockets (Socket.IO endpoint)") var sockets: SocketOptions
     @OptionGroup(title: "SMTP (mail for password resets)") var smtp: SMTPOptions
+    @OptionGroup(title: "Rate limits and audit") var limits: LimitOptions
 
     /// The flags given, keyed by option name.
     var flags: [String: String] {
@@ -52,7 +53,7 @@ struct ServerOptions: ParsableArguments {
 
     /// Every flag given, of every option group.
     var allFlags: [String: String] {
-        flags.merging(sockets.flags) { $1 }.merging(smtp.flags) { $1 }
+        flags.merging(sockets.flags) { $1 }.merging(smtp.flags) { $1 }.merging(limits.flags) { $1 }
     }
 
     /// The configuration from flags, environment, config file and defaults.

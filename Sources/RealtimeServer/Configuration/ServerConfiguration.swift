@@ -73,6 +73,10 @@ public struct ServerConfiguration: Sendable {
     public var metricsHost: String = "127.0.0.1"
     /// A separate port for `/metrics` (on ``metricsHost``); `nil` serves `/metrics` on the main port.
     public var metricsPort: Int? = nil
+    /// The rate limits, lockouts and reset cooldown (`--rate-limits`, `--*-rate-limit`, `--reset-cooldown`).
+    public var rateLimits = RateLimits()
+    /// How long audit events are kept, in seconds (`--audit-retention`).
+    public var auditRetention: TimeInterval = 90 * 86_400
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(
