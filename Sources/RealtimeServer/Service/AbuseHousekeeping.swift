@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import Foundation
-internal import Logging
+public import Foundation
+public import Logging
 public import ServiceLifecycle
 
 /// Keeps the abuse records bounded: every ``interval`` it deletes the audit events older than the retention and

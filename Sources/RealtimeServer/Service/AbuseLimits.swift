@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 public import CoreMetrics
-public import Foundation
 internal import Synchronization
 
 /// The rate limits and lockouts of one ``AuthService``: the limits in force (replaceable while the server runs,
