@@ -66,7 +66,9 @@ struct StoreLifecycleTests {
     @Test("applies the named migrations in order, and a second migrate() changes nothing")
     func migrationsAreIdempotent() async throws {
         try await StoreFixture.withStore { store, _ in
-            let expected = ["v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events", "v3-signing-keys"]
+            let expected = [
+                "v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events", "v3-signing-keys", "v4-audit",
+            ]
             #expect(try await store.appliedMigrations() == expected)
             let user = try await StoreFixture.makeUser(store)
 

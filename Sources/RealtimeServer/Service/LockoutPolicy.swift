@@ -27,9 +27,15 @@ public struct LockoutPolicy: Sendable, Hashable {
         self.halfLife = halfLife
     }
 
+    /// The failures a decayed score counts as: rounded to the nearest whole one, so that failures a moment apart
+    /// count fully (the score has barely decayed) and those half a half-life old count as half.
+    static func failures(inScore score: Double) -> Double {
+        floor(score + 0.5)
+    }
+
     /// The lock length for a failure score that reached the threshold.
     func delay(forScore score: Double) -> TimeInterval {
-        let doublings = max(0, floor(score + 1e-9) - Double(threshold))
+        let doublings = max(0, Self.failures(inScore: score) - Double(threshold))
         return min(maximumDelay, baseDelay * pow(2, min(doublings, 30)))
     }
 }
@@ -53,7 +59,7 @@ struct FailureRecord: Sendable, Hashable {
     mutating func recordFailure(at now: Date, policy: LockoutPolicy) {
         score = score(at: now, policy: policy) + 1
         if now > updatedAt { updatedAt = now }
-        if score + 1e-9 >= Double(policy.threshold) {
+        if LockoutPolicy.failures(inScore: score) >= Double(policy.threshold) {
             lockedUntil = now.addingTimeInterval(policy.delay(forScore: score))
         }
     }

@@ -43,7 +43,8 @@ extension PostgresAuthStore: RateLimitStore {
     }
 
     /// One `INSERT … ON CONFLICT DO UPDATE` computing the decayed score plus one (`authd_failure_score`) and the
-    /// lock it leads to: `base × 2^(⌊score⌋ − threshold)`, at most `maximum`.
+    /// lock it leads to once the score, rounded to whole failures, reaches the threshold:
+    /// `base × 2^(failures − threshold)`, at most `maximum`.
     public func recordLoginFailure(key: String, policy: LockoutPolicy, now: Date) async throws -> Date? {
         let nowMilliseconds = PostgresColumns.milliseconds(now)
         let threshold = Double(policy.threshold)
@@ -60,9 +61,9 @@ extension PostgresAuthStore: RateLimitStore {
                     score = authd_failure_score(f.score, f.updated_at, EXCLUDED.updated_at, \(halfLife)),
                     updated_at = GREATEST(f.updated_at, EXCLUDED.updated_at),
                     locked_until = CASE
-                        WHEN authd_failure_score(f.score, f.updated_at, EXCLUDED.updated_at, \(halfLife)) + 1e-9 >= \(threshold)
+                        WHEN FLOOR(authd_failure_score(f.score, f.updated_at, EXCLUDED.updated_at, \(halfLife)) + 0.5) >= \(threshold)
                         THEN EXCLUDED.updated_at + LEAST(\(maximum), \(base) * POWER(2, LEAST(30, GREATEST(0,
-                            FLOOR(authd_failure_score(f.score, f.updated_at, EXCLUDED.updated_at, \(halfLife)) + 1e-9) - \(threshold)))))::BIGINT
+                            FLOOR(authd_failure_score(f.score, f.updated_at, EXCLUDED.updated_at, \(halfLife)) + 0.5) - \(threshold)))))::BIGINT
                         ELSE f.locked_until END
                 RETURNING f.locked_until
                 """
