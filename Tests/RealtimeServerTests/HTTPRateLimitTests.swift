@@ -12,7 +12,8 @@ import Testing
 struct HTTPRateLimitTests {
     @Test("a login burst gets 429 rate_limited with an integer Retry-After; another account still logs in")
     func loginBurst() async throws {
-        try await RealtimeFixture.withServer(configure: { $0.rateLimits.login = RateLimit(2, per: 64) }) { fixture in
+        let configure: (inout ServerConfiguration) -> Void = { $0.rateLimits.login = RateLimit(2, per: 64) }
+        try await RealtimeFixture.withServer(configure: configure) { fixture in
             try await fixture.register("ada")
             try await fixture.register("bob")
             for _ in 0..<2 { _ = try await fixture.login("ada") }
@@ -26,7 +27,8 @@ struct HTTPRateLimitTests {
 
     @Test("a registration over the per-address limit gets 429 and creates no account")
     func registerAndPage() async throws {
-        try await RealtimeFixture.withServer(configure: { $0.rateLimits.register = RateLimit(1, per: 3_600) }) { fixture in
+        let configure: (inout ServerConfiguration) -> Void = { $0.rateLimits.register = RateLimit(1, per: 3_600) }
+        try await RealtimeFixture.withServer(configure: configure) { fixture in
             try await fixture.register("ada")
             let refused = try await fixture.http.post("/api/register", ["username": "bob", "password": .string(HTTPFixture.password)])
             #expect(refused.status == .tooManyRequests)
@@ -38,7 +40,8 @@ struct HTTPRateLimitTests {
 
     @Test("a handshake burst gets CONNECT_ERROR rate_limited; limits off lift it")
     func socketBurst() async throws {
-        try await RealtimeFixture.withServer(configure: { $0.rateLimits.socketHandshake = RateLimit(2, per: 60) }) { fixture in
+        let limited: (inout ServerConfiguration) -> Void = { $0.rateLimits.socketHandshake = RateLimit(2, per: 60) }
+        try await RealtimeFixture.withServer(configure: limited) { fixture in
             try await fixture.register()
             let token = try await fixture.login().access
             for _ in 0..<2 { _ = try await fixture.connectedSocket(token: token) }
@@ -49,7 +52,8 @@ struct HTTPRateLimitTests {
             }
             #expect(code == "rate_limited")
         }
-        try await RealtimeFixture.withServer(configure: { $0.rateLimits = .off }) { fixture in
+        let off: (inout ServerConfiguration) -> Void = { $0.rateLimits = .off }
+        try await RealtimeFixture.withServer(configure: off) { fixture in
             try await fixture.register()
             let token = try await fixture.login().access
             for _ in 0..<5 { _ = try await fixture.connectedSocket(token: token) }
