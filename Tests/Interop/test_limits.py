@@ -164,3 +164,26 @@ def test_audit_shows_the_events_and_nothing_secret_leaks(server_factory, authd):
         for secret in secrets + reset_links:
             assert secret not in output
     assert "wrong" not in result.stdout.decode()
+
+
+def test_pages_show_a_friendly_429_page(server_factory):
+    from test_pages import Browser
+
+    server = server_factory("--login-rate-limit", "2/1m")
+    register(server)
+    browser = Browser(server)
+    for _ in range(2):
+        assert browser.submit("/login", {"username": "ada", "password": "wrong"}).status_code == 401
+    refused = browser.submit("/login", {"username": "ada", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"].startswith("text/html")
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "Too many attempts" in refused.text and "try again" in refused.text
+
+
+def test_audit_cli_refuses_bad_input(server_factory, authd):
+    server = server_factory()
+    for args in (["--since", "yesterday"], ["--limit", "0"]):
+        result = authd("audit", "--data-dir", str(server.data_dir), *args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert b"--since" in result.stderr or b"--limit" in result.stderr
