@@ -187,3 +187,33 @@ def test_audit_cli_refuses_bad_input(server_factory, authd):
         result = authd("audit", "--data-dir", str(server.data_dir), *args)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert b"--since" in result.stderr or b"--limit" in result.stderr
+
+
+def test_sighup_reloads_the_limits(server_factory, tmp_path):
+    import signal
+
+    from test_reload import wait_for_log
+
+    config = tmp_path / "authd.json"
+    config.write_text(json.dumps({"register-rate-limit": "1/1h"}))
+    server = server_factory("--config", str(config))
+    session = client_from("127.0.0.6")
+
+    def register_as(name):
+        return session.post(server.url + "/api/register", json={"username": name, "password": PASSWORD}, timeout=TIMEOUT)
+
+    assert register_as("one").status_code == 201
+    before = register_as("two")
+    assert before.status_code == 429 and int(before.headers["Retry-After"]) > 3_000
+    # A new limit applies to the bucket as it is: empty, it now refills one token every 12 minutes instead of 60.
+    config.write_text(json.dumps({"register-rate-limit": "5/1h"}))
+    server.process.send_signal(signal.SIGHUP)
+    assert wait_for_log(server, "Configuration reloaded", 1), server.logs()
+    after = register_as("three")
+    assert after.status_code == 429 and int(after.headers["Retry-After"]) <= 720
+    assert "register-rate-limit" not in "".join(line for line in server.logs().splitlines() if "only after a restart" in line)
+    config.write_text(json.dumps({"rate-limits": "off"}))
+    server.process.send_signal(signal.SIGHUP)
+    assert wait_for_log(server, "Configuration reloaded", 2), server.logs()
+    assert [register_as(f"more{i}").status_code for i in range(6)] == [201] * 6
+    assert "Rate limits and login lockouts are off" in server.logs()
