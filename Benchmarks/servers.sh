@@ -54,14 +54,16 @@ stop_server() {
     wait "$pid" 2>/dev/null || true
 }
 
-# start_authd COST: sets authd_pid, authd_url.
+# start_authd COST: sets authd_pid, authd_url. Rate limits are off: a load generator on one address is exactly what
+# they refuse (authd logs a warning about it).
 start_authd() {
     local cost=$1 port
     port=$(free_port)
     (
         for variable in $(compgen -e | grep '^AUTHD_' || true); do unset "$variable"; done
         ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-        exec "$authd_bin" serve --host 127.0.0.1 --port "$port" --data-dir "$work/authd-$cost" --bcrypt-cost "$cost" --log-level warning
+        exec "$authd_bin" serve --host 127.0.0.1 --port "$port" --data-dir "$work/authd-$cost" --bcrypt-cost "$cost" --log-level warning \
+            --rate-limits off
     ) >"$work/authd-$cost.log" 2>&1 &
     authd_pid=$!
     pids+=("$authd_pid")

@@ -15,7 +15,7 @@ struct Authd: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, BackupCommand.self, UsersCommand.self, KeysCommand.self, ConfigCommand.self,
-            PasswordCommand.self, TokenCommand.self,
+            PasswordCommand.self, TokenCommand.self, AuditCommand.self,
             ConformanceCommand.self,
         ]
     )

@@ -37,6 +37,7 @@ struct ServerOptions: ParsableArguments {
     @OptionGroup(title: "Connections (limits, timeouts, shutdown)") var connections: ConnectionOptions
     @OptionGroup(title: "SMTP (mail for password resets)") var smtp: SMTPOptions
     @OptionGroup(title: "Sessions and account upkeep") var accounts: AccountOptions
+    @OptionGroup(title: "Rate limits and audit") var limits: LimitOptions
 
     /// The flags given, keyed by option name.
     var flags: [String: String] {
@@ -58,6 +59,7 @@ struct ServerOptions: ParsableArguments {
     /// Every flag given, of every option group.
     var allFlags: [String: String] {
         flags.merging(sockets.flags) { $1 }.merging(connections.flags) { $1 }.merging(smtp.flags) { $1 }.merging(accounts.flags) { $1 }
+            .merging(limits.flags) { $1 }
     }
 
     /// The configuration from flags, environment, config file and defaults.

@@ -161,8 +161,17 @@ class Cluster:
     `start()` raises ClusterError (or pytest's failure) with the logs; `stop()` tears down whatever was started.
     """
 
-    def __init__(self, binary: Path, root: Path, names=("A", "B", "C"), with_nginx: bool = True, log_level: str = "info"):
+    def __init__(
+        self,
+        binary: Path,
+        root: Path,
+        names=("A", "B", "C"),
+        with_nginx: bool = True,
+        log_level: str = "info",
+        rate_limits: str = "on",
+    ):
         self.binary = binary
+        self.rate_limits = rate_limits  # "off" for load benchmarks: one load generator hammers login
         self.root = root
         self.names = names
         self.with_nginx = with_nginx
@@ -194,7 +203,9 @@ class Cluster:
             raise ClusterError(f"authd migrate --database {self.database_url} exited {migrated.returncode}:\n{migrated.stdout}{migrated.stderr}")
         env = {"AUTHD_LOG_LEVEL": self.log_level}
         for name in self.names:
-            self.instances[name] = Instance(name, self.binary, self.root, "--database", self.database_url, env=env)
+            self.instances[name] = Instance(
+                name, self.binary, self.root, "--database", self.database_url, "--rate-limits", self.rate_limits, env=env
+            )
         # Together, as a deployment would: instances started at once must migrate and create keys safely.
         with ThreadPoolExecutor(len(self.instances)) as pool:
             for future in [pool.submit(instance.start) for instance in self.instances.values()]:

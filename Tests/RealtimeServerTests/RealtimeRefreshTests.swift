@@ -140,7 +140,7 @@ struct RealtimeRefreshTests {
 
     @Test(
         "a session revoked while auth_refresh reads the store closes the socket that has just moved to it",
-        .bug("#17 item 6", "auth_refresh did not re-check revocation after joining the new session's room")
+        .bug(id: 17, "Item 6: auth_refresh did not re-check revocation after joining the new session's room")
     )
     func revocationDuringRefreshClosesSocket() async throws {
         let gate = CallGate()

@@ -68,7 +68,7 @@ struct StoreLifecycleTests {
         try await StoreFixture.withStore { store, _ in
             let expected = [
                 "v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events", "v3-signing-keys",
-                "v4-session-activity",
+                "v4-session-activity", "v4-audit",
             ]
             #expect(try await store.appliedMigrations() == expected)
             let user = try await StoreFixture.makeUser(store)

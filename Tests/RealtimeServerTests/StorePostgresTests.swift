@@ -9,7 +9,7 @@ import Testing
 struct StorePostgresTests {
     private static let allMigrations = [
         "v1-users", "v1-sessions", "v1-refresh-tokens", "v1-password-resets", "v2-revocation-events", "v3-signing-keys", "v3-bus-messages",
-        "v4-session-activity",
+        "v4-session-activity", "v4-audit", "v4-abuse-limits",
     ]
 
     private static func appliedMigrations(_ location: PostgresURL) async throws -> [String] {

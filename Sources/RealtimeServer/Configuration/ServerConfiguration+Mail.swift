@@ -4,7 +4,7 @@ public import Logging
 
 extension ServerConfiguration {
     /// Every setting of `authd serve`: ``options``, the `socket-*` ones, then the `smtp-*` ones.
-    public static var allOptions: [Option] { options + realtimeOptions + connectionOptions + smtpOptions + accountOptions }
+    public static var allOptions: [Option] { options + realtimeOptions + connectionOptions + smtpOptions + accountOptions + limitOptions }
 
     /// The `smtp-*` settings of `authd serve`; with `smtp-host` unset, mail goes to the development outbox.
     static let smtpOptions: [Option] = [

@@ -83,6 +83,10 @@ public struct ServerConfiguration: Sendable {
     public var sessionIdleTimeout: TimeInterval? = nil
     /// The most `.eml` files the development outbox keeps; older ones are deleted.
     public var outboxMaximumFiles: Int = 1_000
+    /// The rate limits, lockouts and reset cooldown (`--rate-limits`, `--*-rate-limit`, `--reset-cooldown`).
+    public var rateLimits = RateLimits()
+    /// How long audit events are kept, in seconds (`--audit-retention`).
+    public var auditRetention: TimeInterval = 90 * 86_400
 
     /// Creates a configuration; every default is the documented default of `authd serve`.
     public init(

@@ -83,7 +83,7 @@ extension APIError {
     )
 
     /// The answer to a refusal of ``AuthService``: its code and reason, with the status and headers HTTP gives it
-    /// (`WWW-Authenticate` for a bad access token, `Retry-After` when overloaded).
+    /// (`WWW-Authenticate` for a bad access token, `Retry-After` when overloaded or rate-limited: 429).
     init(_ error: AuthServiceError) {
         var headers: HTTPFields = [:]
         let status: HTTPResponse.Status
@@ -107,6 +107,9 @@ extension APIError {
             status = .unprocessableContent
         case .overloaded:
             status = .serviceUnavailable
+            headers[.retryAfter] = String(error.retryAfterSeconds ?? 1)
+        case .rateLimited:
+            status = .tooManyRequests
             headers[.retryAfter] = String(error.retryAfterSeconds ?? 1)
         default:
             status = .badRequest

@@ -5,12 +5,13 @@ internal import Hummingbird
 
 extension AuthAPI {
     /// `POST /register {username, password, email?}` → 201 `{user: {id, username}}`.
-    func register(_ request: Request) async throws -> Response {
+    func register(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let body = try await body(of: request)
         let user = try await service.register(
             username: try body.string("username"),
             password: try body.string("password"),
-            email: try body.optionalString("email")
+            email: try body.optionalString("email"),
+            origin: origin
         )
         return Response.json(["user": ["id": .string(user.id), "username": .string(user.username)]], status: .created)
     }

@@ -7,13 +7,14 @@ extension AuthAPI {
     /// `POST /login {username, password}` → 200 with an access token and a refresh token.
     ///
     /// An unknown user, a wrong password and a disabled account give the same 401 after the same bcrypt work.
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let body = try await body(of: request)
         let login = try await service.logIn(
             username: try body.string("username"),
             password: try body.string("password"),
             client: .api,
-            userAgent: request.headers[.userAgent]
+            userAgent: request.headers[.userAgent],
+            origin: origin
         )
         guard let refresh = login.refreshToken else { preconditionFailure("API logins carry a refresh token") }
         return tokenResponse(access: login.accessToken, refresh: refresh)
@@ -22,17 +23,17 @@ extension AuthAPI {
     /// `POST /token/refresh {refresh_token}` → a new pair; the presented token stops working.
     ///
     /// A used token presented again revokes its whole family and its session (401 `refresh_token_reused`).
-    func refresh(_ request: Request) async throws -> Response {
+    func refresh(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let body = try await body(of: request)
-        let refreshed = try await service.refresh(try body.string("refresh_token"))
+        let refreshed = try await service.refresh(try body.string("refresh_token"), origin: origin)
         return tokenResponse(access: refreshed.accessToken, refresh: refreshed.refreshToken)
     }
 
     /// `POST /logout` (Bearer) → 204; revokes the token's session and its refresh tokens.
-    func logout(_ request: Request) async throws -> Response {
+    func logout(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let authenticated = try await authenticate(request)
         if let sessionID = authenticated.session?.id {
-            try await service.logOut(sessionID: sessionID, ofUser: authenticated.user.id)
+            try await service.logOut(sessionID: sessionID, ofUser: authenticated.user.id, origin: origin)
         }
         return Response.empty(.noContent)
     }

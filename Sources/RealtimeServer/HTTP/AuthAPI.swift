@@ -22,11 +22,14 @@ public struct AuthAPI: Sendable {
         public var maximumBodySize: Int
         /// Whether the page session cookie that `GET /me` accepts is the `Secure`, `__Host-` one.
         public var cookieSecure: Bool
+        /// The reverse proxies whose forwarding headers name the client (whose address the rate limits key on).
+        public var trustedProxies: TrustedProxies
 
         /// Creates a configuration; the defaults are those of `authd serve`.
-        public init(maximumBodySize: Int = 16 * 1024, cookieSecure: Bool = false) {
+        public init(maximumBodySize: Int = 16 * 1024, cookieSecure: Bool = false, trustedProxies: TrustedProxies = .loopback) {
             self.maximumBodySize = maximumBodySize
             self.cookieSecure = cookieSecure
+            self.trustedProxies = trustedProxies
         }
     }
 
@@ -58,16 +61,21 @@ public struct AuthAPI: Sendable {
     public func routes<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.add(middleware: APIErrorMiddleware(routes: [:]))
-        routes.post("/register") { request, _ in try await register(request) }
-        routes.post("/login") { request, _ in try await login(request) }
-        routes.post("/token/refresh") { request, _ in try await refresh(request) }
-        routes.post("/logout") { request, _ in try await logout(request) }
+        routes.post("/register") { request, context in try await register(request, origin: origin(request, context)) }
+        routes.post("/login") { request, context in try await login(request, origin: origin(request, context)) }
+        routes.post("/token/refresh") { request, context in try await refresh(request, origin: origin(request, context)) }
+        routes.post("/logout") { request, context in try await logout(request, origin: origin(request, context)) }
         routes.get("/me") { request, _ in try await me(request) }
-        routes.post("/password/forgot") { request, _ in try await forgotPassword(request) }
-        routes.post("/password/reset") { request, _ in try await resetPassword(request) }
-        routes.post("/password/change") { request, _ in try await changePassword(request) }
-        routes.post("/sessions/revoke-others") { request, _ in try await revokeOtherSessions(request) }
+        routes.post("/password/forgot") { request, context in try await forgotPassword(request, origin: origin(request, context)) }
+        routes.post("/password/reset") { request, context in try await resetPassword(request, origin: origin(request, context)) }
+        routes.post("/password/change") { request, context in try await changePassword(request, origin: origin(request, context)) }
+        routes.post("/sessions/revoke-others") { request, context in try await revokeOtherSessions(request, origin: origin(request, context)) }
         return routes
+    }
+
+    /// Where a request comes from, for the rate limits and the audit log.
+    func origin(_ request: Request, _ context: some RequestContext) -> RequestOrigin {
+        configuration.trustedProxies.origin(of: request, context: context)
     }
 
     /// Reads the JSON body within the configured size limit.

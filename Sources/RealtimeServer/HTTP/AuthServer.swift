@@ -105,7 +105,16 @@ public struct AuthServer: Sendable {
             logger: logger
         )
         service.metrics = metrics.service
-        realtime.authenticate(with: service, cookieSecure: configuration.cookieSecure)
+        // With PostgreSQL the limits and lockouts are shared by every instance; SQLite is one instance, in memory.
+        service.limits = AbuseLimits(
+            limits: configuration.rateLimits,
+            shared: (store as? any RateLimitStore).map { StoreRateLimiter(store: $0) },
+            metricsFactory: metrics.factory
+        )
+        if !configuration.rateLimits.isEnabled {
+            logger.warning("Rate limits and login lockouts are off (--rate-limits off): nothing slows password guessing")
+        }
+        realtime.authenticate(with: service, cookieSecure: configuration.cookieSecure, trustedProxies: configuration.trustedProxies)
         let engineIO = EngineIOServer(
             configuration: dependencies.engineIOConfiguration ?? configuration.engineIOConfiguration,
             delegate: dependencies.engineIODelegate ?? realtime.sockets,
@@ -120,6 +129,7 @@ public struct AuthServer: Sendable {
         self.cluster = cluster
         var services: [any Service] = [
             ServerResources(store: store, hasher: hasher, instanceLock: instanceLock, logger: logger), jobs, realtime.sockets,
+            AbuseHousekeeping(service: service, auditRetention: configuration.auditRetention, logger: logger),
         ]
         services += cluster.services
         services.append(ExpiredRecordPruner(service: service, logger: logger))
@@ -138,7 +148,9 @@ public struct AuthServer: Sendable {
             )
         }
         if let reload = dependencies.configurationReload {
-            services.append(ConfigurationReloader(resolve: reload.resolve, logLevel: reload.logLevel, engineIO: engineIO, logger: logger))
+            services.append(
+                ConfigurationReloader(resolve: reload.resolve, logLevel: reload.logLevel, engineIO: engineIO, limits: service.limits, logger: logger)
+            )
         }
         services.append(engineIO)
         self.services = services
@@ -146,7 +158,14 @@ public struct AuthServer: Sendable {
 
     /// The JSON API with the configured body limit and cookie flags.
     public var api: AuthAPI {
-        AuthAPI(service: service, configuration: .init(maximumBodySize: configuration.maximumBodySize, cookieSecure: configuration.cookieSecure))
+        AuthAPI(
+            service: service,
+            configuration: .init(
+                maximumBodySize: configuration.maximumBodySize,
+                cookieSecure: configuration.cookieSecure,
+                trustedProxies: configuration.trustedProxies
+            )
+        )
     }
 
     /// The server-rendered pages (mount them at the root).
@@ -157,7 +176,8 @@ public struct AuthServer: Sendable {
                 configuration: .init(
                     maximumBodySize: configuration.maximumBodySize,
                     cookieSecure: configuration.cookieSecure,
-                    baseURL: configuration.effectiveBaseURL
+                    baseURL: configuration.effectiveBaseURL,
+                    trustedProxies: configuration.trustedProxies
                 )
             )
         }

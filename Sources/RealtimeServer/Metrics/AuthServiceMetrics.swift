@@ -12,7 +12,8 @@ struct AuthServiceMetrics: Sendable {
         let failed: Counter
         /// bcrypt at capacity (HTTP 503).
         let overloaded: Counter
-        // A later issue adds `rate_limited` (refused before bcrypt by the login rate limiter).
+        /// Refused before bcrypt by a login rate limit or a lockout (HTTP 429).
+        let rateLimited: Counter
     }
 
     /// `authd_registrations_total{result}`.
@@ -50,7 +51,8 @@ struct AuthServiceMetrics: Sendable {
         logins = Logins(
             ok: counter("authd_logins_total", [("result", "ok")]),
             failed: counter("authd_logins_total", [("result", "failed")]),
-            overloaded: counter("authd_logins_total", [("result", "overloaded")])
+            overloaded: counter("authd_logins_total", [("result", "overloaded")]),
+            rateLimited: counter("authd_logins_total", [("result", "rate_limited")])
         )
         registrations = Registrations(
             ok: counter("authd_registrations_total", [("result", "ok")]),

@@ -44,6 +44,17 @@ struct PageError: Error, Sendable, CustomStringConvertible {
         )
     }
 
+    /// 429 with `Retry-After`: too many attempts from this address (or a lockout after wrong passwords).
+    static func rateLimited(retryAfterSeconds: Int) -> PageError {
+        let wait = retryAfterSeconds < 120 ? "\(retryAfterSeconds) seconds" : "\((retryAfterSeconds + 59) / 60) minutes"
+        return PageError(
+            status: .tooManyRequests,
+            heading: "Too many attempts",
+            message: "There have been too many attempts from your network. Please wait \(wait) and try again.",
+            headers: [.retryAfter: String(retryAfterSeconds)]
+        )
+    }
+
     /// 503: the database is busy or closed.
     static let unavailable = PageError(
         status: .serviceUnavailable,

@@ -18,7 +18,7 @@ extension PageRoutes {
     ///
     /// Success: 303 to `/login` with a flash. Broken rules: 422, a taken name: 409, both re-rendering the form with
     /// the messages and the entered username and e-mail.
-    func register(_ request: Request) async throws -> Response {
+    func register(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: signedIn)
         let rawUsername = form["username"] ?? ""
@@ -39,7 +39,7 @@ extension PageRoutes {
             return refuse(.unprocessableContent, ["The passwords do not match."])
         }
         do {
-            _ = try await pageHashing { try await service.register(username: rawUsername, password: password, email: rawEmail) }
+            _ = try await pageHashing { try await service.register(username: rawUsername, password: password, email: rawEmail, origin: origin) }
         } catch let error as AuthServiceError where error.code == .usernameTaken {
             return refuse(.conflict, ["Username already exists."])
         } catch let error as AuthServiceError where error.code == .passwordPolicy {
@@ -63,9 +63,9 @@ extension PageRoutes {
     /// Either way a success creates a store session (as `POST /api/login` does) and sets the session cookie. The form
     /// then answers 303 to `/dashboard`; a refusal re-renders the form with 401. The JSON variant answers
     /// `{"token": <access JWT>, "redirect": "/dashboard"}`, or 401 `{"error": "Invalid username or password"}`.
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, origin: RequestOrigin) async throws -> Response {
         if let contentType = request.headers[.contentType], JSONRequestBody.isJSON(contentType) {
-            return try await jsonLogin(request)
+            return try await jsonLogin(request, origin: origin)
         }
         let previous = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: previous)
@@ -73,7 +73,13 @@ extension PageRoutes {
         let login: Login
         do {
             login = try await pageHashing {
-                try await startPageSession(username: rawUsername, password: form["password"] ?? "", request: request, replacing: previous)
+                try await startPageSession(
+                    username: rawUsername,
+                    password: form["password"] ?? "",
+                    request: request,
+                    origin: origin,
+                    replacing: previous
+                )
             }
         } catch let error as AuthServiceError where error.code == .invalidCredentials {
             return render(
@@ -93,7 +99,7 @@ extension PageRoutes {
     /// The JSON variant of `POST /login`, for the seed's XHR client. It needs no CSRF token: a cross-site page can
     /// send `application/json` only with a CORS preflight, which authd never grants, and a browser marks the request
     /// with `Origin` and `Sec-Fetch-Site`, which must not name another site (403 `cross_site_request` otherwise).
-    func jsonLogin(_ request: Request) async throws -> Response {
+    func jsonLogin(_ request: Request, origin: RequestOrigin) async throws -> Response {
         guard origins.allows(request) else {
             throw APIError(.forbidden, code: "cross_site_request", message: "Logins from another site's pages are refused.")
         }
@@ -103,7 +109,7 @@ extension PageRoutes {
         let previous = try await cookies.authenticate(request.cookies)
         let login: Login
         do {
-            login = try await startPageSession(username: rawUsername, password: password, request: request, replacing: previous)
+            login = try await startPageSession(username: rawUsername, password: password, request: request, origin: origin, replacing: previous)
         } catch let error as AuthServiceError where error.code == .invalidCredentials {
             return Response.json(["error": "Invalid username or password"], status: .unauthorized)
         }
@@ -115,9 +121,21 @@ extension PageRoutes {
 
     /// Logs a browser in; a session the browser already had is ended first, once the password checked out.
     /// - Throws: ``AuthServiceError`` `invalid_credentials` or `overloaded`.
-    func startPageSession(username: String, password: String, request: Request, replacing previous: PageSession?) async throws -> Login {
-        let login = try await service.logIn(username: username, password: password, client: .browser, userAgent: request.headers[.userAgent])
-        if let previous { try await endPageSession(previous) }
+    func startPageSession(
+        username: String,
+        password: String,
+        request: Request,
+        origin: RequestOrigin,
+        replacing previous: PageSession?
+    ) async throws -> Login {
+        let login = try await service.logIn(
+            username: username,
+            password: password,
+            client: .browser,
+            userAgent: request.headers[.userAgent],
+            origin: origin
+        )
+        if let previous { try await endPageSession(previous, origin: origin) }
         return login
     }
 
@@ -128,8 +146,8 @@ extension PageRoutes {
     }
 
     /// Revokes a page session (with any refresh tokens bound to it); its sockets close.
-    func endPageSession(_ signedIn: PageSession) async throws {
-        try await service.logOut(sessionID: signedIn.session.id, ofUser: signedIn.user.id)
+    func endPageSession(_ signedIn: PageSession, origin: RequestOrigin = .unspecified) async throws {
+        try await service.logOut(sessionID: signedIn.session.id, ofUser: signedIn.user.id, origin: origin)
     }
 
     // MARK: Logout
@@ -145,12 +163,12 @@ extension PageRoutes {
 
     /// `POST /logout` (form: `csrf_token`): revokes the session, calls the revocation hook, removes the cookie and
     /// shows the goodbye page.
-    func logout(_ request: Request) async throws -> Response {
+    func logout(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         _ = try await protectedForm(request, signedIn: signedIn)
         var values: [String: Any] = ["confirm": false]
         if let signedIn {
-            try await endPageSession(signedIn)
+            try await endPageSession(signedIn, origin: origin)
             values["username"] = signedIn.user.username
         }
         var response = render(.logout, request: request, signedIn: nil, values: values)

@@ -14,10 +14,11 @@ extension PageRoutes {
     /// `POST /forgot-password` (form: `username`, `csrf_token`): queues the reset mail exactly like
     /// `POST /api/password/forgot` (the same answer, in the same time, whether or not the account exists), then
     /// 303 back to the form with a flash.
-    func forgotPassword(_ request: Request) async throws -> Response {
+    func forgotPassword(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: signedIn)
-        await service.requestPasswordReset(username: form["username"] ?? "")
+        let decision = await service.requestPasswordReset(username: form["username"] ?? "", origin: origin)
+        if case .refused(let retryAfter, _) = decision { throw PageError.rateLimited(retryAfterSeconds: retryAfter) }
         return redirect(to: "/forgot-password", flash: .resetRequested)
     }
 
@@ -38,7 +39,7 @@ extension PageRoutes {
     /// `POST /reset-password/{token}` (form: `password`, `confirm_password`, `csrf_token`): the reset of
     /// `POST /api/password/reset`, then 303 to `/login` with a flash. Every session of the user ends, this browser's
     /// too. A refused password re-renders the form (422) and leaves the link working.
-    func resetPassword(_ request: Request, token: String) async throws -> Response {
+    func resetPassword(_ request: Request, token: String, origin: RequestOrigin) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: signedIn)
         let password = form["password"] ?? ""
@@ -58,7 +59,7 @@ extension PageRoutes {
             return try await refuse(["The passwords do not match."])
         }
         do {
-            _ = try await pageHashing { try await service.resetPassword(token: token, newPassword: password) }
+            _ = try await pageHashing { try await service.resetPassword(token: token, newPassword: password, origin: origin) }
         } catch let error as AuthServiceError where error.code == .passwordPolicy {
             return try await refuse(error.violations.map(\.message))
         } catch let error as AuthServiceError where error.code == .invalidResetToken {

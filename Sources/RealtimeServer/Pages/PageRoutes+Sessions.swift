@@ -15,7 +15,7 @@ extension PageRoutes {
     /// `POST /account/password` (form: `current_password`, `new_password`, `confirm_password`, `csrf_token`): the
     /// change of `POST /api/password/change`, then 303 to `/dashboard` with a flash. Every other session of the user
     /// ends; this browser's stays. A wrong current password (403) or a refused new one (422) re-renders the form.
-    func changePassword(_ request: Request) async throws -> Response {
+    func changePassword(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         let form = try await protectedForm(request, signedIn: signedIn)
         guard let signedIn else { return redirect(to: "/login", flash: .loginRequired) }
@@ -31,7 +31,8 @@ extension PageRoutes {
                 try await service.changePassword(
                     of: Authenticated(user: signedIn.user, session: signedIn.session, accessToken: nil),
                     currentPassword: form["current_password"] ?? "",
-                    newPassword: newPassword
+                    newPassword: newPassword,
+                    origin: origin
                 )
             }
         } catch let error as AuthServiceError where error.code == .passwordPolicy {
@@ -46,11 +47,11 @@ extension PageRoutes {
 
     /// `POST /account/sign-out-others` (form: `csrf_token`): ends every other session of the user (their sockets
     /// close), then 303 to `/dashboard` with a flash; without a session, 303 to `/login`.
-    func signOutOthers(_ request: Request) async throws -> Response {
+    func signOutOthers(_ request: Request, origin: RequestOrigin) async throws -> Response {
         let signedIn = try await cookies.authenticate(request.cookies)
         _ = try await protectedForm(request, signedIn: signedIn)
         guard let signedIn else { return redirect(to: "/login", flash: .loginRequired) }
-        try await service.revokeOtherSessions(of: Authenticated(user: signedIn.user, session: signedIn.session, accessToken: nil))
+        try await service.revokeOtherSessions(of: Authenticated(user: signedIn.user, session: signedIn.session, accessToken: nil), origin: origin)
         return redirect(to: "/dashboard", flash: .otherSessionsSignedOut)
     }
 }

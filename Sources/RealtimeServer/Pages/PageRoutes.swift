@@ -27,12 +27,20 @@ public struct PageRoutes: Sendable {
         public var cookieSecure: Bool
         /// The public origin of the pages (scheme, host, port): forms from any other origin are refused.
         public var baseURL: String
+        /// The reverse proxies whose forwarding headers name the client (whose address the rate limits key on).
+        public var trustedProxies: TrustedProxies
 
         /// Creates a configuration; the defaults are those of `authd serve`.
-        public init(maximumBodySize: Int = 16 * 1024, cookieSecure: Bool = false, baseURL: String = "http://127.0.0.1:8080") {
+        public init(
+            maximumBodySize: Int = 16 * 1024,
+            cookieSecure: Bool = false,
+            baseURL: String = "http://127.0.0.1:8080",
+            trustedProxies: TrustedProxies = .loopback
+        ) {
             self.maximumBodySize = maximumBodySize
             self.cookieSecure = cookieSecure
             self.baseURL = baseURL
+            self.trustedProxies = trustedProxies
         }
     }
 
@@ -76,22 +84,22 @@ public struct PageRoutes: Sendable {
         let pages = RouteCollection(context: Context.self).add(middleware: PageMiddleware(templates: templates))
         pages.get("/") { request, _ in try await home(request) }
         pages.get("/register") { request, _ in try await registerPage(request) }
-        pages.post("/register") { request, _ in try await register(request) }
+        pages.post("/register") { request, context in try await register(request, origin: origin(request, context)) }
         pages.get("/login") { request, _ in try await loginPage(request) }
-        pages.post("/login") { request, _ in try await login(request) }
+        pages.post("/login") { request, context in try await login(request, origin: origin(request, context)) }
         pages.get("/dashboard") { request, _ in try await dashboard(request) }
         pages.get("/logout") { request, _ in try await logoutPage(request) }
-        pages.post("/logout") { request, _ in try await logout(request) }
+        pages.post("/logout") { request, context in try await logout(request, origin: origin(request, context)) }
         pages.get("/forgot-password") { request, _ in try await forgotPasswordPage(request) }
-        pages.post("/forgot-password") { request, _ in try await forgotPassword(request) }
+        pages.post("/forgot-password") { request, context in try await forgotPassword(request, origin: origin(request, context)) }
         pages.get("/account/password") { request, _ in try await changePasswordPage(request) }
-        pages.post("/account/password") { request, _ in try await changePassword(request) }
-        pages.post("/account/sign-out-others") { request, _ in try await signOutOthers(request) }
+        pages.post("/account/password") { request, context in try await changePassword(request, origin: origin(request, context)) }
+        pages.post("/account/sign-out-others") { request, context in try await signOutOthers(request, origin: origin(request, context)) }
         pages.get("/reset-password/:token") { request, context in
             try await resetPasswordPage(request, token: context.parameters.require("token"))
         }
         pages.post("/reset-password/:token") { request, context in
-            try await resetPassword(request, token: context.parameters.require("token"))
+            try await resetPassword(request, token: context.parameters.require("token"), origin: origin(request, context))
         }
         for asset in PageAsset.all {
             pages.get(RouterPath(asset.path)) { request, _ in asset.response(to: request) }
@@ -183,6 +191,13 @@ public struct PageRoutes: Sendable {
             return try await work()
         } catch let error as AuthServiceError where error.code == .overloaded {
             throw PageError.overloaded(retryAfterSeconds: error.retryAfterSeconds ?? 1)
+        } catch let error as AuthServiceError where error.code == .rateLimited {
+            throw PageError.rateLimited(retryAfterSeconds: error.retryAfterSeconds ?? 1)
         }
+    }
+
+    /// Where a request comes from, for the rate limits and the audit log.
+    func origin(_ request: Request, _ context: some RequestContext) -> RequestOrigin {
+        configuration.trustedProxies.origin(of: request, context: context)
     }
 }

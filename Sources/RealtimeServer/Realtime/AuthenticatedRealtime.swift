@@ -28,12 +28,16 @@ struct AuthenticatedRealtime: Sendable {
     /// Installs the middleware and handlers on `namespace`.
     func install(on namespace: SocketIONamespace) {
         namespace.use { socket in
+            let origin = authenticator.origin(of: socket.handshake)
             do {
+                try await authenticator.admit(origin)
                 let identity = try await authenticator.authenticate(socket.handshake)
                 socket.identity = identity
                 // The session's log scope: every later line of this socket names its user.
                 LogScope.setUserID(identity.userID)
             } catch let error as RealtimeAuthError {
+                // Rate-limited refusals are audited once per streak, by the limiter.
+                if error.code != "rate_limited" { await authenticator.service.recordSocketRefusal(code: error.code, origin: origin) }
                 throw error.connectError
             }
         }

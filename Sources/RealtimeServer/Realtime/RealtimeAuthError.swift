@@ -8,6 +8,8 @@ struct RealtimeAuthError: Error, Hashable, Sendable {
     let code: String
     /// A human-readable reason, safe to show (never the token).
     let message: String
+    /// For `rate_limited`: whole seconds to wait before connecting again (`data.retry_after`).
+    var retryAfterSeconds: Int? = nil
 
     static let missing = Self(
         code: "token_missing",
@@ -24,6 +26,13 @@ struct RealtimeAuthError: Error, Hashable, Sendable {
     static let sessionInvalid = Self(code: "session_invalid", message: "The session has ended: sign in again")
     static let userMismatch = Self(code: "user_mismatch", message: "The new token belongs to another user")
     static let unavailable = Self(code: "server_unavailable", message: "The server cannot check credentials right now; retry shortly")
+
+    /// Too many CONNECTs from this address: the client should wait `retryAfterSeconds` before reconnecting.
+    static func rateLimited(retryAfterSeconds: Int) -> Self {
+        var error = Self(code: "rate_limited", message: "Too many connection attempts: retry in \(retryAfterSeconds) seconds")
+        error.retryAfterSeconds = retryAfterSeconds
+        return error
+    }
 
     /// The error for a token the validator refused.
     init(_ error: JWTError) {
@@ -51,7 +60,8 @@ struct RealtimeAuthError: Error, Hashable, Sendable {
 
     /// The CONNECT_ERROR to send.
     var connectError: SocketIOConnectError {
-        SocketIOConnectError(message, data: ["code": .string(code)])
+        guard let retryAfterSeconds else { return SocketIOConnectError(message, data: ["code": .string(code)]) }
+        return SocketIOConnectError(message, data: ["code": .string(code), "retry_after": .int(Int64(retryAfterSeconds))])
     }
 
     /// The `{"code", "message"}` object used in acks and events.

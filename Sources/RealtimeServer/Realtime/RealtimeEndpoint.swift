@@ -10,7 +10,7 @@ public import WireProtocol
 /// closes them when their login is revoked.
 ///
 /// Built in two steps, because the service and the endpoint refer to each other: create the endpoint, give its
-/// ``revocationListener`` to ``AuthService``, then ``authenticate(with:cookieSecure:)``. ``AuthServer`` does this for you.
+/// ``revocationListener`` to ``AuthService``, then ``authenticate(with:cookieSecure:trustedProxies:)``. ``AuthServer`` does this for you.
 ///
 /// ```swift
 /// let realtime = RealtimeEndpoint(configuration: configuration.realtime, logger: logger)
@@ -30,7 +30,7 @@ public struct RealtimeEndpoint: Sendable {
     let revocationMetrics: RevocationMetrics
     let logger: Logger
 
-    /// Creates the Socket.IO server and its revoker; call ``authenticate(with:cookieSecure:)`` once the service exists.
+    /// Creates the Socket.IO server and its revoker; call ``authenticate(with:cookieSecure:trustedProxies:)`` once the service exists.
     /// - Parameters:
     ///   - configuration: The endpoint's settings.
     ///   - bus: Carries broadcasts (emits to rooms, users, everyone) to the other instances.
@@ -74,7 +74,8 @@ public struct RealtimeEndpoint: Sendable {
     /// - Parameters:
     ///   - service: Checks credentials.
     ///   - cookieSecure: Whether the page session cookie is the `Secure`, `__Host-` one.
-    public func authenticate(with service: AuthService, cookieSecure: Bool = false) {
+    ///   - trustedProxies: The proxies whose forwarding headers name the client, for the handshake rate limit.
+    public func authenticate(with service: AuthService, cookieSecure: Bool = false, trustedProxies: TrustedProxies = .loopback) {
         let credentials = HandshakeCredential.Configuration(
             authField: "token",
             cookieName: nil,
@@ -86,7 +87,8 @@ public struct RealtimeEndpoint: Sendable {
                 cookieSessions: CookieSessions(service: service, secure: cookieSecure),
                 logger: logger,
                 cache: cache,
-                credentials: credentials
+                credentials: credentials,
+                trustedProxies: trustedProxies
             ),
             revoker: revoker,
             logger: logger

@@ -21,6 +21,29 @@ struct SocketAuthenticator: Sendable {
     let cache: SocketCredentialCache
     /// Where tokens are looked for (the query string only when an operator enabled it).
     let credentials: HandshakeCredential.Configuration
+    /// The proxies whose forwarding headers name the client (whose address the handshake limit keys on).
+    var trustedProxies: TrustedProxies = .loopback
+
+    /// Where a handshake comes from: the Engine.IO handshake request's peer, or the client a trusted proxy names.
+    func origin(of handshake: SocketIOHandshake) -> RequestOrigin {
+        let request = handshake.request
+        return RequestOrigin(
+            address: trustedProxies.clientAddress(peer: request.remoteAddress, headers: request.headers),
+            userAgent: request.headers[.userAgent]
+        )
+    }
+
+    /// Holds a CONNECT from `origin` to the per-address handshake limit, before any token or store work.
+    /// - Throws: ``RealtimeAuthError/rateLimited(retryAfterSeconds:)``.
+    func admit(_ origin: RequestOrigin) async throws(RealtimeAuthError) {
+        do {
+            try await service.admitSocketHandshake(origin: origin)
+        } catch let error as AuthServiceError where error.code == .rateLimited {
+            throw .rateLimited(retryAfterSeconds: error.retryAfterSeconds ?? 1)
+        } catch {
+            throw .unavailable
+        }
+    }
 
     /// Authenticates a CONNECT.
     /// - Throws: ``RealtimeAuthError``.

@@ -11,10 +11,16 @@ extension AuthService {
     ///   - rawUsername: The wanted name, as typed (trimmed and lower-cased here).
     ///   - password: The new password.
     ///   - rawEmail: An optional address for reset mails; blank means none.
+    ///   - origin: Where the request comes from (rate-limited per address before any bcrypt work, audited).
     /// - Returns: The new user.
-    /// - Throws: ``AuthServiceError`` `invalid_username`, `invalid_email`, `password_policy`, `username_taken` or
-    ///   `overloaded`.
-    public func register(username rawUsername: String, password: String, email rawEmail: String?) async throws -> UserRecord {
+    /// - Throws: ``AuthServiceError`` `invalid_username`, `invalid_email`, `password_policy`, `username_taken`,
+    ///   `rate_limited` or `overloaded`.
+    public func register(
+        username rawUsername: String,
+        password: String,
+        email rawEmail: String?,
+        origin: RequestOrigin = .unspecified
+    ) async throws -> UserRecord {
         try await counting(ok: metrics.registrations.ok) { code in
             switch code {
             case .invalidUsername, .invalidEmail, .passwordPolicy: metrics.registrations.invalid
@@ -23,11 +29,14 @@ extension AuthService {
             default: nil
             }
         } _: {
-            try await createAccount(username: rawUsername, password: password, email: rawEmail)
+            try await admit(.register, origin: origin)
+            let user = try await createAccount(username: rawUsername, password: password, email: rawEmail)
+            await audit(.registered, userID: user.id, username: user.username, origin: origin)
+            return user
         }
     }
 
-    /// ``register(username:password:email:)`` before it is counted.
+    /// ``register(username:password:email:origin:)`` before it is counted.
     private func createAccount(username rawUsername: String, password: String, email rawEmail: String?) async throws -> UserRecord {
         guard let username = Username.normalize(rawUsername) else { throw AuthServiceError.invalidUsername }
         var email: String? = nil
@@ -101,6 +110,7 @@ extension AuthService {
         guard try await store.deleteUser(id: userID) else { throw AuthServiceError.userNotFound }
         await revocations.userDeleted(userID)
         logger.info("User deleted", metadata: ["user.id": "\(userID)"])
+        await audit(.revocation, userID: userID, origin: .unspecified, detail: "deleted")
     }
 
     /// Holds a new password to the policy.
@@ -118,6 +128,7 @@ extension AuthService {
             throw AuthServiceError.userNotFound
         }
         await announce(revoked, reason: reason)
+        await audit(.revocation, userID: userID, username: revoked.user.username, origin: .unspecified, detail: reason.rawValue)
         logger.info(
             "Every login of the user ended",
             metadata: ["user.id": "\(userID)", "auth.reason": "\(reason.rawValue)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"]

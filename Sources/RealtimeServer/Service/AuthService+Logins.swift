@@ -14,8 +14,16 @@ extension AuthService {
     ///   - password: The password.
     ///   - client: What the login hands out besides the access token.
     ///   - userAgent: The client's `User-Agent`, kept (cut to 256 characters) with the session.
-    /// - Throws: ``AuthServiceError`` `invalid_credentials` or `overloaded`.
-    public func logIn(username: String, password: String, client: LoginClient, userAgent: String? = nil) async throws -> Login {
+    ///   - origin: Where the request comes from: its address is rate-limited and locked out (checked before bcrypt)
+    ///     and audited.
+    /// - Throws: ``AuthServiceError`` `invalid_credentials`, `rate_limited` or `overloaded`.
+    public func logIn(
+        username: String,
+        password: String,
+        client: LoginClient,
+        userAgent: String? = nil,
+        origin: RequestOrigin = .unspecified
+    ) async throws -> Login {
         try await counting(ok: metrics.logins.ok) { code in
             switch code {
             case .invalidCredentials: metrics.logins.failed
@@ -23,15 +31,19 @@ extension AuthService {
             default: nil
             }
         } _: {
-            try await startLogin(username: username, password: password, client: client, userAgent: userAgent)
+            try await startLogin(username: username, password: password, client: client, userAgent: userAgent, origin: origin)
         }
     }
 
-    /// ``logIn(username:password:client:userAgent:)`` before it is counted.
-    private func startLogin(username: String, password: String, client: LoginClient, userAgent: String?) async throws -> Login {
+    /// ``logIn(username:password:client:userAgent:origin:)`` before it is counted.
+    private func startLogin(username: String, password: String, client: LoginClient, userAgent: String?, origin: RequestOrigin) async throws -> Login
+    {
+        let lockoutKey = try await admitLogin(username: username, origin: origin)
         guard let user = try await hashing({ try await checkCredentials(username: username, password: password) }) else {
+            await loginFailed(lockoutKey: lockoutKey, username: username, user: nil, origin: origin)
             throw AuthServiceError.invalidCredentials
         }
+        await loginSucceeded(lockoutKey: lockoutKey)
         let now = now()
         var refreshToken: OpaqueToken? = nil
         var browserSecret: String? = nil
@@ -67,6 +79,7 @@ extension AuthService {
         let access = try accessToken(for: user, sessionID: session.id, now: now)
         LogScope.setUserID(user.id)
         logger.info("Login", metadata: ["user.id": "\(user.id)", "auth.session": "\(session.id.prefix(6))", "auth.client": "\(client)"])
+        await audit(.loginSucceeded, userID: user.id, username: user.username, origin: origin, detail: "\(client)")
         return Login(user: user, session: session, accessToken: access, refreshToken: refreshToken, browserSecret: browserSecret)
     }
 
@@ -74,8 +87,11 @@ extension AuthService {
     ///
     /// A used token presented again revokes its whole family and its session (``AuthServiceError/Code/refreshTokenReused``).
     /// Rotation never extends a login: new refresh tokens expire with the session.
-    /// - Throws: ``AuthServiceError`` `invalid_refresh_token` or `refresh_token_reused`.
-    public func refresh(_ presented: String) async throws -> TokenRefresh {
+    /// - Parameters:
+    ///   - presented: The refresh token.
+    ///   - origin: Where the request comes from (rate-limited per address, audited).
+    /// - Throws: ``AuthServiceError`` `invalid_refresh_token`, `refresh_token_reused` or `rate_limited`.
+    public func refresh(_ presented: String, origin: RequestOrigin = .unspecified) async throws -> TokenRefresh {
         try await counting(ok: metrics.refreshes.ok) { code in
             switch code {
             case .invalidRefreshToken: metrics.refreshes.invalid
@@ -83,12 +99,13 @@ extension AuthService {
             default: nil
             }
         } _: {
-            try await rotate(presented)
+            try await admit(.refresh, origin: origin)
+            return try await rotate(presented, origin: origin)
         }
     }
 
-    /// ``refresh(_:)`` before it is counted.
-    private func rotate(_ presented: String) async throws -> TokenRefresh {
+    /// ``refresh(_:origin:)`` before it is counted.
+    private func rotate(_ presented: String, origin: RequestOrigin) async throws -> TokenRefresh {
         guard let token = OpaqueToken(presented: presented, kind: .refresh) else { throw AuthServiceError.invalidRefreshToken }
         let fingerprint = token.fingerprint.bytes
         let now = now()
@@ -126,6 +143,7 @@ extension AuthService {
             if let sessionID = record.sessionID {
                 await revocations.sessionsRevoked([sessionID], ofUser: userID, reason: .refreshTokenReuse)
             }
+            await audit(.refreshReuseDetected, userID: userID, origin: origin, detail: "family revoked")
             throw AuthServiceError.refreshTokenReused
         case .expired, .unknown:
             throw AuthServiceError.invalidRefreshToken
@@ -134,10 +152,11 @@ extension AuthService {
 
     /// Ends one login session of `userID`: the session and its refresh tokens are revoked (one transaction), and
     /// the sockets opened with its credentials close. Ending an ended session changes nothing.
-    public func logOut(sessionID: String, ofUser userID: String) async throws {
+    public func logOut(sessionID: String, ofUser userID: String, origin: RequestOrigin = .unspecified) async throws {
         try await store.revokeSession(id: sessionID, now: now())
         await revocations.sessionsRevoked([sessionID], ofUser: userID, reason: .logout)
         logger.info("Logout", metadata: ["user.id": "\(userID)", "auth.session": "\(sessionID.prefix(6))"])
+        await audit(.logout, userID: userID, origin: origin)
     }
 
     /// An access token for `user`, bound to a login session (its `sid`).

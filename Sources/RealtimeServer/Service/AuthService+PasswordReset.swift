@@ -8,10 +8,25 @@ extension AuthService {
     /// Asks for a reset link for `username`. The lookup, the reset record and the mail happen after the call
     /// returns (on the job queue when there is one), so the caller answers as fast whether or not the account
     /// exists; failures are logged, never shown.
-    public func requestPasswordReset(username rawUsername: String) async {
+    ///
+    /// With an address in `origin`, requests are rate-limited per address (the answer says so), and each account
+    /// gets at most one mail per ``RateLimits/resetCooldown`` (the requests in between are dropped silently, so the
+    /// answer reveals nothing about the account).
+    /// - Returns: ``RateLimitDecision/allowed``, or the refusal of the per-address limit (nothing was done then).
+    @discardableResult
+    public func requestPasswordReset(username rawUsername: String, origin: RequestOrigin = .unspecified) async -> RateLimitDecision {
+        do {
+            try await admit(.forgotPassword, origin: origin)
+        } catch let error as AuthServiceError where error.code == .rateLimited {
+            return .refused(retryAfter: error.retryAfterSeconds ?? 1, isFirst: false)
+        } catch {
+            logger.error("Password reset request not checked", metadata: ["error.type": "\(type(of: error))"])
+            return .refused(retryAfter: 1, isFirst: false)
+        }
         metrics.passwordResetsRequested.increment()
-        guard let username = Username.normalize(rawUsername) else { return }
-        await submitMail(.passwordReset) { [self] in await sendResetMail(username: username) }
+        guard let username = Username.normalize(rawUsername) else { return .allowed }
+        await submitMail(.passwordReset) { [self] in await sendResetMail(username: username, origin: origin) }
+        return .allowed
     }
 
     /// The user whose password a presented reset token would reset, if the token is usable now (known, unused,
@@ -36,7 +51,11 @@ extension AuthService {
     /// - Throws: ``AuthServiceError`` `invalid_reset_token`, `password_policy` (the token still works afterwards)
     ///   or `overloaded`.
     @discardableResult
-    public func resetPassword(token presented: String, newPassword password: String) async throws -> RevokedLogins {
+    public func resetPassword(
+        token presented: String,
+        newPassword password: String,
+        origin: RequestOrigin = .unspecified
+    ) async throws -> RevokedLogins {
         guard let token = OpaqueToken(presented: presented, kind: .passwordReset), let user = try await userOfUsableReset(token) else {
             throw AuthServiceError.invalidResetToken
         }
@@ -49,14 +68,22 @@ extension AuthService {
         metrics.passwordResetsCompleted.increment()
         await notifyPasswordChanged(revoked.user, cause: .reset, signedOutOthers: true)
         logger.info("Password reset", metadata: ["user.id": "\(user.id)", "auth.sessions_revoked": "\(revoked.sessionIDs.count)"])
+        await audit(.passwordResetCompleted, userID: user.id, username: user.username, origin: origin)
         return revoked
     }
 
-    /// Creates a reset for `username` and mails the link; every failure is logged, never shown.
-    func sendResetMail(username: String) async {
+    /// Creates a reset for `username` and mails the link, unless the account had one within the cooldown; every
+    /// failure is logged, never shown.
+    func sendResetMail(username: String, origin: RequestOrigin = .unspecified) async {
         do {
             guard let user = try await store.findUser(username: username), !user.isDisabled, let email = user.email else {
                 logger.debug("No reset mail: unknown user, disabled, or no e-mail address")
+                return
+            }
+            guard await resetMailAllowed(userID: user.id, origin: origin) else {
+                limits.metrics.resetCooldowns.increment()
+                logger.info("No reset mail: one was sent within the cooldown", metadata: ["user.id": "\(user.id)"])
+                await audit(.passwordResetRequested, userID: user.id, username: user.username, origin: origin, detail: "cooldown: not sent")
                 return
             }
             let now = now()
@@ -74,6 +101,7 @@ extension AuthService {
                     .message(to: email, date: now)
             )
             logger.info("Password reset requested", metadata: ["user.id": "\(user.id)"])
+            await audit(.passwordResetRequested, userID: user.id, username: user.username, origin: origin, detail: "mailed")
         } catch {
             logger.error("Password reset mail failed", metadata: ["error.description": "\(error)"])
         }

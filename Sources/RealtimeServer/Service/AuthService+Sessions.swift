@@ -32,12 +32,22 @@ extension AuthService {
     /// Ends every login session of the signed-in user except the one `authenticated` came with (their sockets
     /// close); without a session (a token with no `sid`), every session ends.
     /// - Returns: The identifiers of the sessions revoked now.
+    /// - Parameters:
+    ///   - authenticated: Who asks, and with which session.
+    ///   - origin: Where the request comes from, for the audit log.
     @discardableResult
-    public func revokeOtherSessions(of authenticated: Authenticated) async throws -> [String] {
+    public func revokeOtherSessions(of authenticated: Authenticated, origin: RequestOrigin = .unspecified) async throws -> [String] {
         let userID = authenticated.user.id
         let revoked = try await store.revokeOtherSessions(ofUser: userID, keeping: authenticated.session?.id, now: now())
         if !revoked.isEmpty { await revocations.sessionsRevoked(revoked, ofUser: userID, reason: .signedOutElsewhere) }
         logger.info("Other sessions revoked", metadata: ["user.id": "\(userID)", "auth.sessions_revoked": "\(revoked.count)"])
+        await audit(
+            .otherSessionsRevoked,
+            userID: userID,
+            username: authenticated.user.username,
+            origin: origin,
+            detail: "\(revoked.count) sessions ended"
+        )
         return revoked
     }
 

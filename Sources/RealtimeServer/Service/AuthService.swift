@@ -66,6 +66,9 @@ public struct AuthService: Sendable, CustomStringConvertible {
     let logger: Logger
     /// The outcome counters (the global `MetricsSystem`'s unless ``AuthServer`` gives its own).
     var metrics = AuthServiceMetrics(factory: MetricsSystem.factory)
+    /// The rate limits and lockouts, and where their state lives (memory unless ``AuthServer`` puts it in PostgreSQL).
+    /// Calls whose ``RequestOrigin`` has no address are never limited.
+    public var limits = AbuseLimits()
 
     /// Creates the service.
     /// - Parameters:

@@ -35,6 +35,8 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
         public static let userNotFound = Code(name: "user_not_found")
         /// Password hashing is at capacity; retry after ``AuthServiceError/retryAfterSeconds``.
         public static let overloaded = Code(name: "overloaded")
+        /// A rate limit or a lockout refused the request; retry after ``AuthServiceError/retryAfterSeconds``.
+        public static let rateLimited = Code(name: "rate_limited")
 
         /// The code's stable name.
         public var description: String { name }
@@ -46,7 +48,7 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
     public let reason: String
     /// The broken password rules, for ``Code/passwordPolicy``.
     public let violations: [PasswordPolicy.Violation]
-    /// For ``Code/overloaded``: a suggested wait in seconds.
+    /// For ``Code/overloaded`` and ``Code/rateLimited``: a suggested wait in seconds.
     public let retryAfterSeconds: Int?
 
     init(_ code: Code, reason: String, violations: [PasswordPolicy.Violation] = [], retryAfterSeconds: Int? = nil) {
@@ -76,6 +78,10 @@ public struct AuthServiceError: Error, Sendable, Hashable, CustomStringConvertib
 
     static func passwordPolicy(_ violations: [PasswordPolicy.Violation]) -> Self {
         Self(.passwordPolicy, reason: "The password does not meet the password policy.", violations: violations)
+    }
+
+    static func rateLimited(retryAfterSeconds: Int) -> Self {
+        Self(.rateLimited, reason: "Too many attempts; retry in \(retryAfterSeconds) seconds.", retryAfterSeconds: retryAfterSeconds)
     }
 
     static func overloaded(retryAfterSeconds: Int) -> Self {

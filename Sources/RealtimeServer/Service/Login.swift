@@ -23,7 +23,7 @@ public struct Login: Sendable {
     public let browserSecret: String?
 }
 
-/// New credentials from ``AuthService/refresh(_:)``: the presented refresh token stops working.
+/// New credentials from ``AuthService/refresh(_:origin:)``: the presented refresh token stops working.
 public struct TokenRefresh: Sendable {
     /// A new access token.
     public let accessToken: AccessToken

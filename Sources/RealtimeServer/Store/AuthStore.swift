@@ -18,7 +18,7 @@ public import Foundation
 /// ```
 ///
 /// Methods throw ``AuthStoreError``.
-public protocol AuthStore: SigningKeyStore {
+public protocol AuthStore: SigningKeyStore, AuditLogStore {
     // MARK: Lifecycle
 
     /// Applies the pending schema migrations; running it again does nothing.

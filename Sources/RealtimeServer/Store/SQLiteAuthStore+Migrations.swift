@@ -157,6 +157,27 @@ extension SQLiteAuthStore {
             )
         }
 
+        // The audit log (register, logins, lockouts, refusals, revocations…), pruned after --audit-retention.
+        // SQLite keeps rate limits in memory (one instance), so it has no limiter tables.
+        migrator.registerMigration("v4-audit") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_events (
+                        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                        created_at INTEGER NOT NULL,
+                        kind       TEXT    NOT NULL,
+                        user_id    TEXT,
+                        username   TEXT,
+                        address    TEXT,
+                        detail     TEXT
+                    ) STRICT;
+                    CREATE INDEX audit_events_created_at ON audit_events(created_at);
+                    CREATE INDEX audit_events_user_id ON audit_events(user_id, created_at);
+                    CREATE INDEX audit_events_username ON audit_events(username, created_at);
+                    """
+            )
+        }
+
         return migrator
     }
 }

@@ -171,4 +171,16 @@ struct HookedAuthStore: AuthStore {
     func serverSecret(named name: String, creatingIfMissing candidate: [UInt8], now: Date) async throws -> [UInt8] {
         try await store.serverSecret(named: name, creatingIfMissing: candidate, now: now)
     }
+
+    func appendAuditEvent(_ event: AuditEvent) async throws {
+        try await store.appendAuditEvent(event)
+    }
+
+    func auditEvents(_ query: AuditQuery) async throws -> [AuditEvent] {
+        try await store.auditEvents(query)
+    }
+
+    func pruneAuditEvents(before date: Date) async throws -> Int {
+        try await store.pruneAuditEvents(before: date)
+    }
 }

@@ -310,5 +310,63 @@ extension PostgresAuthStore {
                 "CREATE INDEX password_resets_expires_at ON password_resets(expires_at)",
             ]
         ),
+        // The audit log (the same table as SQLite's), pruned after --audit-retention.
+        Migration(
+            name: "v4-audit",
+            statements: [
+                """
+                CREATE TABLE audit_events (
+                    id         BIGSERIAL PRIMARY KEY,
+                    created_at BIGINT NOT NULL,
+                    kind       TEXT   NOT NULL,
+                    user_id    TEXT,
+                    username   TEXT,
+                    address    TEXT,
+                    detail     TEXT
+                )
+                """,
+                "CREATE INDEX audit_events_created_at ON audit_events(created_at)",
+                "CREATE INDEX audit_events_user_id ON audit_events(user_id, created_at)",
+                "CREATE INDEX audit_events_username ON audit_events(username, created_at)",
+            ]
+        ),
+        // Rate-limit buckets and login-failure scores shared by every instance (PostgreSQL only: SQLite is one
+        // instance and keeps them in memory). Keys are a limit name, a client address and a username. The two
+        // functions are the refill of a bucket (tokens, updated_at, now, burst, period in ms) and the decayed
+        // failure score plus one (score, updated_at, now, half-life in ms).
+        Migration(
+            name: "v4-abuse-limits",
+            statements: [
+                """
+                CREATE TABLE rate_limit_buckets (
+                    key        TEXT             NOT NULL PRIMARY KEY,
+                    tokens     DOUBLE PRECISION NOT NULL,
+                    refusals   INTEGER          NOT NULL,
+                    updated_at BIGINT           NOT NULL,
+                    burst      DOUBLE PRECISION NOT NULL,
+                    period_ms  DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE FUNCTION authd_bucket_refill(DOUBLE PRECISION, BIGINT, BIGINT, DOUBLE PRECISION, DOUBLE PRECISION)
+                RETURNS DOUBLE PRECISION LANGUAGE sql IMMUTABLE
+                AS 'SELECT LEAST($4, $1 + GREATEST(0, $3 - $2)::DOUBLE PRECISION * $4 / $5)'
+                """,
+                """
+                CREATE TABLE login_failures (
+                    key          TEXT             NOT NULL PRIMARY KEY,
+                    score        DOUBLE PRECISION NOT NULL,
+                    updated_at   BIGINT           NOT NULL,
+                    locked_until BIGINT
+                )
+                """,
+                """
+                CREATE FUNCTION authd_failure_score(DOUBLE PRECISION, BIGINT, BIGINT, DOUBLE PRECISION)
+                RETURNS DOUBLE PRECISION LANGUAGE sql IMMUTABLE
+                AS 'SELECT $1 * POWER(0.5, GREATEST(0, $3 - $2)::DOUBLE PRECISION / $4) + 1'
+                """,
+                "CREATE INDEX login_failures_updated_at ON login_failures(updated_at)",
+            ]
+        ),
     ]
 }
