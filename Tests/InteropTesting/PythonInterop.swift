@@ -30,9 +30,13 @@ public enum PythonInterop {
     /// test's tasks and timers for as long as the scripts take.
     public static func run(script: String, arguments: [String] = [], input: Data = Data()) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
-            Thread {
+            let thread = Thread {
                 continuation.resume(with: Result { try runBlocking(script: script, arguments: arguments, input: input) })
-            }.start()
+            }
+            // Foundation's Process.run builds the child's arguments, environment and file actions on the calling
+            // thread's stack: a small default stack crashed it (a fault on the guard page) about every other run.
+            thread.stackSize = 8 << 20
+            thread.start()
         }
     }
 

@@ -97,16 +97,18 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                     let decided = Self.decide(head, channel: channel, servers: servers)
                     decision.value = decided
                     guard case .upgrade(_, _, let requestID) = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
+                    // Out before NIO removes the HTTP decoder, which hands the bytes after the request (WebSocket
+                    // frames a client sent at once) to the next handler: the upgrade handler buffers them.
+                    if let requestGuard = guardBox.value {
+                        guardBox.value = nil
+                        channel.pipeline.syncOperations.removeHandler(requestGuard, promise: nil)
+                    }
                     return channel.eventLoop.makeSucceededFuture(HTTPHeaders([(RequestIdentifier.headerName.rawName, requestID)]))
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard case .upgrade(let server, let role, _) = decision.value else { throw EngineIOServerError(.badRequest) }
                         decision.value = nil
-                        if let requestGuard = guardBox.value {
-                            guardBox.value = nil
-                            channel.pipeline.syncOperations.removeHandler(requestGuard, promise: nil)
-                        }
                         let handler = EngineIOWebSocketHandler(server: server, role: role, webSocketID: server.makeWebSocketID())
                         try channel.pipeline.syncOperations.addHandlers(
                             NIOWebSocketFrameAggregator(
