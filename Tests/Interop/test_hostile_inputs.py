@@ -622,10 +622,8 @@ def test_slowloris_half_request_lines_do_not_stop_others(hostile):
             connection.close()
 
 
-STOLEN = "#17: the Engine.IO sid alone authorises polling and the upgrade: a fresh client holding another's sid is served"
-
-
-@pytest.mark.xfail(strict=True, reason=STOLEN)
+# The victim keeps cookies (like browsers and python-socketio): after its first poll the session is latched to the
+# session cookie of its open handshake, so the sid alone, even from the same address, is refused (#17 item 5).
 @pytest.mark.parametrize("how", ["poll", "post", "upgrade"])
 def test_stolen_sid_from_a_fresh_client_is_refused(hostile, how):
     victim = requests.Session()  # keeps whatever the server hands it, like a real client

@@ -210,25 +210,49 @@ def test_a_sid_used_from_another_address_is_unknown(server_factory):
     assert sid not in server.logs()  # the sid is logged at debug only
 
 
+def echo_handshake(server, headers=None):
+    """A polling handshake that keeps the session cookie the server sets; returns (sid, that cookie)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", EIO, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read().decode()
+        assert response.status == 200 and body.startswith("0"), body
+        set_cookie = response.getheader("Set-Cookie")
+        assert set_cookie and set_cookie.startswith("authd_eio=") and "HttpOnly" in set_cookie and "Path=/socket.io/" in set_cookie
+        return json.loads(body[1:])["sid"], set_cookie.split(";")[0]
+    finally:
+        connection.close()
+
+
 def test_a_sid_used_without_its_credential_is_unknown(server_factory):
     server = server_factory("--socket-ping-interval", "1")
     register(server)
     cookie = page_cookie(server)
-    sid = handshake(server, headers={"Cookie": cookie})
-    for headers in ({}, {"Cookie": "authd_session=forged"}):
+    sid, echo = echo_handshake(server, headers={"Cookie": cookie})
+    # Another credential is never accepted, nor is another session cookie.
+    for headers in ({"Cookie": "authd_session=forged"}, {"Cookie": f"{cookie}; authd_eio=forged"}):
         status, body = request(server, "GET", f"{EIO}&sid={sid}", headers=headers)
         assert (status, json.loads(body)) == (400, {"code": 1, "message": "Session ID unknown"})
         assert upgrade_status(server, sid, "127.0.0.1", headers) == 400
-    # Other cookies may change; the session cookie may not.
-    status, body = request(server, "GET", f"{EIO}&sid={sid}", headers={"Cookie": cookie + "; theme=dark"})
+    # The client that keeps cookies carries both back; other cookies may change. From then on the session is latched:
+    # the sid alone (no credential, no session cookie), even from the same address, is unknown.
+    status, body = request(server, "GET", f"{EIO}&sid={sid}", headers={"Cookie": f"{cookie}; theme=dark; {echo}"})
     assert (status, body) == (200, "2")
-
-    token = login(server)["access_token"]
-    sid = handshake(server, headers={"Authorization": f"Bearer {token}"})
-    status, body = request(server, "POST", f"{EIO}&sid={sid}", body="40")
+    status, body = request(server, "GET", f"{EIO}&sid={sid}")
     assert (status, json.loads(body)) == (400, {"code": 1, "message": "Session ID unknown"})
-    status, body = request(server, "POST", f"{EIO}&sid={sid}", headers={"Authorization": f"Bearer {token}"}, body="40")
+    assert upgrade_status(server, sid, "127.0.0.1", {}) == 400
+
+    # A client that sends its Bearer header with the handshake only (python-socketio's `headers=`) goes on with the
+    # session cookie; a wrong token is refused.
+    token = login(server)["access_token"]
+    sid, echo = echo_handshake(server, headers={"Authorization": f"Bearer {token}"})
+    status, body = request(server, "POST", f"{EIO}&sid={sid}", headers={"Authorization": "Bearer forged"}, body="40")
+    assert (status, json.loads(body)) == (400, {"code": 1, "message": "Session ID unknown"})
+    status, body = request(server, "POST", f"{EIO}&sid={sid}", headers={"Cookie": echo}, body="40")
     assert (status, body) == (200, "ok")
+    status, body = request(server, "POST", f"{EIO}&sid={sid}", body="42[\"get_secret\"]")
+    assert (status, json.loads(body)) == (400, {"code": 1, "message": "Session ID unknown"})
 
 
 @pytest.mark.parametrize("credential", ["bearer", "cookie"])

@@ -120,6 +120,9 @@ extension ServerConfiguration {
         configuration.connectionLimits = engineIOConnectionLimits
         // A socket opened with the page session cookie stays bound to it (``EngineIOSessionBinding``).
         configuration.bindingCookieNames = [cookieSecure ? "__Host-authd_session" : "authd_session"]
+        // A polling client that keeps cookies is latched to its session by one more (``EngineIOSessionEcho``).
+        configuration.sessionCookieName = "authd_eio"
+        configuration.sessionCookieSecure = cookieSecure
         return configuration
     }
 }

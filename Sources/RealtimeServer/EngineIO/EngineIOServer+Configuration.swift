@@ -40,6 +40,11 @@ extension EngineIOServer {
         /// Cookies that, with the `Authorization` header, are the credential a session is bound to at its open
         /// handshake (``EngineIOSessionBinding``): later polling requests and the upgrade must carry the same ones.
         public var bindingCookieNames: [String] = []
+        /// The name of the cookie the polling open handshake sets to latch the session to the client that keeps it
+        /// (see `EngineIOSessionEcho`); `nil` sets none (sessions stay bound by address and credential only).
+        public var sessionCookieName: String? = nil
+        /// Whether that cookie is `Secure` (set it when clients reach the server over HTTPS).
+        public var sessionCookieSecure = false
 
         /// Creates a configuration.
         public init(

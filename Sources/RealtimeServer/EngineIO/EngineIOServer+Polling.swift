@@ -55,7 +55,7 @@ extension EngineIOServer {
     private func boundSession(id sid: String, _ request: Request, context: some RequestContext) -> EngineIOSession? {
         let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
         let requestID = (context.logger[metadataKey: "request.id"] ?? context.logger[metadataKey: "hb.request.id"])?.description
-        return session(id: sid, binding: binding(peer: peer, headers: request.headers), requestID: requestID)
+        return session(id: sid, binding: binding(peer: peer, headers: request.headers), headers: request.headers, requestID: requestID)
     }
 
     private func validate(_ request: Request) -> Result<RequestTarget, EngineIOServerError> {
@@ -79,10 +79,13 @@ extension EngineIOServer {
             case .failure: return refuse(request, EngineIOServerError(.badRequest, status: .serviceUnavailable))
             }
             let open = handshake(for: session, upgrades: configuration.transports.contains(.websocket) ? ["websocket"] : [])
+            var response: Response
             switch await session.poll(now: .now, immediately: true) {
-            case .packets(let packets): return payload(request, [open] + packets)
-            case .refused: return payload(request, [open])
+            case .packets(let packets): response = payload(request, [open] + packets)
+            case .refused: response = payload(request, [open])
             }
+            if let echo = sessionEcho { response.headers[.setCookie] = echo.setCookie(for: session.id) }
+            return response
         }
         guard let session = boundSession(id: sid, request, context: context) else {
             return refuse(request, EngineIOServerError(.unknownSessionID))

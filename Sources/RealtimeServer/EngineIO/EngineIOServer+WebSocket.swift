@@ -60,7 +60,7 @@ extension EngineIOServer {
         guard target.transport == .websocket else { return .failure(EngineIOServerError(.badRequest)) }
         if let sid = target.sid {
             let binding = binding(peer: channel.remoteAddress?.ipAddress, headers: headers)
-            guard let session = session(id: sid, binding: binding, requestID: requestID) else {
+            guard let session = session(id: sid, binding: binding, headers: headers, requestID: requestID) else {
                 return .failure(EngineIOServerError(.unknownSessionID))
             }
             return .success(.upgrade(session))

@@ -317,11 +317,27 @@ public final class EngineIOServer: Service {
         )
     }
 
-    /// The session `id` when `binding` matches the one it was opened with; an unknown id and a mismatch look the
-    /// same to the client (`Session ID unknown`), and the mismatch is logged at debug.
-    func session(id: String, binding: EngineIOSessionBinding, requestID: String?) -> EngineIOSession? {
+    /// The session cookie of the polling open handshake, when configured (``Configuration/sessionCookieName``).
+    var sessionEcho: EngineIOSessionEcho? {
+        configuration.sessionCookieName.map { name in
+            EngineIOSessionEcho(cookieName: name, secure: configuration.sessionCookieSecure, path: configuration.path, key: bindingKey)
+        }
+    }
+
+    /// The session `id` when `binding` matches the one it was opened with and `headers` carry its session cookie
+    /// once the client has shown it keeps it (``EngineIOSessionEcho``); an unknown id and a mismatch look the same
+    /// to the client (`Session ID unknown`), and the mismatch is logged at debug.
+    func session(id: String, binding: EngineIOSessionBinding, headers: HTTPFields, requestID: String?) -> EngineIOSession? {
         guard let session = session(id: id) else { return nil }
-        if let mismatch = session.binding.mismatch(binding) {
+        var mismatch = session.binding.mismatch(binding)?.description
+        if mismatch == nil, let echo = sessionEcho {
+            switch echo.check(headers, sid: id) {
+            case .matches: session.latchToSessionCookie()
+            case .absent: if session.isLatchedToSessionCookie { mismatch = "session_cookie_missing" }
+            case .mismatch: mismatch = "session_cookie"
+            }
+        }
+        if let mismatch {
             var metadata: Logger.Metadata = ["engineio.sid": "\(id)", "engineio.binding": "\(mismatch)"]
             if let requestID { metadata["request.id"] = .string(requestID) }
             logger.debug("Engine.IO request refused: session bound to another client", metadata: metadata)

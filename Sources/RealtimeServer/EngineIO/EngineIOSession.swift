@@ -85,6 +85,8 @@ final class EngineIOSession: EngineIOConnection {
         var inbox: [Inbound] = []
         /// Someone is delivering `inbox` (or the handler is not known yet).
         var delivering = true
+        /// A request has carried the session cookie back: every later one must (``EngineIOSessionEcho``).
+        var latchedToSessionCookie = false
     }
 
     let id: String
@@ -120,6 +122,14 @@ final class EngineIOSession: EngineIOConnection {
                 )
             )
         )
+    }
+
+    /// Whether the client has carried the session cookie back, so that later requests must too.
+    var isLatchedToSessionCookie: Bool { state.withLock { $0.latchedToSessionCookie } }
+
+    /// Requires the session cookie on every later request of this session.
+    func latchToSessionCookie() {
+        state.withLock { $0.latchedToSessionCookie = true }
     }
 
     /// The current transport, or `nil` once closed.

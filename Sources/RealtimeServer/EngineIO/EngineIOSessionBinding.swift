@@ -8,7 +8,7 @@ internal import HTTPTypes
 /// ``EngineIOServer/Configuration/bindingCookieNames``) a keyed SHA-256 of it, 16 bytes.
 ///
 /// Every later polling request and the WebSocket upgrade must come from the same address and, when the handshake
-/// had a credential, carry the same one; otherwise the server answers as for an unknown `sid`. (The polling routes
+/// had a credential and the request carries one, the same one; otherwise the server answers as for an unknown `sid`. (The polling routes
 /// learn the peer from a `RemoteAddressRequestContext`; with a context that does not know it, sessions opened by
 /// polling are bound to their credential only.)
 struct EngineIOSessionBinding: Sendable, Equatable {
@@ -70,7 +70,12 @@ struct EngineIOSessionBinding: Sendable, Equatable {
     func mismatch(_ request: EngineIOSessionBinding) -> Mismatch? {
         // An unknown handshake address (a router context without the peer) binds nothing.
         if !clientAddress.isEmpty, clientAddress != request.clientAddress { return .address }
-        if hasCredential, credentialHigh != request.credentialHigh || credentialLow != request.credentialLow { return .credential }
+        // A request with no credential at all is not refused here: python-socketio sends its `headers=` (a Bearer
+        // token, a session cookie) with the open handshake only. It is held to the address and, once latched, to
+        // the session cookie (``EngineIOSessionEcho``).
+        if hasCredential, request.hasCredential, credentialHigh != request.credentialHigh || credentialLow != request.credentialLow {
+            return .credential
+        }
         return nil
     }
 
