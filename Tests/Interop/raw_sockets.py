@@ -7,6 +7,7 @@ accepted or `44{…}` refused, `2`/`3` heartbeat (the server pings), `42[…]` e
 acks, `41` disconnect. Every wait is bounded.
 """
 import asyncio
+import collections
 import json
 import time
 
@@ -24,7 +25,8 @@ class RawSocket:
         self.url = base_url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
         self.token = token
         self.ws: aiohttp.ClientWebSocketResponse | None = None
-        self.events: list[tuple[str, object]] = []
+        self.events: collections.deque[tuple[str, object]] = collections.deque(maxlen=64)  # the latest events
+        self.event_count = 0
         self.pings = 0
         self.next_ack = 0
         self.acks: dict[int, asyncio.Future] = {}
@@ -89,6 +91,7 @@ class RawSocket:
         elif data.startswith("42"):
             name, *args = json.loads(data[2 + _digits(data, 2) :])
             self.events.append((name, args[0] if len(args) == 1 else args))
+            self.event_count += 1
             for waited, future in list(self._waiters):
                 if waited == name and not future.done():
                     future.set_result(args[0] if len(args) == 1 else args)
