@@ -134,7 +134,7 @@ class Soak:
         self.progress = progress or (lambda text: None)
         self.errors: list[str] = []
         self.counters = {"events": 0, "acks": 0, "logins": 0, "refreshes": 0, "auth_refreshes": 0, "logouts": 0,
-                         "revoked_closes": 0, "reconnects": 0}  # fmt: skip
+                         "revoked_closes": 0, "reconnects": 0, "setup_retries": 0}  # fmt: skip
         self.slots: list[dict] = []  # per socket: {"socket", "access", "refresh", "user", "retiring"}
         self.samples: list[dict] = []
         self.started = 0.0
@@ -151,13 +151,23 @@ class Soak:
                 raise SocketError(f"POST {path}: {response.status} {text[:200]}")
             return json.loads(text) if text else None
 
-    async def login(self, session, user: str) -> dict:
-        answer = await self.post(session, "/api/login", {"username": user, "password": PASSWORD})
+    async def login(self, session, user: str, setup: bool = False) -> dict:
+        """Logs `user` in. During setup (many logins at once) a 503 `overloaded` from the bcrypt queue is retried a
+        few times; during the run it is an error like any other."""
+        for attempt in range(6 if setup else 1):
+            try:
+                answer = await self.post(session, "/api/login", {"username": user, "password": PASSWORD})
+                break
+            except SocketError as failure:
+                if not (setup and " 503 " in str(failure)) or attempt == 5:
+                    raise
+                self.counters["setup_retries"] += 1
+                await asyncio.sleep(0.5 * (attempt + 1))
         self.counters["logins"] += 1
         return answer
 
-    async def open_slot(self, session, index: int, user: str) -> dict:
-        tokens = await self.login(session, user)
+    async def open_slot(self, session, index: int, user: str, setup: bool = False) -> dict:
+        tokens = await self.login(session, user, setup)
         # Its own connection pool: authd (SwiftNIO) upgrades only the first request of a connection to a WebSocket,
         # so an upgrade must not go out on a kept-alive connection that already carried a POST.
         socket = await RawSocket(self.url, tokens["access_token"]).connect(self.ws_session)
@@ -279,12 +289,12 @@ class Soak:
             self.ws_session = ws_session
             for user in self.users:
                 await self.post(session, "/api/register", {"username": user, "password": PASSWORD}, expect=201)
-            gate = asyncio.Semaphore(50)
+            gate = asyncio.Semaphore(8)
             self.slots = [None] * self.count
 
             async def open_one(index):
                 async with gate:
-                    self.slots[index] = await self.open_slot(session, index, self.users[index % len(self.users)])
+                    self.slots[index] = await self.open_slot(session, index, self.users[index % len(self.users)], setup=True)
 
             async with asyncio.timeout(max(300, self.count * 0.5)):
                 await asyncio.gather(*(open_one(i) for i in range(self.count)))
