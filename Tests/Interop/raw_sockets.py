@@ -145,22 +145,43 @@ def _digits(text: str, start: int) -> int:
     return count
 
 
-async def connect_many(base_url: str, tokens: list[str], session: aiohttp.ClientSession, parallel: int = 50, timeout: float = 300):
+async def connect_many(base_url: str, tokens: list[str], sessions: "SpreadSessions", parallel: int = 50, timeout: float = 300):
     """Connects one socket per token, `parallel` at a time, all within `timeout` seconds; returns them in order."""
     gate = asyncio.Semaphore(parallel)
 
-    async def one(token):
+    async def one(index, token):
         async with gate:
             socket = RawSocket(base_url, token)
-            await socket.connect(session)
+            await socket.connect(sessions.for_index(index))
             await socket.wait_event("server_response")
             return socket
 
     deadline = time.monotonic() + timeout
     async with asyncio.timeout(max(1, deadline - time.monotonic())):
-        return await asyncio.gather(*(one(token) for token in tokens))
+        return await asyncio.gather(*(one(index, token) for index, token in enumerate(tokens)))
 
 
-def client_session() -> aiohttp.ClientSession:
-    """A session with no connection cap (one TCP connection per socket)."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
+def client_session(local_address: str | None = None) -> aiohttp.ClientSession:
+    """A session with no connection cap (one TCP connection per socket), its connections from `local_address`."""
+    local = (local_address, 0) if local_address else None
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False, local_addr=local))
+
+
+# Many sockets come from many loopback addresses (127.0.1.1 …), a few dozen each, as real clients would: per-address
+# connection caps (#17) must not turn a load test into a limits test.
+SOURCE_ADDRESSES = [f"127.0.1.{i}" for i in range(1, 101)]
+
+
+class SpreadSessions:
+    """One client_session per SOURCE_ADDRESSES entry; `for_index(i)` spreads sockets round-robin."""
+
+    async def __aenter__(self):
+        self.sessions = [client_session(address) for address in SOURCE_ADDRESSES]
+        return self
+
+    async def __aexit__(self, *exc):
+        for session in self.sessions:
+            await session.close()
+
+    def for_index(self, index: int) -> aiohttp.ClientSession:
+        return self.sessions[index % len(self.sessions)]

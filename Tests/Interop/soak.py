@@ -19,6 +19,7 @@ Imported by Tests/Interop/test_soak.py (`run(...)`). Bounded: the run ends after
 """
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -34,10 +35,18 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from raw_sockets import RawSocket, SocketError, client_session  # noqa: E402
+from raw_sockets import RawSocket, SocketError, SpreadSessions, client_session  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 REPO = Path(__file__).resolve().parents[2]
+
+
+@functools.lru_cache
+def rate_limits_off(binary: Path) -> tuple[str, ...]:
+    """`--rate-limits off` when this authd has rate limits (#17), else nothing: the soak, the SIGTERM and the kill -9
+    tests drive many logins from 127.0.0.1 on purpose; test_brute_force.py is where the limits are tested."""
+    help_text = subprocess.run([str(binary), "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
+    return ("--rate-limits", "off") if "--rate-limits" in help_text else ()
 
 
 def process_sample(pid: int) -> dict:
@@ -84,7 +93,7 @@ class AuthdServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         command = [str(self.binary), "serve", "--port", str(self.port), "--data-dir", str(self.directory / "data"),
-                   "--bcrypt-cost", str(self.bcrypt_cost), "--log-level", "warning"]  # fmt: skip
+                   "--bcrypt-cost", str(self.bcrypt_cost), "--log-level", "warning", *rate_limits_off(self.binary)]  # fmt: skip
         if self.cpus:
             command = ["taskset", "-c", self.cpus, *command]
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHD_")}
@@ -170,7 +179,8 @@ class Soak:
         tokens = await self.login(session, user, setup)
         # Its own connection pool: authd (SwiftNIO) upgrades only the first request of a connection to a WebSocket,
         # so an upgrade must not go out on a kept-alive connection that already carried a POST.
-        socket = await RawSocket(self.url, tokens["access_token"]).connect(self.ws_session)
+        # Spread over loopback source addresses (raw_sockets.SOURCE_ADDRESSES).
+        socket = await RawSocket(self.url, tokens["access_token"]).connect(self.ws_sessions.for_index(index))
         await socket.wait_event("server_response")
         return {"socket": socket, "access": tokens["access_token"], "refresh": tokens["refresh_token"], "user": user,
                 "retiring": False, "lock": asyncio.Lock(), "renewed": time.monotonic(),
@@ -284,9 +294,9 @@ class Soak:
     async def run(self) -> dict:
         self.started = time.monotonic()
         baseline = self.sample("baseline")
-        async with client_session() as session, client_session() as ws_session:
+        async with client_session() as session, SpreadSessions() as ws_sessions:
             self.session = session
-            self.ws_session = ws_session
+            self.ws_sessions = ws_sessions
             for user in self.users:
                 await self.post(session, "/api/register", {"username": user, "password": PASSWORD}, expect=201)
             gate = asyncio.Semaphore(8)

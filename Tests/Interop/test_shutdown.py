@@ -17,7 +17,8 @@ import time
 import pytest
 import requests
 
-from raw_sockets import client_session, connect_many
+from raw_sockets import SpreadSessions, connect_many
+from soak import rate_limits_off
 from test_http_api import PASSWORD, Server
 
 SOCKETS = 1000
@@ -44,7 +45,7 @@ class Outcome:
 
 def _scenario(authd_bin, directory) -> Outcome:
     outcome = Outcome()
-    server = Server(authd_bin, directory / "data", "--bcrypt-cost", SLOW_COST)
+    server = Server(authd_bin, directory / "data", "--bcrypt-cost", SLOW_COST, *rate_limits_off(authd_bin))
     server.start()
     try:
         tokens = []
@@ -58,8 +59,8 @@ def _scenario(authd_bin, directory) -> Outcome:
         assert _post(server.url + "/api/register", slow).status_code == 201
 
         async def run():
-            async with client_session() as session:
-                sockets = await connect_many(server.url, [tokens[i % USERS] for i in range(SOCKETS)], session, timeout=300)
+            async with SpreadSessions() as sessions:
+                sockets = await connect_many(server.url, [tokens[i % USERS] for i in range(SOCKETS)], sessions, timeout=300)
                 assert all(not s.closed.is_set() for s in sockets)
 
                 # The slow logins are sent completely (http.client returns once the bytes are out), then given a
