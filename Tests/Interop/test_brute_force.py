@@ -99,6 +99,10 @@ def brute_force(authd_bin, tmp_path_factory):
     try:
         victim = {"username": "victim", "password": PASSWORD}
         assert session_from(VICTIM_ADDRESS).post(server.url + "/api/register", json=victim, timeout=30).status_code == 201
+        # The binding is real: a connection of an attacker's session comes from that address.
+        probe = session_from(ADDRESSES[-1]).get(server.url + "/readyz", stream=True, timeout=30)
+        assert probe.raw.connection.sock.getsockname()[0] == ADDRESSES[-1]
+        probe.close()
         outcome = Outcome()
         outcome.one_address = attack(server.url, "victim", ["127.0.0.1"])
         outcome.many_addresses = attack(server.url, "victim", ADDRESSES)
