@@ -361,6 +361,7 @@ def run(binary: Path, minutes: float = 30, sockets: int = 1000, event_interval: 
         churn_interval: float = 1, users: int = 50, renew_after: float = 600, bcrypt_cost: int = 4, server_cpus: str | None = None,
         directory: Path | None = None, progress=None) -> dict:  # fmt: skip
     """Starts a server, soaks it, stops it; returns the result (with "config" and "exit_code")."""
+    started_utc = datetime.now(timezone.utc).isoformat(timespec="seconds")
     owned = directory is None
     directory = directory or Path(tempfile.mkdtemp(prefix="authd-soak-"))
     server = AuthdServer(binary, directory, bcrypt_cost, server_cpus)
@@ -377,7 +378,7 @@ def run(binary: Path, minutes: float = 30, sockets: int = 1000, event_interval: 
         "binary": str(binary), "minutes": minutes, "sockets": sockets, "event_interval_s": event_interval,
         "sample_interval_s": sample_interval, "churn_interval_s": churn_interval, "users": users, "renew_after_s": renew_after,
         "bcrypt_cost": bcrypt_cost, "server_cpus": server_cpus, "client_cpus": sorted(os.sched_getaffinity(0)),
-        "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
+        "started_utc": started_utc, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
     }  # fmt: skip
     return result
 
