@@ -132,11 +132,9 @@ def _limited(phase: Phase):
     assert phase.retry_after and all(value.isdigit() and int(value) >= 1 for value in phase.retry_after), phase.retry_after[:10]
 
 
-@pytest.mark.xfail(strict=True, reason="#17: rate limits (per IP and per account) are not built yet")
 def test_guesses_from_one_address_meet_429_with_retry_after(brute_force):
     _limited(brute_force.one_address)
 
 
-@pytest.mark.xfail(strict=True, reason="#17: rate limits (per account, across addresses) are not built yet")
 def test_guesses_spread_over_50_addresses_meet_429_with_retry_after(brute_force):
     _limited(brute_force.many_addresses)

@@ -150,7 +150,6 @@ def test_process_exits_0_within_the_bound(sigterm_under_load):
     assert outcome.exit_code == 0, f"exit {outcome.exit_code} (None: still running {SHUTDOWN_BOUND} s after SIGTERM)\n{outcome.log}"
 
 
-@pytest.mark.xfail(strict=True, reason="#17: a half-sent request line holds graceful shutdown (no header read timeout, no shutdown deadline)")
 def test_half_sent_request_line_does_not_hold_sigterm(authd_bin, tmp_path):
     server = Server(authd_bin, tmp_path / "data")
     server.start()
