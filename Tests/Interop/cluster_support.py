@@ -274,7 +274,8 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
 
 def readyz(server) -> int:
     try:
-        return requests.get(server.url + "/readyz", timeout=2).status_code
+        # Longer than the store's 2 s reachability timeout, so that a slow 503 is seen as one.
+        return requests.get(server.url + "/readyz", timeout=5).status_code
     except requests.RequestException:
         return 0
 

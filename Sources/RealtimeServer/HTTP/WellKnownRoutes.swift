@@ -55,14 +55,16 @@ public struct WellKnownRoutes: Sendable {
             Response.json(["status": "ok"])
         }
         routes.get("/readyz") { _, _ in
-            guard await service.isReady() else {
-                return Response.json(["error": "not_ready", "message": "The database is not reachable."], status: .serviceUnavailable)
-            }
+            // The in-memory check first: with the bus down (PostgreSQL gone) the answer is immediate, rather than
+            // after the store's reachability timeout.
             guard await isReady() else {
                 return Response.json(
                     ["error": "not_ready", "message": "The connection to the other instances is down."],
                     status: .serviceUnavailable
                 )
+            }
+            guard await service.isReady() else {
+                return Response.json(["error": "not_ready", "message": "The database is not reachable."], status: .serviceUnavailable)
             }
             return Response.json(["status": "ready"])
         }
