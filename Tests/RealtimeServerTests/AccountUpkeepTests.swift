@@ -118,7 +118,7 @@ struct AccountUpkeepTests {
             #expect(try await service.validSession(id: used.session.id) != nil)
             clock.advance(by: 400)
 
-            let pruner = ExpiredRecordPruner(service: service, interval: .milliseconds(20), logger: StoreFixture.logger)
+            let pruner = StoreUpkeep(service: service, interval: .milliseconds(20), logger: StoreFixture.logger)
             let group = ServiceGroup(services: [pruner], logger: StoreFixture.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

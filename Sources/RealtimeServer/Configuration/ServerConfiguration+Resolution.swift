@@ -334,6 +334,18 @@ extension ServerConfiguration {
         }
     }
 
+    /// An integer within `range`; `unit` (such as `"seconds"`) is named in the error.
+    static func integer(_ value: String, option: String, in range: ClosedRange<Int>, unit: String? = nil) throws(ConfigurationError) -> Int {
+        let number = try integer(value, option: option)
+        guard range.contains(number) else {
+            throw ConfigurationError(
+                option: option,
+                reason: "must be between \(range.lowerBound) and \(range.upperBound)" + (unit.map { " " + $0 } ?? "")
+            )
+        }
+        return number
+    }
+
     static func integer(_ value: String, option: String) throws(ConfigurationError) -> Int {
         guard let number = Int(value.trimmingCharacters(in: .whitespaces)) else {
             throw ConfigurationError(option: option, reason: "must be an integer, not \"\(value)\"")

@@ -129,10 +129,9 @@ public struct AuthServer: Sendable {
         self.cluster = cluster
         var services: [any Service] = [
             ServerResources(store: store, hasher: hasher, instanceLock: instanceLock, logger: logger), jobs, realtime.sockets,
-            AbuseHousekeeping(service: service, auditRetention: configuration.auditRetention, logger: logger),
         ]
         services += cluster.services
-        services.append(ExpiredRecordPruner(service: service, logger: logger))
+        services.append(StoreUpkeep(service: service, auditRetention: configuration.auditRetention, logger: logger))
         services.append(realtime.revocationFeed(service: service, changes: cluster.revocationChanges, after: revocationPosition))
         if keys.signingKeysInStore {
             services.append(
