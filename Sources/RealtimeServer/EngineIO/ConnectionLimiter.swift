@@ -108,3 +108,29 @@ final class ConnectionLimiter: Sendable {
         openGauge.decrement()
     }
 }
+
+/// One connection's place in a ``ConnectionLimiter``, given back exactly once by whichever part of the connection
+/// sees it end first: the request-head deadline before the first request, the HTTP handling after it, or the
+/// WebSocket handler once upgraded. (A close callback per connection would cost every idle socket more memory.)
+final class ConnectionPlace: Sendable {
+    private let limiter: ConnectionLimiter
+    private let peer: String?
+    private let released = Atomic<Bool>(false)
+
+    init(limiter: ConnectionLimiter, peer: String?) {
+        self.limiter = limiter
+        self.peer = peer
+    }
+
+    /// Gives the place back; later calls do nothing.
+    func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        limiter.release(peer)
+    }
+
+    /// Hands the place over to a holder that lives as long as the connection (the WebSocket handler), which gives it
+    /// back with `limiter.release(peer)` itself; this object then does nothing more. `nil` if already given back.
+    func transfer() -> (limiter: ConnectionLimiter, peer: String?)? {
+        released.exchange(true, ordering: .acquiringAndReleasing) ? nil : (limiter, peer)
+    }
+}

@@ -36,6 +36,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         let upgradeResult: EventLoopFuture<UpgradeResult>
         /// The connection.
         public let channel: any Channel
+        /// The connection's place in the connection limits, given back when it ends.
+        var place: ConnectionPlace? = nil
     }
 
     /// The application's HTTP responder.
@@ -73,8 +75,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                     Value(upgradeResult: channel.eventLoop.makeFailedFuture(ConnectionLimitReached()), channel: channel)
                 )
             }
-            channel.closeFuture.whenComplete { _ in limiter.release(peer) }
         }
+        let place = limiter.map { ConnectionPlace(limiter: $0, peer: peer) }
         return channel.eventLoop.makeCompletedFuture {
             // The decision made on the request head, carried out once the 101 is written (or the refusal answered).
             let decision = NIOLoopBoundBox<Decision?>(nil, eventLoop: channel.eventLoop)
@@ -86,6 +88,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                 timeouts: limiter?.headTimeouts ?? Counter(label: "authd_connections_timed_out_total", factory: NOOPMetricsHandler.instance),
                 logger: logger
             )
+            headDeadline.place = place
             try channel.pipeline.syncOperations.addHandler(headDeadline)
             let deadline = NIOLoopBound(headDeadline, eventLoop: channel.eventLoop)
             let idleTimeout = limits.idleTimeout
@@ -110,6 +113,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                         guard case .upgrade(let server, let role, _) = decision.value else { throw EngineIOServerError(.badRequest) }
                         decision.value = nil
                         let handler = EngineIOWebSocketHandler(server: server, role: role, webSocketID: server.makeWebSocketID())
+                        handler.holdPlace(place)
                         try channel.pipeline.syncOperations.addHandlers(
                             NIOWebSocketFrameAggregator(
                                 minNonFinalFragmentSize: 0,
@@ -150,7 +154,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             let requestGuard = HTTPRequestGuard()
             try channel.pipeline.syncOperations.addHandler(requestGuard, position: .after(decoder))
             guardBox.value = requestGuard
-            return Value(upgradeResult: result, channel: channel)
+            return Value(upgradeResult: result, channel: channel, place: place)
         }
     }
 
@@ -166,7 +170,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             }
             switch result {
             case .webSocket:
-                return
+                return  // the WebSocket handler releases the connection's place when it closes
             case .notUpgraded(let http1):
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .refused(let http1, let error, let requestID):
@@ -175,10 +179,12 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("Connection closed before its first request")
         } catch is ConnectionLimitReached {
-            return
+            return  // it never had a place
         } catch {
             logger.debug("Connection setup failed", metadata: ["error": "\(error)"])
         }
+        value.channel.close(promise: nil)
+        value.place?.release()
     }
 
     /// Answers a WebSocket request that was not upgraded, then closes the connection.

@@ -27,6 +27,10 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     private let server: EngineIOServer
+    /// The connection's place in the connection limits (``ConnectionPlace/transfer()``), given back when the
+    /// WebSocket closes; kept inline, since every idle socket has one.
+    private var limiter: ConnectionLimiter?
+    private var peer: String?
     private var role: Role?
     private let webSocketID: UInt64
     private var session: EngineIOSession?
@@ -71,6 +75,7 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        releaseConnection(context: context)
         closeTimeout?.cancel()
         closeTimeout = nil
         end(reason: .transportClose)
@@ -134,8 +139,22 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        releaseConnection(context: context)
         end(reason: .transportClose)
         context.fireChannelInactive()
+    }
+
+    /// Takes over the connection's place, to give it back when the WebSocket closes.
+    func holdPlace(_ place: ConnectionPlace?) {
+        guard let (limiter, peer) = place?.transfer() else { return }
+        self.limiter = limiter
+        self.peer = peer
+    }
+
+    /// Gives the connection's place back to the limiter, once.
+    private func releaseConnection(context: ChannelHandlerContext) {
+        limiter?.release(peer)
+        limiter = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -17,6 +17,8 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     private let logger: Logger
     private var deadline: Scheduled<Void>?
     private var headSeen = false
+    /// The connection's place in the connection limits, given back if the connection closes before its first head.
+    var place: ConnectionPlace?
 
     init(timeout: Duration, timeouts: Counter, logger: Logger) {
         self.timeout = TimeAmount(timeout)
@@ -40,6 +42,11 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
         deadline = nil
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        if !headSeen { place?.release() }
+        context.fireChannelInactive()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent, !headSeen {
             // Graceful shutdown: a connection without a request head has nothing in flight to finish.
@@ -54,6 +61,7 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     func headReceived(channel: any Channel) {
         guard !headSeen else { return }
         headSeen = true
+        place = nil  // from here the HTTP handling or the WebSocket handler gives it back
         deadline?.cancel()
         deadline = nil
         channel.pipeline.syncOperations.removeHandler(self, promise: nil)
