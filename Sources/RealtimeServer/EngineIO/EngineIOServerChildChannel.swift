@@ -83,20 +83,11 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             // Removed once the connection is a WebSocket: frames need no HTTP checks (and sockets stay small).
             let guardBox = NIOLoopBoundBox<HTTPRequestGuard?>(nil, eventLoop: channel.eventLoop)
             let servers = self.servers
-            let headDeadline = RequestHeadDeadlineHandler(
-                timeout: limits.requestHeadTimeout,
-                timeouts: limiter?.headTimeouts ?? Counter(label: "authd_connections_timed_out_total", factory: NOOPMetricsHandler.instance),
-                logger: logger
-            )
-            headDeadline.place = place
-            try channel.pipeline.syncOperations.addHandler(headDeadline)
-            let deadline = NIOLoopBound(headDeadline, eventLoop: channel.eventLoop)
             let idleTimeout = limits.idleTimeout
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
                 enableAutomaticErrorHandling: true,
                 shouldUpgrade: { channel, head in
-                    deadline.value.headReceived(channel: channel)
                     let decided = Self.decide(head, channel: channel, servers: servers)
                     decision.value = decided
                     guard case .upgrade(_, _, let requestID) = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
@@ -130,7 +121,6 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        deadline.value.headReceived(channel: channel)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
@@ -151,7 +141,12 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             // Right after the decoder: parser errors and Host-less requests are answered and closed before routing.
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            let requestGuard = HTTPRequestGuard()
+            let requestGuard = HTTPRequestGuard(
+                headTimeout: limits.requestHeadTimeout,
+                headTimeouts: limiter?.headTimeouts ?? Counter(label: "authd_connections_timed_out_total", factory: NOOPMetricsHandler.instance),
+                place: place,
+                logger: logger
+            )
             try channel.pipeline.syncOperations.addHandler(requestGuard, position: .after(decoder))
             guardBox.value = requestGuard
             return Value(upgradeResult: result, channel: channel, place: place)

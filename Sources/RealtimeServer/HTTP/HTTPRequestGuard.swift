@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CoreMetrics
 internal import HTTPTypes
+internal import Logging
 internal import NIOCore
 internal import NIOHTTP1
 
@@ -8,22 +10,88 @@ internal import NIOHTTP1
 /// sizes, control bytes, unknown methods) gets `400` (`431` for oversized header fields), and a request without
 /// exactly one `Host` (RFC 9112 §3.2) gets `400`. Both answers carry the API's JSON error and `Connection: close`.
 ///
-/// It sits right after the HTTP decoder of every connection until a WebSocket upgrade removes it, and keeps one flag:
-/// whether a response is under way (then no second response can be started, the connection is just closed).
+/// It also closes a connection that has not sent a complete first request head within the request-head timeout
+/// (slowloris), or when the server begins its graceful shutdown before that head arrived (such a connection has no
+/// request in flight, so nothing else would close it and the server would wait on the client); and it gives the
+/// connection's place in the connection limits back if the connection ends before its first head.
+///
+/// It sits right after the HTTP decoder of every connection until a WebSocket upgrade removes it (one handler for all
+/// of this: each handler added and removed per connection is measurable in the handshake's cost). Its state: the
+/// deadline's scheduled task until the first head, and whether a response is under way (then no second response can
+/// be started, the connection is just closed).
 final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    private let headTimeout: TimeAmount
+    private let headTimeouts: Counter
+    private let logger: Logger
+    /// The connection's place in the connection limits until the first head (then the HTTP handling or the
+    /// WebSocket handler gives it back).
+    private var place: ConnectionPlace?
+    private var deadline: Scheduled<Void>?
+    private var headSeen = false
     private var responseUnderWay = false
     private var refused = false
 
+    /// - Parameters:
+    ///   - headTimeout: How long after accept the first request head must be complete.
+    ///   - headTimeouts: Counts the connections closed for it.
+    ///   - place: The connection's place in the connection limits, given back if it ends before its first head.
+    ///   - logger: Where closes are logged (debug).
+    init(headTimeout: Duration, headTimeouts: Counter, place: ConnectionPlace?, logger: Logger) {
+        self.headTimeout = TimeAmount(headTimeout)
+        self.headTimeouts = headTimeouts
+        self.place = place
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard !headSeen, deadline == nil else { return }
+        let timeouts = headTimeouts
+        let logger = logger
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: headTimeout) {
+            timeouts.increment()
+            logger.debug("Connection closed: no complete request head within the timeout")
+            context.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !headSeen { place?.release() }
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, !headSeen {
+            // Graceful shutdown: a connection without a request head has nothing in flight to finish.
+            deadline?.cancel()
+            deadline = nil
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refused else { return }
-        if case .head(let head) = unwrapInboundIn(data), head.headers.count(of: "host") != 1 {
-            refuse(context: context, status: .badRequest, message: "A request must have exactly one Host header field.")
-            return
+        if case .head(let head) = unwrapInboundIn(data) {
+            if !headSeen {
+                headSeen = true
+                place = nil
+                deadline?.cancel()
+                deadline = nil
+            }
+            if head.headers.count(of: "host") != 1 {
+                refuse(context: context, status: .badRequest, message: "A request must have exactly one Host header field.")
+                return
+            }
         }
         context.fireChannelRead(data)
     }
@@ -73,7 +141,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 extension HTTPHeaders {
     /// How many fields are named `name` (case-insensitively).
     fileprivate func count(of name: String) -> Int {
-        reduce(0) { count, field in field.name.lowercased() == name ? count + 1 : count }
+        reduce(0) { count, field in field.name.utf8.count == name.utf8.count && field.name.lowercased() == name ? count + 1 : count }
     }
 }
 

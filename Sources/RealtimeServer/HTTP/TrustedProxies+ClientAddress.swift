@@ -23,13 +23,15 @@ extension TrustedProxies {
     public func clientAddress(peer: String?, headers: HTTPFields) -> String? {
         guard let peer, let peerBytes = IPNetwork.parseAddress(peer) else { return peer }
         var client = peerBytes
-        guard contains(bytes: client) else { return IPNetwork.canonical(client) }
-        let hops: [Substring]
-        if let forwarded = headers[values: .forwarded].nonEmpty {
-            hops = forwarded.flatMap { Self.forwardedForValues($0) }
-        } else {
-            hops = headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
+        let forwarded = headers[values: .forwarded]
+        let forwardedFor = forwarded.isEmpty ? headers[values: .xForwardedFor] : []
+        guard !forwarded.isEmpty || !forwardedFor.isEmpty, contains(bytes: client) else {
+            // The peer itself (every request without a proxy: the hot path). NIO writes IPv4 peers canonically.
+            return peerBytes.count == 4 ? peer : IPNetwork.canonical(client)
         }
+        let hops: [Substring] =
+            forwarded.isEmpty
+            ? forwardedFor.flatMap { $0.split(separator: ",") } : forwarded.flatMap { Self.forwardedForValues($0) }
         for hop in hops.reversed() {
             guard let bytes = Self.hopAddress(hop) else { break }
             client = bytes
@@ -103,10 +105,6 @@ extension HTTPField.Name {
     static let forwarded = Self("Forwarded")!
     /// `X-Forwarded-For`, the de-facto list of client and proxy addresses.
     static let xForwardedFor = Self("X-Forwarded-For")!
-}
-
-extension Array {
-    fileprivate var nonEmpty: Self? { isEmpty ? nil : self }
 }
 
 extension Substring {
