@@ -12,24 +12,10 @@ import pytest
 
 from test_http_api import PASSWORD, login, register, server_factory  # noqa: F401 (fixture)
 from test_pages import Browser, csrf_in
-from test_realtime import Recorder
+from test_realtime import clients  # noqa: F401 (fixture)
 
 NEW_PASSWORD = "a completely new passphrase"
 RESET_LINK = re.compile(r"/reset-password/(adpr_[A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-def clients():
-    made = []
-
-    def make():
-        recorder = Recorder()
-        made.append(recorder)
-        return recorder
-
-    yield make
-    for recorder in made:
-        recorder.close()
 
 
 def mails(outbox: Path, count: int, timeout: float = 10):
