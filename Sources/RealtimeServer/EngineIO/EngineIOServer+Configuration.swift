@@ -38,7 +38,7 @@ extension EngineIOServer {
         /// awaiting acceptance per client address.
         public var connectionLimits = ConnectionLimits()
         /// Cookies that, with the `Authorization` header, are the credential a session is bound to at its open
-        /// handshake (``EngineIOSessionBinding``): later polling requests and the upgrade must carry the same ones.
+        /// handshake (see the session binding in Docs/realtime.md): later polling requests and the upgrade must carry the same ones.
         public var bindingCookieNames: [String] = []
         /// The name of the cookie the polling open handshake sets to latch the session to the client that keeps it
         /// (see `EngineIOSessionEcho`); `nil` sets none (sessions stay bound by address and credential only).

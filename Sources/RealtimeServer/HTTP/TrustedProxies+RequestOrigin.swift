@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import HTTPTypes
+internal import HTTPTypes
 public import Hummingbird
 internal import NIOCore
 

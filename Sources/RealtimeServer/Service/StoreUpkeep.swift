@@ -49,7 +49,7 @@ public struct StoreUpkeep: Service, CustomStringConvertible {
     /// Its name only.
     public var description: String { "StoreUpkeep" }
 
-    /// Prunes once now, then every ``interval`` until graceful shutdown.
+    /// Prunes once now, then every interval (an hour by default) until graceful shutdown.
     public func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
