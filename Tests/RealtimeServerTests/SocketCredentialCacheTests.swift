@@ -181,4 +181,35 @@ struct SocketCredentialCacheTests {
         #expect(!cache.isRevoked(Self.identity(session: "e")))
         #expect(cache.revocationCount <= 4)
     }
+
+    @Test(
+        "expired tokens and sessions, and revocations past their lifetime, are swept as facts are added",
+        .bug(id: 17, "The 42-minute soak grew 0.25 MiB a minute: expired tokens stayed until 200,000 entries")
+    )
+    func sweepsExpiredEntries() throws {
+        let wall = Mutex(Self.now)
+        let monotonic = Mutex(ContinuousClock.now)
+        let cache = SocketCredentialCache(
+            sweepInterval: 16,
+            clock: { monotonic.withLock { $0 } },
+            wallClock: { wall.withLock { $0 } }
+        )
+        let signer = try JWTSigner(key: try JWTKey.generate(for: .eddsa), algorithm: .eddsa)
+        let issuer = AccessTokenIssuer(signer: signer)
+        for index in 0..<10 {
+            let token = try issuer.issue(for: AccessTokenIdentity(userID: "u\(index)", username: "ada", sessionID: "s\(index)"), now: Self.now)
+            cache.remember(token, verifiedInGeneration: cache.tokenGeneration)
+            cache.remember(sessionID: "s\(index)", .init(userID: "u\(index)", expiresAt: Self.now + 60))
+        }
+        cache.apply(Self.event(.session, user: "u0", session: "s0"))
+        #expect(cache.positiveCount == 19 && cache.revocationCount == 1)
+        // An hour later every token (15 min) and session (1 min) has expired and the revocation (10 min) is old.
+        wall.withLock { $0 += 3_600 }
+        monotonic.withLock { $0 += .seconds(3_600) }
+        let fresh = try issuer.issue(for: AccessTokenIdentity(userID: "v", username: "bob", sessionID: "t"), now: Self.now + 3_600)
+        for _ in 0..<16 { cache.remember(fresh, verifiedInGeneration: cache.tokenGeneration) }
+        #expect(cache.positiveCount == 1)
+        #expect(cache.accessToken(for: fresh.token) != nil)
+        #expect(cache.revocationCount == 0)
+    }
 }

@@ -12,8 +12,10 @@ internal import Synchronization
 /// closed either by the revoker (it is already in its rooms) or by the check after joining them
 /// (``isRevoked(_:)``), whichever comes second.
 ///
-/// Both kinds are bounded. When the positive facts fill up, they are forgotten at once (correct, only slower for a
-/// moment: the next handshakes read the store). Revocations are kept apart, each for ``revocationLifetime`` (far
+/// Both kinds are bounded. Every ``sweepInterval`` additions, expired tokens and sessions and revocations past their
+/// lifetime are dropped, so that memory follows what is live rather than what was ever seen (a soak with a login,
+/// refresh or logout a second grew without this). When the positive facts still fill up, they are forgotten at once
+/// (correct, only slower for a moment: the next handshakes read the store). Revocations are kept apart, each for ``revocationLifetime`` (far
 /// longer than a handshake's store read takes, which is the race they close), and never dropped with the positive
 /// facts. Only if more than ``revocationCapacity`` revocations arrive within that lifetime are the oldest dropped,
 /// and the positive facts with them, so that nothing they voided can come back from memory.
@@ -33,6 +35,8 @@ final class SocketCredentialCache: Sendable {
         var revokedSessions: [String: ContinuousClock.Instant] = [:]
         var minimumEpochs: [String: (epoch: Int, at: ContinuousClock.Instant)] = [:]
         var deletedUsers: [String: ContinuousClock.Instant] = [:]
+        /// Positive facts added since the last sweep of expired entries.
+        var additionsSinceSweep = 0
 
         var positiveCount: Int { tokens.count + userEpochs.count + sessions.count }
         var revocationCount: Int { revokedSessions.count + minimumEpochs.count + deletedUsers.count }
@@ -41,6 +45,12 @@ final class SocketCredentialCache: Sendable {
             tokens.removeAll()
             userEpochs.removeAll()
             sessions.removeAll()
+        }
+
+        /// Drops the tokens and sessions expired at `now`.
+        mutating func forgetExpired(at now: Date) {
+            tokens = tokens.filter { $0.value.expiresAt > now }
+            sessions = sessions.filter { $0.value.expiresAt > now }
         }
 
         /// Drops the revocations heard before `cutoff`.
@@ -63,20 +73,30 @@ final class SocketCredentialCache: Sendable {
     let revocationCapacity: Int
     /// How long a revocation is remembered.
     let revocationLifetime: Duration
+    /// How many positive facts are added between two sweeps of expired entries.
+    let sweepInterval: Int
     private let clock: @Sendable () -> ContinuousClock.Instant
+    private let wallClock: @Sendable () -> Date
     private let state = Mutex(State())
 
     init(
         capacity: Int = 200_000,
         revocationCapacity: Int = 100_000,
         revocationLifetime: Duration = .seconds(600),
-        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+        sweepInterval: Int = 1_024,
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+        wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.capacity = capacity
         self.revocationCapacity = revocationCapacity
         self.revocationLifetime = revocationLifetime
+        self.sweepInterval = sweepInterval
         self.clock = clock
+        self.wallClock = wallClock
     }
+
+    /// How many positive facts (tokens, epochs, sessions) are held now.
+    var positiveCount: Int { state.withLock { $0.positiveCount } }
 
     // MARK: Positive facts
 
@@ -174,9 +194,17 @@ final class SocketCredentialCache: Sendable {
         state.forgetPositiveFacts()
     }
 
-    /// Adds a positive fact, first forgetting all of them when they fill the cache (revocations stay).
+    /// Adds a positive fact: every ``sweepInterval`` additions expired entries go first, and when the positive facts
+    /// still fill the cache they are all forgotten (revocations stay).
     private func update(_ body: (inout State) -> Void) {
+        let (now, wallNow) = (clock(), wallClock())
         state.withLock { state in
+            state.additionsSinceSweep += 1
+            if state.additionsSinceSweep >= sweepInterval {
+                state.additionsSinceSweep = 0
+                state.forgetExpired(at: wallNow)
+                state.forgetRevocations(before: now - revocationLifetime)
+            }
             if state.positiveCount >= capacity { state.forgetPositiveFacts() }
             body(&state)
         }
