@@ -238,4 +238,38 @@ struct RealtimeRevocationTests {
             #expect(try await server.connectOutcome(token: tokens.access).code == "token_revoked")
         }
     }
+
+    @Test("a socket closed by a revocation leaves nothing behind: its Socket.IO client and Engine.IO session are freed")
+    func revokedSocketsAreForgotten() async throws {
+        let captured = CapturedServer()
+        try await RealtimeFixture.withServer(embedding: { auth in
+            captured.server = auth
+            auth.realtime.namespace.onConnection { socket in captured.add(socket) }
+        }) { server in
+            let auth = try #require(captured.server)
+            try await server.register()
+            for _ in 0..<3 {
+                let tokens = try await server.login()
+                let socket = try await server.connectedSocket(token: tokens.access)
+                #expect(try await server.logout(tokens.access) == .noContent)
+                try await Self.expectRevoked(socket, reasons: ["logout"])
+            }
+            #expect(try await eventually { auth.realtime.sockets.connectionCount == 0 }, "Socket.IO clients left: \(auth.realtime.sockets.connectionCount)")
+            #expect(try await eventually { auth.engineIO.sessionCount == 0 }, "Engine.IO sessions left: \(auth.engineIO.sessionCount)")
+            #expect(captured.count == 3)
+            #expect(try await eventually { captured.liveCount == 0 }, "sockets still alive: \(captured.liveCount) of 3")
+        }
+    }
+}
+
+/// The ``AuthServer`` an embedding test built, to look at its parts.
+private final class CapturedServer: @unchecked Sendable {
+    private struct Weak { weak var socket: SocketIOSocket? }
+    private let lock = NSLock()
+    var server: AuthServer?
+    private var sockets: [Weak] = []
+
+    func add(_ socket: SocketIOSocket) { lock.withLock { sockets.append(Weak(socket: socket)) } }
+    var count: Int { lock.withLock { sockets.count } }
+    var liveCount: Int { lock.withLock { sockets.filter { $0.socket != nil }.count } }
 }

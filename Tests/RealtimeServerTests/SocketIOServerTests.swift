@@ -249,6 +249,25 @@ struct SocketIOServerTests {
         #expect(namespace.sockets.isEmpty)
     }
 
+    @Test("a server-side disconnect leaves the namespace and runs the disconnect handlers with the server reason")
+    func serverDisconnect() async throws {
+        let server = SocketIOServer(logger: Self.logger)
+        let reasons = Mutex<[SocketIODisconnectReason]>([])
+        let namespace = server.namespace("/")
+        namespace.onConnection { socket in socket.join("room") }
+        namespace.onDisconnect { _, reason in reasons.withLock { $0.append(reason) } }
+        let harness = await SocketIOHarness(server: server)
+        await harness.receive("0")
+        let socket = try #require(namespace.sockets.first)
+        socket.disconnect(closingTransport: true)
+        socket.disconnect(closingTransport: true)  // a second call (a revocation and an expiry at once) does nothing
+        #expect(harness.connection.sent.last == "1")
+        #expect(harness.connection.isClosed)
+        #expect(namespace.sockets.isEmpty)
+        #expect(namespace.sockets(in: "room").isEmpty)
+        #expect(try await eventually { reasons.withLock { $0 } == [.serverNamespaceDisconnect] })
+    }
+
     @Test("a transport close disconnects every socket with the transport's reason")
     func transportClose() async throws {
         let server = SocketIOServer(logger: Self.logger)

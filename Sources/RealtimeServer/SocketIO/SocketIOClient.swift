@@ -16,6 +16,8 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
         var sockets: [String: SocketIOSocket] = [:]
         var connectTimer: DeadlineScheduler.Ticket?
         var hasConnectedOnce = false
+        /// The connection has closed: no socket joins any more.
+        var isClosed = false
         /// The Engine.IO transport, which `sockets` are counted under in `authd_sockets_connected`.
         var transport: EngineIOServer.Transport
     }
@@ -87,6 +89,7 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
     func connectionClosed(reason: EngineIOCloseReason) async {
         let (sockets, timer) = state.withLock { state in
             defer {
+                state.isClosed = true
                 state.sockets = [:]
                 state.connectTimer = nil
                 state.decoder.reset()
@@ -120,8 +123,7 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
         case .connect:
             await connect(to: packet.namespace, auth: packet.payload)
         case .disconnect:
-            if let socket = socket(in: packet.namespace) {
-                remove(socket, reason: .clientNamespaceDisconnect, closingTransport: false)
+            if let socket = socket(in: packet.namespace), remove(socket, reason: .clientNamespaceDisconnect, closingTransport: false) {
                 await socket.namespace.disconnected(socket, reason: .clientNamespaceDisconnect)
             }
         case .event, .binaryEvent:
@@ -187,9 +189,16 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
             refuse(namespaceName, error)
             return
         }
-        state.withLock { state in
+        let added = state.withLock { state in
+            guard !state.isClosed else { return false }
             state.sockets[namespaceName] = socket
             namespace.connectedGauges[state.transport].increment()
+            return true
+        }
+        guard added else {
+            // The connection closed while the middlewares ran: connectionClosed did not see this socket.
+            if socket.markDisconnected() { await namespace.disconnected(socket, reason: .transportClose) }
+            return
         }
         (connection as? EngineIOSession)?.markAccepted()
         server.metrics.handshakesAccepted.increment()
@@ -209,7 +218,9 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
     }
 
     /// Forgets `socket` (after a DISCONNECT either way) and closes the transport when asked or when it was the last.
-    func remove(_ socket: SocketIOSocket, reason: SocketIODisconnectReason, closingTransport: Bool) {
+    /// - Returns: Whether this call disconnected the socket (then the caller tells its namespace).
+    @discardableResult
+    func remove(_ socket: SocketIOSocket, reason: SocketIODisconnectReason, closingTransport: Bool) -> Bool {
         let isLast = state.withLock { state in
             if state.sockets[socket.namespace.name] === socket {
                 state.sockets[socket.namespace.name] = nil
@@ -217,9 +228,10 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
             }
             return state.sockets.isEmpty
         }
-        _ = socket.markDisconnected()
+        let disconnected = socket.markDisconnected()
         if closingTransport || (isLast && reason == .serverNamespaceDisconnect) {
             connection.close()
         }
+        return disconnected
     }
 }

@@ -196,12 +196,15 @@ public final class SocketIOSocket: Sendable {
     // MARK: Disconnecting
 
     /// Removes the socket from its namespace: sends DISCONNECT, and closes the whole Engine.IO connection when
-    /// `closingTransport` is true (or when no other namespace uses it).
+    /// `closingTransport` is true (or when no other namespace uses it). The namespace's disconnect handlers run
+    /// (on a task of their own) with ``SocketIODisconnectReason/serverNamespaceDisconnect``.
     public func disconnect(closingTransport: Bool = false) {
         guard isConnected else { return }
         sendPacket(SocketIOPacket(type: .disconnect, namespace: namespace.name))
         uncork()
-        client.remove(self, reason: .serverNamespaceDisconnect, closingTransport: closingTransport)
+        if client.remove(self, reason: .serverNamespaceDisconnect, closingTransport: closingTransport) {
+            namespace.disconnectedByServer(self)
+        }
     }
 
     /// Marks the socket disconnected, fails its pending acks and leaves its rooms. Returns `false` if it already was.
