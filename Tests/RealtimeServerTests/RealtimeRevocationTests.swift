@@ -242,10 +242,11 @@ struct RealtimeRevocationTests {
     @Test("a socket closed by a revocation leaves nothing behind: its Socket.IO client and Engine.IO session are freed")
     func revokedSocketsAreForgotten() async throws {
         let captured = CapturedServer()
-        try await RealtimeFixture.withServer(embedding: { auth in
+        let capture: @Sendable (AuthServer) -> Void = { auth in
             captured.server = auth
             auth.realtime.namespace.onConnection { socket in captured.add(socket) }
-        }) { server in
+        }
+        try await RealtimeFixture.withServer(embedding: capture) { server in
             let auth = try #require(captured.server)
             try await server.register()
             for _ in 0..<3 {
@@ -254,8 +255,9 @@ struct RealtimeRevocationTests {
                 #expect(try await server.logout(tokens.access) == .noContent)
                 try await Self.expectRevoked(socket, reasons: ["logout"])
             }
-            #expect(try await eventually { auth.realtime.sockets.connectionCount == 0 }, "Socket.IO clients left: \(auth.realtime.sockets.connectionCount)")
-            #expect(try await eventually { auth.engineIO.sessionCount == 0 }, "Engine.IO sessions left: \(auth.engineIO.sessionCount)")
+            #expect(try await eventually { auth.realtime.sockets.connectionCount == 0 })
+            #expect(try await eventually { auth.engineIO.sessionCount == 0 })
+            #expect(auth.realtime.namespace.sockets.isEmpty)
             #expect(captured.count == 3)
             #expect(try await eventually { captured.liveCount == 0 }, "sockets still alive: \(captured.liveCount) of 3")
         }
