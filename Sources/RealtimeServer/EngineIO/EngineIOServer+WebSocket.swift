@@ -23,10 +23,10 @@ extension EngineIOServer {
         query: String?,
         headers: HTTPFields,
         authority: String?,
-        channel: any Channel,
+        peer: String?,
         requestID: String
     ) -> Result<EngineIOWebSocketHandler.Role, EngineIOServerError> {
-        let result = decideWebSocket(path: path, query: query, headers: headers, authority: authority, channel: channel, requestID: requestID)
+        let result = decideWebSocket(path: path, query: query, headers: headers, authority: authority, peer: peer, requestID: requestID)
         let status: Int
         switch result {
         case .success: status = 101
@@ -47,7 +47,7 @@ extension EngineIOServer {
         query: String?,
         headers: HTTPFields,
         authority: String?,
-        channel: any Channel,
+        peer: String?,
         requestID: String
     ) -> Result<EngineIOWebSocketHandler.Role, EngineIOServerError> {
         let target: RequestTarget
@@ -58,8 +58,9 @@ extension EngineIOServer {
             return .failure(error)
         }
         guard target.transport == .websocket else { return .failure(EngineIOServerError(.badRequest)) }
+        // Computed once: the same binding checks an upgrade, or is kept by the new session.
+        let binding = binding(peer: peer, headers: headers)
         if let sid = target.sid {
-            let binding = binding(peer: channel.remoteAddress?.ipAddress, headers: headers)
             guard let session = session(id: sid, binding: binding, headers: headers, requestID: requestID) else {
                 return .failure(EngineIOServerError(.unknownSessionID))
             }
@@ -67,20 +68,13 @@ extension EngineIOServer {
         }
         if configuration.connectionLimits.maxAwaitingSessionsPerAddress != nil {
             // Refused before the 101, so that the client sees a 503 rather than an upgrade closed at once.
-            let clientAddress = configuration.trustedProxies.clientAddress(peer: channel.remoteAddress?.ipAddress, headers: headers) ?? ""
-            if case .failure(let refusal) = mayOpenSession(from: clientAddress) {
+            if case .failure(let refusal) = mayOpenSession(from: binding.clientAddress) {
                 logger.debug("Engine.IO handshake refused", metadata: ["engineio.refusal": "\(refusal)", "request.id": .string(requestID)])
                 return .failure(EngineIOServerError(.badRequest, status: .serviceUnavailable))
             }
         }
-        let info = EngineIORequestInfo(
-            headers: headers,
-            path: path,
-            query: query ?? "",
-            remoteAddress: channel.remoteAddress?.ipAddress,
-            requestID: requestID
-        )
-        return .success(.open(info))
+        let info = EngineIORequestInfo(headers: headers, path: path, query: query ?? "", remoteAddress: peer, requestID: requestID)
+        return .success(.open(info, binding))
     }
 
     /// The id of a WebSocket handshake: its `X-Request-Id` from a trusted proxy, else a new one.
@@ -90,11 +84,16 @@ extension EngineIOServer {
 
     /// Creates and registers a session whose transport is the WebSocket `webSocketID`, and has the delegate told
     /// about it (in the server's task group). `nil` when shutting down. The caller writes the `open` packet.
-    func openWebSocketSession(request: EngineIORequestInfo, webSocketID: UInt64, sink: EngineIOWebSocketSink) -> EngineIOSession? {
+    func openWebSocketSession(
+        request: EngineIORequestInfo,
+        binding: EngineIOSessionBinding,
+        webSocketID: UInt64,
+        sink: EngineIOWebSocketSink
+    ) -> EngineIOSession? {
         let session = EngineIOSession(
             id: Self.makeSessionID(),
             request: request,
-            binding: binding(peer: request.remoteAddress, headers: request.headers),
+            binding: binding,
             transport: .websocket,
             server: self,
             now: .now

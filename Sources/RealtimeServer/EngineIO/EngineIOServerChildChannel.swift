@@ -65,6 +65,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
 
     /// Configures an HTTP/1.1 pipeline whose upgrader turns Engine.IO WebSocket requests into WebSocket channels.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        // Once per connection: the limits, the request id and the session binding all start from it.
         let peer = channel.remoteAddress?.ipAddress
         if let limiter {
             guard limiter.acquire(peer) == nil else {
@@ -88,7 +89,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                 maxFrameSize: maxFrameSize,
                 enableAutomaticErrorHandling: true,
                 shouldUpgrade: { channel, head in
-                    let decided = Self.decide(head, channel: channel, servers: servers)
+                    let decided = Self.decide(head, peer: peer, servers: servers)
                     decision.value = decided
                     guard case .upgrade(_, _, let requestID) = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
                     // Out before NIO removes the HTTP decoder, which hands the bytes after the request (WebSocket
@@ -218,7 +219,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
     }
 
     /// Decides an upgrade request: the first server whose path it is validates it.
-    private static func decide(_ head: HTTPRequestHead, channel: any Channel, servers: [EngineIOServer]) -> Decision {
+    private static func decide(_ head: HTTPRequestHead, peer: String?, servers: [EngineIOServer]) -> Decision {
         let uri = URI(head.uri)
         let path = uri.path
         let query = uri.query
@@ -229,13 +230,13 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             guard let fieldName = HTTPField.Name(name) else { continue }
             headers.append(HTTPField(name: fieldName, value: value))
         }
-        let requestID = server.requestID(incoming: headers[RequestIdentifier.headerName], remoteAddress: channel.remoteAddress?.ipAddress)
+        let requestID = server.requestID(incoming: headers[RequestIdentifier.headerName], remoteAddress: peer)
         switch server.validateWebSocket(
             path: path,
             query: query,
             headers: headers,
             authority: head.headers.first(name: "host"),
-            channel: channel,
+            peer: peer,
             requestID: requestID
         ) {
         case .success(let role): return .upgrade(server, role, requestID: requestID)

@@ -20,8 +20,8 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// What the WebSocket is for.
     enum Role {
-        /// A new session over WebSocket (no `sid` in the request).
-        case open(EngineIORequestInfo)
+        /// A new session over WebSocket (no `sid` in the request), with the binding of its handshake.
+        case open(EngineIORequestInfo, EngineIOSessionBinding)
         /// The upgrade candidate of a polling session.
         case upgrade(EngineIOSession)
     }
@@ -56,8 +56,8 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
         self.role = nil
         let sink = EngineIOWebSocketSink(handler: self, eventLoop: context.eventLoop)
         switch role {
-        case .open(let request):
-            guard let session = server.openWebSocketSession(request: request, webSocketID: webSocketID, sink: sink) else {
+        case .open(let request, let binding):
+            guard let session = server.openWebSocketSession(request: request, binding: binding, webSocketID: webSocketID, sink: sink) else {
                 closeWebSocket(context: context, code: .goingAway)
                 return
             }

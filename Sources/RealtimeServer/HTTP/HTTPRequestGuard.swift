@@ -17,9 +17,10 @@ internal import NIOHTTP1
 ///
 /// It sits right after the HTTP decoder of every connection until a WebSocket upgrade removes it (one handler for all
 /// of this: each handler added and removed per connection is measurable in the handshake's cost). Its state: the
-/// deadline's scheduled task until the first head, and whether a response is under way (then no second response can
-/// be started, the connection is just closed).
-final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
+/// deadline until the first head (a scheduled callback with the guard as its handler: no promise, no closure per
+/// connection), and whether a response is under way (then no second response can be started, the connection is just
+/// closed).
+final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -31,7 +32,9 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// The connection's place in the connection limits until the first head (then the HTTP handling or the
     /// WebSocket handler gives it back).
     private var place: ConnectionPlace?
-    private var deadline: Scheduled<Void>?
+    private var deadline: NIOScheduledCallback?
+    /// The guard's context while the deadline runs (the callback closes the connection through it).
+    private var context: ChannelHandlerContext?
     private var headSeen = false
     private var responseUnderWay = false
     private var refused = false
@@ -50,18 +53,29 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         guard !headSeen, deadline == nil else { return }
-        let timeouts = headTimeouts
-        let logger = logger
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: headTimeout) {
-            timeouts.increment()
-            logger.debug("Connection closed: no complete request head within the timeout")
-            context.close(promise: nil)
-        }
+        self.context = context
+        // Fails only on an event loop that is shutting down, which closes the connection anyway.
+        deadline = try? context.eventLoop.assumeIsolated().scheduleCallback(in: headTimeout, handler: self)
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        deadline = nil
+        guard let context else { return }
+        self.context = nil
+        headTimeouts.increment()
+        logger.debug("Connection closed: no complete request head within the timeout")
+        context.close(promise: nil)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        cancelDeadline()
+    }
+
+    /// Stops the request-head deadline (the callback holds this guard until then).
+    private func cancelDeadline() {
         deadline?.cancel()
         deadline = nil
+        context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -72,8 +86,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent, !headSeen {
             // Graceful shutdown: a connection without a request head has nothing in flight to finish.
-            deadline?.cancel()
-            deadline = nil
+            cancelDeadline()
             context.close(promise: nil)
         }
         context.fireUserInboundEventTriggered(event)
@@ -85,10 +98,9 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if !headSeen {
                 headSeen = true
                 place = nil
-                deadline?.cancel()
-                deadline = nil
+                cancelDeadline()
             }
-            if head.headers.count(of: "host") != 1 {
+            if head.headers["host"].count != 1 {
                 refuse(context: context, status: .badRequest, message: "A request must have exactly one Host header field.")
                 return
             }
@@ -135,13 +147,6 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         let channel = context.channel
         written.futureResult.whenComplete { _ in channel.close(promise: nil) }
-    }
-}
-
-extension HTTPHeaders {
-    /// How many fields are named `name` (case-insensitively).
-    fileprivate func count(of name: String) -> Int {
-        reduce(0) { count, field in field.name.utf8.count == name.utf8.count && field.name.lowercased() == name ? count + 1 : count }
     }
 }
 

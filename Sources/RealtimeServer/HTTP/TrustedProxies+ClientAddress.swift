@@ -21,14 +21,15 @@ extension TrustedProxies {
     ///   - headers: The request's header fields.
     /// - Returns: The client's address, or `nil` when the peer is unknown.
     public func clientAddress(peer: String?, headers: HTTPFields) -> String? {
-        guard let peer, let peerBytes = IPNetwork.parseAddress(peer) else { return peer }
+        guard let peer else { return nil }
+        // Every request without a proxy (the hot path, once per socket handshake): the peer itself, unparsed when
+        // it is IPv4, which NIO writes canonically.
+        guard headers[.forwarded] != nil || headers[.xForwardedFor] != nil else { return Self.canonicalPeer(peer) }
+        guard let peerBytes = IPNetwork.parseAddress(peer) else { return peer }
         var client = peerBytes
         let forwarded = headers[values: .forwarded]
         let forwardedFor = forwarded.isEmpty ? headers[values: .xForwardedFor] : []
-        guard !forwarded.isEmpty || !forwardedFor.isEmpty, contains(bytes: client) else {
-            // The peer itself (every request without a proxy: the hot path). NIO writes IPv4 peers canonically.
-            return peerBytes.count == 4 ? peer : IPNetwork.canonical(client)
-        }
+        guard contains(bytes: client) else { return peerBytes.count == 4 ? peer : IPNetwork.canonical(client) }
         let hops: [Substring] =
             forwarded.isEmpty
             ? forwardedFor.flatMap { $0.split(separator: ",") } : forwarded.flatMap { Self.forwardedForValues($0) }
@@ -38,6 +39,12 @@ extension TrustedProxies {
             if !contains(bytes: bytes) { break }
         }
         return IPNetwork.canonical(client)
+    }
+
+    /// A peer address as NIO writes it, in canonical form: IPv4 as it is, IPv6 (and IPv4-mapped) rewritten.
+    static func canonicalPeer(_ peer: String) -> String {
+        guard peer.utf8.contains(UInt8(ascii: ":")), let bytes = IPNetwork.parseAddress(peer) else { return peer }
+        return IPNetwork.canonical(bytes)
     }
 
     /// Whether the address bytes (4 or 16, an IPv4-mapped IPv6 address matching IPv4 networks too) are trusted.
