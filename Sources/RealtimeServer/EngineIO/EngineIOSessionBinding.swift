@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
 internal import HTTPTypes
+internal import Hummingbird
 
 /// What an Engine.IO session is bound to at its open handshake, so that its `sid` alone (which appears in every
 /// polling URL) does not authorise anything: the client address (through the trusted proxies), and when the
@@ -37,15 +38,11 @@ struct EngineIOSessionBinding: Sendable, Equatable {
         if let authorization = headers[.authorization] {
             credential += "authorization\u{0}" + authorization + "\u{0}"
         }
-        if !cookieNames.isEmpty {
-            for field in headers[values: .cookie] {
-                for pair in field.split(separator: ";") {
-                    let parts = pair.split(separator: "=", maxSplits: 1)
-                    guard parts.count == 2 else { continue }
-                    let name = parts[0].trimmingSpaces
-                    guard cookieNames.contains(where: { $0 == name }) else { continue }
-                    credential += "cookie\u{0}" + String(name) + "\u{0}" + String(parts[1].trimmingSpaces) + "\u{0}"
-                }
+        if !cookieNames.isEmpty, headers[.cookie] != nil {
+            let cookies = Cookies(from: headers[values: .cookie])
+            for name in cookieNames {
+                guard let value = cookies[name]?.value else { continue }
+                credential += "cookie\u{0}" + name + "\u{0}" + value + "\u{0}"
             }
         }
         guard !credential.isEmpty else {
@@ -82,14 +79,5 @@ struct EngineIOSessionBinding: Sendable, Equatable {
     /// A new random key (32 bytes from the system's generator, base64url), for one process.
     static func makeKey() -> String {
         Base64URL.encode(SecureRandom.bytes(count: 32))
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return text
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import AuthCore
 internal import HTTPTypes
+internal import Hummingbird
 
 /// The session cookie that binds a polling session to the client that opened it, beyond its address: the open
 /// handshake sets `<name>=<secret>` (a keyed digest of the `sid`, so nothing is stored per session), and once a
@@ -38,27 +39,7 @@ struct EngineIOSessionEcho: Sendable {
 
     /// Compares the cookie in `headers` (constant time) with the one session `sid` was given.
     func check(_ headers: HTTPFields, sid: String) -> Check {
-        guard let presented = Self.cookie(named: cookieName, in: headers) else { return .absent }
+        guard headers[.cookie] != nil, let presented = Cookies(from: headers[values: .cookie])[cookieName]?.value else { return .absent }
         return ConstantTime.isEqual(Array(presented.utf8), Array(secret(for: sid).utf8)) ? .matches : .mismatch
-    }
-
-    static func cookie(named name: String, in headers: HTTPFields) -> Substring? {
-        for field in headers[values: .cookie] {
-            for pair in field.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmingCharacters(in: " \t") == name else { continue }
-                return Substring(parts[1].trimmingCharacters(in: " \t"))
-            }
-        }
-        return nil
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> Substring {
-        var text = self
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return text
     }
 }
