@@ -29,7 +29,7 @@ struct AccountConfigurationTests {
             (["session-idle-timeout": "2592001"], "session-idle-timeout", "must not exceed refresh-token-ttl"),
             (["session-idle-timeout": "7200", "refresh-token-ttl": "3600"], "session-idle-timeout", "must not exceed refresh-token-ttl"),
             (["session-idle-timeout": "-5"], "session-idle-timeout", "must be 0 (off)"),
-            (["session-idle-timeout": "a week"], "session-idle-timeout", "must be an integer"),
+            (["session-idle-timeout": "a week"], "session-idle-timeout", "must be a duration in seconds (such as 300, 5m, 90d)"),
             (["outbox-max-files": "0"], "outbox-max-files", "must be between 1 and 1000000"),
             (["outbox-max-files": "many"], "outbox-max-files", "must be an integer"),
         ]

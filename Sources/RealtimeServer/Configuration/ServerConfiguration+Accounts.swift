@@ -13,7 +13,7 @@ extension ServerConfiguration {
             switch trimmed {
             case "": configuration.sessionIdleTimeout = nil
             case "off": configuration.sessionIdleTimeout = 0
-            default: configuration.sessionIdleTimeout = TimeInterval(try integer(value, option: "session-idle-timeout"))
+            default: configuration.sessionIdleTimeout = TimeInterval(try seconds(value, option: "session-idle-timeout"))
             }
         },
         Option(

@@ -27,14 +27,14 @@ extension ServerConfiguration {
             help: "Seconds a new connection has to send a complete request head; then it is closed.",
             defaultDescription: "10"
         ) { configuration, value throws(ConfigurationError) in
-            configuration.connections.headerTimeout = .seconds(try integer(value, option: "header-timeout", in: 1...600))
+            configuration.connections.headerTimeout = .seconds(try seconds(value, option: "header-timeout", in: 1...600))
         },
         Option(
             name: "idle-timeout",
             help: "Seconds a keep-alive connection may stay without a request in progress (a pending long-poll is in progress).",
             defaultDescription: "60"
         ) { configuration, value throws(ConfigurationError) in
-            configuration.connections.idleTimeout = .seconds(try integer(value, option: "idle-timeout", in: 1...86_400))
+            configuration.connections.idleTimeout = .seconds(try seconds(value, option: "idle-timeout", in: 1...86_400))
         },
         Option(
             name: "max-connections",
@@ -72,7 +72,7 @@ extension ServerConfiguration {
             help: "Seconds SIGTERM/SIGINT waits for in-flight requests and socket closes before closing what is left.",
             defaultDescription: "10"
         ) { configuration, value throws(ConfigurationError) in
-            configuration.connections.shutdownGrace = .seconds(try integer(value, option: "shutdown-grace", in: 0...3_600))
+            configuration.connections.shutdownGrace = .seconds(try seconds(value, option: "shutdown-grace", in: 0...3_600))
         },
     ]
 

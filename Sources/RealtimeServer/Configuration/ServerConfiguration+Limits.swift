@@ -22,14 +22,14 @@ extension ServerConfiguration {
             help: "At most one password-reset mail per account per this long (seconds, or 30s, 5m, 1h).",
             defaultDescription: "5m"
         ) { configuration, value throws(ConfigurationError) in
-            configuration.rateLimits.resetCooldown = try duration(value, option: "reset-cooldown", in: 1...86_400)
+            configuration.rateLimits.resetCooldown = TimeInterval(try seconds(value, option: "reset-cooldown", in: 1...86_400))
         },
         Option(
             name: "audit-retention",
             help: "How long audit events are kept (seconds, or 12h, 90d); older ones are pruned hourly.",
             defaultDescription: "90d"
         ) { configuration, value throws(ConfigurationError) in
-            configuration.auditRetention = try duration(value, option: "audit-retention", in: 3_600...(3_650 * 86_400))
+            configuration.auditRetention = TimeInterval(try seconds(value, option: "audit-retention", in: 3_600...(3_650 * 86_400)))
         },
     ]
 
@@ -55,22 +55,5 @@ extension ServerConfiguration {
                 throw ConfigurationError(option: name, reason: "must be N/period such as 10/1m, not \"\(value)\"")
             }
         }
-    }
-
-    /// A duration: whole seconds, or a number with a unit `s`, `m`, `h` or `d`.
-    static func duration(_ value: String, option: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> TimeInterval {
-        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
-        let scales: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
-        var seconds: Int? = Int(text)
-        if seconds == nil, let unit = text.last, let scale = scales[unit], let amount = Int(text.dropLast()) {
-            seconds = amount.multipliedReportingOverflow(by: scale).overflow ? nil : amount * scale
-        }
-        guard let seconds, range.contains(seconds) else {
-            throw ConfigurationError(
-                option: option,
-                reason: "must be a duration between \(range.lowerBound) and \(range.upperBound) seconds (such as 300, 5m, 90d), not \"\(value)\""
-            )
-        }
-        return TimeInterval(seconds)
     }
 }

@@ -77,8 +77,8 @@ extension ServerConfiguration {
         Option(name: "smtp-timeout", help: "Seconds for connecting and for each SMTP reply.", defaultDescription: "30") {
             configuration,
             value throws(ConfigurationError) in
-            let seconds = try integer(value, option: "smtp-timeout")
-            configuration.updateSMTP { $0.timeout = Double(seconds) }
+            let timeout = try seconds(value, option: "smtp-timeout")
+            configuration.updateSMTP { $0.timeout = Double(timeout) }
         },
     ]
 

@@ -67,17 +67,17 @@ extension ServerConfiguration {
         Option(name: "socket-ping-interval", help: "Seconds between socket heartbeats.", defaultDescription: "25") {
             configuration,
             value throws(ConfigurationError) in
-            configuration.realtime.pingInterval = .seconds(try integer(value, option: "socket-ping-interval", in: 1...3600, unit: "seconds"))
+            configuration.realtime.pingInterval = .seconds(try seconds(value, option: "socket-ping-interval", in: 1...3600))
         },
         Option(name: "socket-ping-timeout", help: "Seconds allowed for a heartbeat answer.", defaultDescription: "20") {
             configuration,
             value throws(ConfigurationError) in
-            configuration.realtime.pingTimeout = .seconds(try integer(value, option: "socket-ping-timeout", in: 1...3600, unit: "seconds"))
+            configuration.realtime.pingTimeout = .seconds(try seconds(value, option: "socket-ping-timeout", in: 1...3600))
         },
         Option(name: "socket-connect-timeout", help: "Seconds a new socket has to send its Socket.IO CONNECT.", defaultDescription: "20") {
             configuration,
             value throws(ConfigurationError) in
-            configuration.realtime.connectTimeout = .seconds(try integer(value, option: "socket-connect-timeout", in: 1...3600, unit: "seconds"))
+            configuration.realtime.connectTimeout = .seconds(try seconds(value, option: "socket-connect-timeout", in: 1...3600))
         },
         Option(name: "socket-max-payload", help: "Largest Engine.IO payload in bytes.", defaultDescription: "1000000") {
             configuration,

@@ -103,17 +103,17 @@ extension ServerConfiguration {
         Option(name: "access-token-ttl", help: "Access-token lifetime in seconds.", defaultDescription: "900") {
             configuration,
             value throws(ConfigurationError) in
-            configuration.accessTokenLifetime = TimeInterval(try integer(value, option: "access-token-ttl"))
+            configuration.accessTokenLifetime = TimeInterval(try seconds(value, option: "access-token-ttl"))
         },
         Option(name: "refresh-token-ttl", help: "Lifetime of a login (session and refresh tokens) in seconds.", defaultDescription: "2592000") {
             configuration,
             value throws(ConfigurationError) in
-            configuration.refreshTokenLifetime = TimeInterval(try integer(value, option: "refresh-token-ttl"))
+            configuration.refreshTokenLifetime = TimeInterval(try seconds(value, option: "refresh-token-ttl"))
         },
         Option(name: "reset-token-ttl", help: "Password-reset link lifetime in seconds.", defaultDescription: "1800") {
             configuration,
             value throws(ConfigurationError) in
-            configuration.passwordResetLifetime = TimeInterval(try integer(value, option: "reset-token-ttl"))
+            configuration.passwordResetLifetime = TimeInterval(try seconds(value, option: "reset-token-ttl"))
         },
         Option(name: "issuer", help: "The iss claim of access tokens.", defaultDescription: "authd") {
             configuration,
@@ -332,6 +332,22 @@ extension ServerConfiguration {
         case "false", "0", "no", "off": return false
         default: throw ConfigurationError(option: option, reason: "must be true or false, not \"\(value)\"")
         }
+    }
+
+    /// A duration in whole seconds, written as a number of seconds or with a unit `s`, `m`, `h` or `d` (`300`, `5m`,
+    /// `90d`): every time option takes this one syntax. Without `range`, options checked later take any value.
+    static func seconds(_ value: String, option: String, in range: ClosedRange<Int>? = nil) throws(ConfigurationError) -> Int {
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let scales: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        var seconds = Int(text)
+        if seconds == nil, let unit = text.last, let scale = scales[unit], let amount = Int(text.dropLast()) {
+            seconds = amount.multipliedReportingOverflow(by: scale).overflow ? nil : amount * scale
+        }
+        guard let seconds, range?.contains(seconds) ?? true else {
+            let bounds = range.map { " between \($0.lowerBound) and \($0.upperBound) seconds" } ?? " in seconds"
+            throw ConfigurationError(option: option, reason: "must be a duration\(bounds) (such as 300, 5m, 90d), not \"\(value)\"")
+        }
+        return seconds
     }
 
     /// An integer within `range`; `unit` (such as `"seconds"`) is named in the error.
