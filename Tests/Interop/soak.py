@@ -19,7 +19,6 @@ Imported by Tests/Interop/test_soak.py (`run(...)`). Bounded: the run ends after
 """
 import argparse
 import asyncio
-import functools
 import json
 import os
 import random
@@ -41,12 +40,9 @@ PASSWORD = "correct horse battery staple"
 REPO = Path(__file__).resolve().parents[2]
 
 
-@functools.lru_cache
-def rate_limits_off(binary: Path) -> tuple[str, ...]:
-    """`--rate-limits off` when this authd has rate limits (#17), else nothing: the soak, the SIGTERM and the kill -9
-    tests drive many logins from 127.0.0.1 on purpose; test_brute_force.py is where the limits are tested."""
-    help_text = subprocess.run([str(binary), "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
-    return ("--rate-limits", "off") if "--rate-limits" in help_text else ()
+# The soak, the SIGTERM and the kill -9 tests drive many logins from 127.0.0.1 on purpose; test_brute_force.py is where
+# the limits are tested.
+RATE_LIMITS_OFF = ("--rate-limits", "off")
 
 
 def process_sample(pid: int) -> dict:
@@ -93,7 +89,7 @@ class AuthdServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         command = [str(self.binary), "serve", "--port", str(self.port), "--data-dir", str(self.directory / "data"),
-                   "--bcrypt-cost", str(self.bcrypt_cost), "--log-level", "warning", *rate_limits_off(self.binary)]  # fmt: skip
+                   "--bcrypt-cost", str(self.bcrypt_cost), "--log-level", "warning", *RATE_LIMITS_OFF]  # fmt: skip
         if self.cpus:
             command = ["taskset", "-c", self.cpus, *command]
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHD_")}

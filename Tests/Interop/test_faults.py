@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from cluster_support import POSTGRES_BIN, ClusterError, Postgres, require_tools
-from soak import rate_limits_off
+from soak import RATE_LIMITS_OFF
 from test_http_api import PASSWORD, Server
 
 THREADS = 8
@@ -132,7 +132,7 @@ def integrity_check(database: Path) -> str:
 
 def test_kill_9_during_registration_and_login_load_sqlite(authd_bin, tmp_path):
     data = tmp_path / "data"
-    server = Server(authd_bin, data, *rate_limits_off(authd_bin))
+    server = Server(authd_bin, data, *RATE_LIMITS_OFF)
     try:
         server.start()
         load = Load(server.url)
@@ -178,7 +178,7 @@ def test_kill_9_during_registration_and_login_load_postgres(authd_bin, tmp_path)
         postgres.start()
         # The URL may carry a password: the environment only, never argv.
         env = {"AUTHD_DATABASE_URL": postgres.url}
-        server = Server(authd_bin, tmp_path / "data", *rate_limits_off(authd_bin), env=env)
+        server = Server(authd_bin, tmp_path / "data", *RATE_LIMITS_OFF, env=env)
         server.start()
         load = Load(server.url)
         load.run_and_kill(lambda: kill9(server))

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from raw_sockets import SpreadSessions, connect_many
-from soak import rate_limits_off
+from soak import RATE_LIMITS_OFF
 from test_http_api import PASSWORD, Server
 
 SOCKETS = 1000
@@ -45,7 +45,7 @@ class Outcome:
 
 def _scenario(authd_bin, directory) -> Outcome:
     outcome = Outcome()
-    server = Server(authd_bin, directory / "data", "--bcrypt-cost", SLOW_COST, *rate_limits_off(authd_bin))
+    server = Server(authd_bin, directory / "data", "--bcrypt-cost", SLOW_COST, *RATE_LIMITS_OFF)
     server.start()
     try:
         tokens = []
