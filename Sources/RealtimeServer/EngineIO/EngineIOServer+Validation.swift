@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import HTTPTypes
-internal import Hummingbird
-internal import HummingbirdCore
 
 extension EngineIOServer {
     /// What a valid Engine.IO request asks for.
@@ -13,18 +11,18 @@ extension EngineIOServer {
     /// Checks the parts every Engine.IO request shares, in the reference server's order: `transport` (code 0),
     /// `EIO` (code 5), then the `Origin` (code 4, 403).
     func validate(query: String?, headers: HTTPFields, authority: String?) -> Result<RequestTarget, EngineIOServerError> {
-        let parameters = URI(String("?" + (query ?? ""))).queryParameters
-        guard let transportName = parameters["transport"], let transport = Transport(rawValue: String(transportName)),
+        let parameters = EngineIOQuery(query)
+        guard let transportName = parameters.transport, let transport = Transport(rawValue: String(transportName)),
             configuration.transports.contains(transport)
         else {
             return .failure(EngineIOServerError(.unknownTransport))
         }
-        guard parameters["EIO"] == "4" else { return .failure(EngineIOServerError(.unsupportedProtocolVersion)) }
+        guard parameters.protocolVersion == "4" else { return .failure(EngineIOServerError(.unsupportedProtocolVersion)) }
         guard isOriginAllowed(headers[.origin], authority: authority) else {
             return .failure(EngineIOServerError(.forbidden))
         }
-        let sid = parameters["sid"].map(String.init)
-        return .success(RequestTarget(transport: transport, sid: sid?.isEmpty == true ? nil : sid))
+        let sid = parameters.sid.flatMap { $0.isEmpty ? nil : String($0) }
+        return .success(RequestTarget(transport: transport, sid: sid))
     }
 
     /// Requests without an `Origin` header (non-browser clients), same-origin requests and configured origins pass;
