@@ -233,24 +233,11 @@ struct SocketIOServerTests {
         #expect(!harness.connection.isClosed)
     }
 
-    @Test("a client DISCONNECT runs the disconnect handlers with the client reason and leaves the rooms")
-    func clientDisconnect() async throws {
-        let server = SocketIOServer(logger: Self.logger)
-        let reasons = Mutex<[SocketIODisconnectReason]>([])
-        let namespace = server.namespace("/")
-        namespace.onConnection { socket in socket.join("room") }
-        namespace.onDisconnect { _, reason in reasons.withLock { $0.append(reason) } }
-        let harness = await SocketIOHarness(server: server)
-        await harness.receive("0")
-        #expect(namespace.sockets(in: "room").count == 1)
-        await harness.receive("1")
-        #expect(reasons.withLock { $0 } == [.clientNamespaceDisconnect])
-        #expect(namespace.sockets(in: "room").isEmpty)
-        #expect(namespace.sockets.isEmpty)
-    }
-
-    @Test("a server-side disconnect leaves the namespace and runs the disconnect handlers with the server reason")
-    func serverDisconnect() async throws {
+    @Test(
+        "a DISCONNECT either way leaves the rooms and the namespace and runs the disconnect handlers once, with its reason",
+        arguments: [SocketIODisconnectReason.clientNamespaceDisconnect, .serverNamespaceDisconnect]
+    )
+    func namespaceDisconnect(reason: SocketIODisconnectReason) async throws {
         let server = SocketIOServer(logger: Self.logger)
         let reasons = Mutex<[SocketIODisconnectReason]>([])
         let namespace = server.namespace("/")
@@ -259,13 +246,19 @@ struct SocketIOServerTests {
         let harness = await SocketIOHarness(server: server)
         await harness.receive("0")
         let socket = try #require(namespace.sockets.first)
-        socket.disconnect(closingTransport: true)
-        socket.disconnect(closingTransport: true)  // a second call (a revocation and an expiry at once) does nothing
-        #expect(harness.connection.sent.last == "1")
-        #expect(harness.connection.isClosed)
-        #expect(namespace.sockets.isEmpty)
+        #expect(namespace.sockets(in: "room").count == 1)
+        if reason == .clientNamespaceDisconnect {
+            await harness.receive("1")
+        } else {
+            socket.disconnect(closingTransport: true)
+            socket.disconnect(closingTransport: true)  // a second call (a revocation and an expiry at once) does nothing
+            #expect(harness.connection.sent.last == "1")
+            #expect(harness.connection.isClosed)
+        }
         #expect(namespace.sockets(in: "room").isEmpty)
-        #expect(try await eventually { reasons.withLock { $0 } == [.serverNamespaceDisconnect] })
+        #expect(namespace.sockets.isEmpty)
+        // The server's own disconnect cannot wait for the handlers: they run on a task of their own.
+        #expect(try await eventually { reasons.withLock { $0 } == [reason] })
     }
 
     @Test("a transport close disconnects every socket with the transport's reason")
