@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import NIOCore
 public import StrictJSON
 
 /// The JSON data of an Engine.IO `open` packet.
@@ -37,6 +38,25 @@ public struct EngineIOHandshake: Hashable, Sendable {
             "pingTimeout": .int(Int64(pingTimeout)),
             "maxPayload": .int(Int64(maxPayload)),
         ]
+    }
+
+    /// Writes the JSON text of ``jsonValue`` into `buffer` without building the value first (every socket's
+    /// handshake writes one).
+    public func write(into buffer: inout ByteBuffer) {
+        buffer.append(ascii: "{\"sid\":")
+        JSONValue.writeString(sid, to: &buffer)
+        buffer.append(ascii: ",\"upgrades\":[")
+        for (index, upgrade) in upgrades.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(upgrade, to: &buffer)
+        }
+        buffer.append(ascii: "],\"pingInterval\":")
+        JSONValue.writeInteger(Int64(pingInterval), to: &buffer)
+        buffer.append(ascii: ",\"pingTimeout\":")
+        JSONValue.writeInteger(Int64(pingTimeout), to: &buffer)
+        buffer.append(ascii: ",\"maxPayload\":")
+        JSONValue.writeInteger(Int64(maxPayload), to: &buffer)
+        buffer.append(UInt8(ascii: "}"))
     }
 
     /// Reads a handshake from its JSON object; unknown fields are ignored.

@@ -78,7 +78,7 @@ public enum EngineIOPacket: Hashable, Sendable {
         default:
             buffer.writeInteger(type.wireByte)
             switch self {
-            case .open(let handshake): handshake.jsonValue.write(into: &buffer)
+            case .open(let handshake): handshake.write(into: &buffer)
             case .ping(let text), .pong(let text), .message(let text): buffer.writeString(text)
             case .close, .upgrade, .noop, .binaryMessage: break
             }

@@ -98,6 +98,21 @@ struct EngineIOPacketTests {
         #expect(handshake.jsonValue.serialized() == Self.handshakeJSON)
     }
 
+    @Test(
+        "The handshake writes the same JSON text as its JSON value",
+        arguments: [
+            EngineIOHandshake(sid: "lv_VI97HAXpY6yYWAAAC"),
+            EngineIOHandshake(sid: "lv_VI97HAXpY6yYWAAAC", upgrades: ["websocket", "webtransport"], pingInterval: 1, pingTimeout: 0),
+            EngineIOHandshake(sid: "quote\" back\\ line\n é", upgrades: ["\u{1}"], maxPayload: Int(Int32.max)),
+        ]
+    )
+    func handshakeWrite(handshake: EngineIOHandshake) throws {
+        var buffer = ByteBuffer()
+        handshake.write(into: &buffer)
+        #expect(String(buffer: buffer) == handshake.jsonValue.serialized())
+        #expect(try EngineIOHandshake(json: JSONValue(parsing: buffer)) == handshake)
+    }
+
     static let hostilePayloads: [(String, EngineIOError)] = [
         ("", .emptyPacket(offset: 0)),
         ("4a\u{1E}", .emptyPacket(offset: 3)),
