@@ -81,8 +81,15 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
         return channel.eventLoop.makeCompletedFuture {
             // The decision made on the request head, carried out once the 101 is written (or the refusal answered).
             let decision = NIOLoopBoundBox<Decision?>(nil, eventLoop: channel.eventLoop)
+            // Right after the decoder: parser errors and Host-less requests are answered and closed before routing.
             // Removed once the connection is a WebSocket: frames need no HTTP checks (and sockets stay small).
-            let guardBox = NIOLoopBoundBox<HTTPRequestGuard?>(nil, eventLoop: channel.eventLoop)
+            let requestGuard = HTTPRequestGuard(
+                headTimeout: limits.requestHeadTimeout,
+                headTimeouts: limiter?.headTimeouts ?? Counter(label: "authd_connections_timed_out_total", factory: NOOPMetricsHandler.instance),
+                place: place,
+                logger: logger
+            )
+            let boundGuard = NIOLoopBound(requestGuard, eventLoop: channel.eventLoop)
             let servers = self.servers
             let idleTimeout = limits.idleTimeout
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
@@ -94,10 +101,7 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
                     guard case .upgrade(_, _, let requestID) = decided else { return channel.eventLoop.makeSucceededFuture(nil) }
                     // Out before NIO removes the HTTP decoder, which hands the bytes after the request (WebSocket
                     // frames a client sent at once) to the next handler: the upgrade handler buffers them.
-                    if let requestGuard = guardBox.value {
-                        guardBox.value = nil
-                        channel.pipeline.syncOperations.removeHandler(requestGuard, promise: nil)
-                    }
+                    channel.pipeline.syncOperations.removeHandler(boundGuard.value, promise: nil)
                     return channel.eventLoop.makeSucceededFuture(HTTPHeaders([(RequestIdentifier.headerName.rawName, requestID)]))
                 },
                 upgradePipelineHandler: { channel, _ in
@@ -140,16 +144,8 @@ public struct EngineIOServerChildChannel: ServerChildChannel, HTTPChannelHandler
             configuration.enableErrorHandling = false  // HTTPRequestGuard answers parser errors, and closes
             configuration.enableResponseHeaderValidation = false  // HTTPTypes validates already
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
-            // Right after the decoder: parser errors and Host-less requests are answered and closed before routing.
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            let requestGuard = HTTPRequestGuard(
-                headTimeout: limits.requestHeadTimeout,
-                headTimeouts: limiter?.headTimeouts ?? Counter(label: "authd_connections_timed_out_total", factory: NOOPMetricsHandler.instance),
-                place: place,
-                logger: logger
-            )
             try channel.pipeline.syncOperations.addHandler(requestGuard, position: .after(decoder))
-            guardBox.value = requestGuard
             return Value(upgradeResult: result, channel: channel, place: place)
         }
     }

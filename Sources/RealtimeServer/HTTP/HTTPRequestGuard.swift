@@ -17,10 +17,9 @@ internal import NIOHTTP1
 ///
 /// It sits right after the HTTP decoder of every connection until a WebSocket upgrade removes it (one handler for all
 /// of this: each handler added and removed per connection is measurable in the handshake's cost). Its state: the
-/// deadline until the first head (a scheduled callback with the guard as its handler: no promise, no closure per
-/// connection), and whether a response is under way (then no second response can be started, the connection is just
-/// closed).
-final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler, NIOScheduledCallbackHandler {
+/// deadline until the first head (kept by its event loop's ``RequestHeadDeadlines``: no timer per connection), and
+/// whether a response is under way (then no second response can be started, the connection is just closed).
+final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -32,8 +31,11 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler, NIO
     /// The connection's place in the connection limits until the first head (then the HTTP handling or the
     /// WebSocket handler gives it back).
     private var place: ConnectionPlace?
-    private var deadline: NIOScheduledCallback?
-    /// The guard's context while the deadline runs (the callback closes the connection through it).
+    /// When the first request head must be complete.
+    private(set) var headDeadline = NIODeadline.distantFuture
+    /// Where the guard is in its loop's ``RequestHeadDeadlines`` (`nil`: not watched).
+    var deadlineSlot: Int?
+    /// The guard's context while the deadline is watched (closing the connection goes through it).
     private var context: ChannelHandlerContext?
     private var headSeen = false
     private var responseUnderWay = false
@@ -52,14 +54,14 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler, NIO
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard !headSeen, deadline == nil else { return }
+        guard !headSeen, self.context == nil else { return }
         self.context = context
-        // Fails only on an event loop that is shutting down, which closes the connection anyway.
-        deadline = try? context.eventLoop.assumeIsolated().scheduleCallback(in: headTimeout, handler: self)
+        headDeadline = .now() + headTimeout
+        RequestHeadDeadlines.of(context.eventLoop).add(self)
     }
 
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        deadline = nil
+    /// The request-head deadline passed: closes the connection (called by ``RequestHeadDeadlines``).
+    func headTimedOut() {
         guard let context else { return }
         self.context = nil
         headTimeouts.increment()
@@ -71,11 +73,11 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler, NIO
         cancelDeadline()
     }
 
-    /// Stops the request-head deadline (the callback holds this guard until then).
+    /// Stops watching the request-head deadline (its loop's deadlines hold this guard until then).
     private func cancelDeadline() {
-        deadline?.cancel()
-        deadline = nil
-        context = nil
+        guard let context else { return }
+        self.context = nil
+        RequestHeadDeadlines.of(context.eventLoop).remove(self)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
