@@ -18,8 +18,10 @@ final class EngineIOWebSocketHandler: ChannelDuplexHandler, RemovableChannelHand
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    /// What the WebSocket is for.
-    enum Role {
+    /// What the WebSocket is for. Indirect: the handler lives as long as its socket but needs its role only until it
+    /// is added, so the request (about a hundred bytes) is boxed and freed then rather than kept inline in every
+    /// idle socket's handler.
+    indirect enum Role {
         /// A new session over WebSocket (no `sid` in the request), with the binding of its handshake.
         case open(EngineIORequestInfo, EngineIOSessionBinding)
         /// The upgrade candidate of a polling session.
