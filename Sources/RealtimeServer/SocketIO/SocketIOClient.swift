@@ -196,8 +196,10 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
             return true
         }
         guard added else {
-            // The connection closed while the middlewares ran: connectionClosed did not see this socket.
-            if socket.markDisconnected() { await namespace.disconnected(socket, reason: .transportClose) }
+            // The connection closed while the middlewares ran: connectionClosed did not see this socket, which never
+            // connected (no handler hears of it).
+            _ = socket.markDisconnected()
+            namespace.forget(socket)
             return
         }
         (connection as? EngineIOSession)?.markAccepted()
@@ -219,7 +221,6 @@ final class SocketIOClient: EngineIOConnectionHandler, EngineIOTransportObserver
 
     /// Forgets `socket` (after a DISCONNECT either way) and closes the transport when asked or when it was the last.
     /// - Returns: Whether this call disconnected the socket (then the caller tells its namespace).
-    @discardableResult
     func remove(_ socket: SocketIOSocket, reason: SocketIODisconnectReason, closingTransport: Bool) -> Bool {
         let isLast = state.withLock { state in
             if state.sockets[socket.namespace.name] === socket {

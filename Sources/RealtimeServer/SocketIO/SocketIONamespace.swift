@@ -161,21 +161,23 @@ public final class SocketIONamespace: Sendable {
 
     /// Forgets a socket that left (``SocketIOSocket/markDisconnected()`` said so) and runs the disconnect handlers.
     func disconnected(_ socket: SocketIOSocket, reason: SocketIODisconnectReason) async {
-        for handler in forget(socket) { await handler(socket, reason) }
+        forget(socket)
+        for handler in handlers.withLock({ $0.disconnect }) { await handler(socket, reason) }
     }
 
     /// Forgets a socket the server disconnected (``SocketIOSocket/disconnect(closingTransport:)``, which cannot
     /// wait): the disconnect handlers run on a task of their own.
     func disconnectedByServer(_ socket: SocketIOSocket) {
-        let handlers = forget(socket)
+        forget(socket)
+        let handlers = handlers.withLock { $0.disconnect }
         guard !handlers.isEmpty else { return }
         Task { for handler in handlers { await handler(socket, .serverNamespaceDisconnect) } }
     }
 
-    /// Drops `socket` from the namespace's members; returns the disconnect handlers to run.
-    private func forget(_ socket: SocketIOSocket) -> [@Sendable (SocketIOSocket, SocketIODisconnectReason) async -> Void] {
+    /// Drops `socket` from the namespace's members, without running any handler (also for a socket that was
+    /// admitted but never connected).
+    func forget(_ socket: SocketIOSocket) {
         members.withLock { _ = $0.sockets.removeValue(forKey: socket.id) }
-        return handlers.withLock { $0.disconnect }
     }
 }
 
