@@ -58,9 +58,6 @@ final class RequestHeadDeadlines: @unchecked Sendable {
         last.deadlineSlot = slot
     }
 
-    /// How many connections are waiting for their first head on this loop.
-    var count: Int { waiting.count }
-
     private func closeOverdue(now: NIODeadline) {
         var index = 0
         while index < waiting.count {
