@@ -127,6 +127,38 @@ struct EngineIOPollingTests {
         }
     }
 
+    @Test(
+        "the client's close ends its poll with noop, also when the poll arrives after the close; the next poll is refused",
+        arguments: [true, false]
+    )
+    func clientClose(pollFirst: Bool) async throws {
+        let delegate = RecordingEngineIODelegate()
+        try await EngineIOFixture.withServer(delegate: delegate) { client, port in
+            let (sid, _) = try await EngineIOFixture.handshake(client)
+            let url = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+            // The poll goes on a connection of its own, as a browser's or node's would.
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { pollClient in
+                let closePost = { try await client.execute(uri: url, method: .post, body: ByteBuffer(string: "1")).status }
+                let poll: Task<TestClient.Response, any Error>
+                if pollFirst {
+                    poll = Task { try await pollClient.execute(.init(url, method: .get, authority: "localhost")) }
+                    // Nothing is queued, so the poll waits: give it time to reach the server first.
+                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(try await closePost() == .ok)
+                } else {
+                    #expect(try await closePost() == .ok)
+                    poll = Task { try await pollClient.execute(.init(url, method: .get, authority: "localhost")) }
+                }
+                let response = try await poll.value
+                #expect(response.status == .ok)
+                #expect(response.body.map { String(buffer: $0) } == "6")
+            }
+            #expect(try await client.execute(uri: url, method: .get).status == .badRequest)
+            var reasons = delegate.closes.makeAsyncIterator()
+            #expect(await reasons.next() == .closedByClient)
+        }
+    }
+
     @Test("a session whose client stops polling closes with pingTimeout")
     func pingTimeout() async throws {
         let delegate = RecordingEngineIODelegate()

@@ -78,8 +78,9 @@ final class EngineIOSession: EngineIOConnection {
         /// The WebSocket handler must be woken once the lock is released (``settle(needsDelivery:)``).
         var wakeDue = false
         var closeReason: EngineIOCloseReason?
-        /// Closed by the server while no poll was waiting: the farewell (what was queued, then `1`) waits in
-        /// `outbox` for the next poll until this deadline, so that a polling client still reads why it was closed.
+        /// Closed while no poll was waiting: the farewell waits in `outbox` for the next poll until this deadline.
+        /// Closed by the server, it is what was queued, then `1`, so that a polling client still reads why it was
+        /// closed; closed by the client, `noop`, for a poll that was sent before the client's `close` but arrived after.
         var farewellDeadline: EngineIOInstant?
         var handler: (any EngineIOConnectionHandler)?
         var inbox: [Inbound] = []
@@ -506,9 +507,16 @@ final class EngineIOSession: EngineIOConnection {
             guard case .polling = state.machine.transport else {
                 return (EngineIOServerError(.badRequest), needsDelivery)
             }
+            let pollWaited = state.pendingPoll != nil
             for packet in packets {
                 let action = state.machine.packetReceived(packet, on: .polling, now: now)
                 needsDelivery = Self.applyLocked(action, &state, now: now) || needsDelivery
+            }
+            if state.closeReason == .closedByClient, !pollWaited {
+                // The client's poll and its `close` travel on separate connections, so a poll sent first can arrive
+                // second: it gets the `noop` it would have got while waiting, whichever request the server read first.
+                state.outbox.append(.packet(.noop))
+                state.farewellDeadline = now.advanced(by: Self.farewellLifetime)
             }
             return (nil, needsDelivery)
         }
