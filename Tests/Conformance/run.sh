@@ -31,11 +31,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 100); do
-    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then break; fi
+ready=false
+for _ in $(seq 1 300); do
+    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then
+        ready=true
+        break
+    fi
     kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "run.sh: authd conformance exited" >&2; exit 1; }
     sleep 0.1
 done
+$ready || { cat "$log" >&2; echo "run.sh: authd conformance did not listen on port $port within 30 s" >&2; exit 1; }
 
 # The suite hard-codes http://localhost:3000: run a copy that points at our port.
 # Both suites share the engine.io directory's node-imports.js and chai.js stand-ins.

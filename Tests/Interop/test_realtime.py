@@ -262,15 +262,16 @@ def test_auth_refresh_in_band(server_factory, clients):
 def test_expiry_disconnects_unless_refreshed(server_factory, clients):
     # exp is whole seconds (RFC 7519 NumericDate), so a token lives between TTL-1 and TTL seconds after issue.
     # No latency bound: the test proves the order of events from the tokens' own exp claims, whatever the load.
-    server = server_factory("--access-token-ttl", "4")
+    server = server_factory("--access-token-ttl", "8")
     register(server)
     first = login(server)["access_token"]
     expiring = clients().connect(server, first)
     refreshed = clients().connect(server, (tokens := login(server))["access_token"])
     first_exp = jwt.decode(first, options={"verify_signature": False})["exp"]
 
-    # Refresh once the clock is two whole seconds past the first token's issue, so the new token expires strictly later.
-    while time.time() < first_exp - 2:
+    # Refresh once the clock is four whole seconds past the first token's issue, so the new token expires strictly
+    # later and the refresh has about four seconds (less what the set-up took beyond that) before the first expires.
+    while time.time() < first_exp - 4:
         time.sleep(0.1)
     fresh = server.post("/api/token/refresh", {"refresh_token": tokens["refresh_token"]}).json()["access_token"]
     fresh_exp = jwt.decode(fresh, options={"verify_signature": False})["exp"]

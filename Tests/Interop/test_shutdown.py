@@ -9,6 +9,7 @@ A client holding a half-sent request line must not keep the server alive past th
 import asyncio
 import http.client
 import json
+import re
 import signal
 import socket
 import threading
@@ -63,8 +64,9 @@ def _scenario(authd_bin, directory) -> Outcome:
                 sockets = await connect_many(server.url, [tokens[i % USERS] for i in range(SOCKETS)], sessions, timeout=300)
                 assert all(not s.closed.is_set() for s in sockets)
 
-                # The slow logins are sent completely (http.client returns once the bytes are out), then given a
-                # moment to be read and queued on bcrypt (each takes tens to hundreds of ms at cost 10 here).
+                # The slow logins are sent completely (http.client returns once the bytes are out), and SIGTERM waits
+                # until the server has admitted all of them to bcrypt (each takes tens to hundreds of ms at cost 10).
+                admitted_before = _bcrypt_admitted(server.url)
                 connections = []
                 for _ in range(IN_FLIGHT):
                     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
@@ -88,7 +90,9 @@ def _scenario(authd_bin, directory) -> Outcome:
                 threads = [threading.Thread(target=slow_login, args=(i,), daemon=True) for i in range(IN_FLIGHT)]
                 for thread in threads:
                     thread.start()
-                await asyncio.sleep(0.2)
+                deadline = time.monotonic() + 30
+                while _bcrypt_admitted(server.url) - admitted_before < IN_FLIGHT and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
                 signalled = time.monotonic()
                 server.process.send_signal(signal.SIGTERM)
 
@@ -115,6 +119,15 @@ def _scenario(authd_bin, directory) -> Outcome:
         server.kill()
         outcome.log = server.logs()[-5000:]
     return outcome
+
+
+def _bcrypt_admitted(url: str) -> int:
+    """bcrypt jobs the server has admitted so far: started (`authd_bcrypt_wait_seconds_count`) plus waiting
+    (`authd_bcrypt_queue_depth`)."""
+    metrics = requests.get(url + "/metrics", timeout=10).text
+    started = re.search(r"^authd_bcrypt_wait_seconds_count (\d+)", metrics, re.M)
+    waiting = re.search(r"^authd_bcrypt_queue_depth (\d+)", metrics, re.M)
+    return (int(started.group(1)) if started else 0) + (int(waiting.group(1)) if waiting else 0)
 
 
 def _wait(process, timeout):

@@ -15,10 +15,22 @@ struct ClusterBusTests {
             let url = location.redacted
             try await RealtimeFixture.withServer(configure: { $0.databaseURL = url }, embedding: { _ in }) { a in
                 try await RealtimeFixture.withServer(configure: { $0.databaseURL = url }, embedding: { _ in }) { b in
+                    // A broadcast is one NOTIFY: only an instance already listening hears it.
+                    try await Self.waitUntilReady(a)
+                    try await Self.waitUntilReady(b)
                     try await body(a, b)
                 }
             }
         }
+    }
+
+    /// Polls `/readyz` (which answers 200 once the bus listens) every 50 ms, at most 200 times.
+    static func waitUntilReady(_ server: RealtimeFixture) async throws {
+        for _ in 0..<200 {
+            if try await server.http.get("/readyz").status == .ok { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the server's bus did not start listening within 10 s")
     }
 
     /// Polls every 50 ms, at most 200 times, until `socket` has received `event`; its arguments.

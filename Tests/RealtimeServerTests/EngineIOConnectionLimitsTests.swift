@@ -136,21 +136,27 @@ struct EngineIOConnectionLimitsTests {
         }
     }
 
-    @Test("a connection beyond the per-address limit is closed at accept; the ones before it stay open")
+    @Test("a connection beyond the per-address limit is closed at accept; the others stay open")
     func perAddressLimit() async throws {
         var configuration = EngineIOServer.Configuration()
-        // The live test client keeps its connection open after a request: with it, `first` and `second` make three.
+        // The live test client keeps its connection open after a request: with it, two of the three raw ones make three.
         configuration.connectionLimits.maxConnectionsPerAddress = 3
         configuration.connectionLimits.requestHeadTimeout = .seconds(60)
         try await Self.withServer(configuration: configuration) { client, port in
             _ = try await EngineIOFixture.handshake(client)
-            let first = try await Self.rawConnection(port: port)
-            let second = try await Self.rawConnection(port: port)
-            let third = try await Self.rawConnection(port: port)
-            #expect(await Self.isClosedByServer(third, within: .seconds(10)))
-            #expect(first.isActive && second.isActive)
-            first.close(promise: nil)
-            second.close(promise: nil)
+            var raw: [any Channel] = []
+            for _ in 0..<3 { raw.append(try await Self.rawConnection(port: port)) }
+            // Each connection is counted on its own event loop, so which of three connections opened back to back is
+            // the one too many depends on the threads: exactly one of them is closed, whichever it is.
+            var closed = 0
+            for _ in 0..<1_000 {
+                closed = raw.count { !$0.isActive }
+                if closed > 0 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(raw.count { !$0.isActive } == 1)
+            for channel in raw { channel.close(promise: nil) }
         }
     }
 
