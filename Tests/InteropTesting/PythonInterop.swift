@@ -33,9 +33,6 @@ public enum PythonInterop {
             let thread = Thread {
                 continuation.resume(with: Result { try runBlocking(script: script, arguments: arguments, input: input) })
             }
-            // Foundation's Process.run builds the child's arguments, environment and file actions on the calling
-            // thread's stack: a small default stack crashed it (a fault on the guard page) about every other run.
-            thread.stackSize = 8 << 20
             thread.start()
         }
     }
@@ -45,35 +42,13 @@ public enum PythonInterop {
             throw Failure(description: "no Python interpreter at \(python): run `make test` (it creates .venv) or set AUTHD_TEST_PYTHON")
         }
         _ = ignoreBrokenPipes
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read concurrently so that neither side blocks on a full pipe.
-        let group = DispatchGroup()
-        let errorData = LockedData()
-        DispatchQueue.global().async(group: group) {
-            // A script that exits without reading all of its input is reported by its exit status and stderr below.
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
+        let path = repositoryRoot.appendingPathComponent("Tests/Interop/\(script)").path
+        let outcome = try ChildProcess.run(python, arguments: [path] + arguments, input: input)
+        guard outcome.status == 0 else {
+            let message = String(decoding: outcome.standardError, as: UTF8.self)
+            throw Failure(description: "\(script) exited with \(outcome.status): \(message)")
         }
-        DispatchQueue.global().async(group: group) {
-            errorData.set(stderr.fileHandleForReading.readDataToEndOfFile())
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        group.wait()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errorData.value, as: UTF8.self)
-            throw Failure(description: "\(script) exited with \(process.terminationStatus): \(message)")
-        }
-        return output
+        return outcome.standardOutput
     }
 
     /// Writing to a script that has already exited raises `SIGPIPE`, which would end the whole test process (NIO
@@ -92,13 +67,4 @@ public enum PythonInterop {
         let data = try await run(script: script, arguments: arguments, input: JSONEncoder().encode(input))
         return try JSONDecoder().decode(Output.self, from: data)
     }
-}
-
-/// A data box filled by one thread and read by another; the lock is `NSLock`.
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var value: Data { lock.withLock { data ?? Data() } }
 }
