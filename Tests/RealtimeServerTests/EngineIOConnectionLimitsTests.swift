@@ -148,10 +148,8 @@ struct EngineIOConnectionLimitsTests {
             for _ in 0..<3 { raw.append(try await Self.rawConnection(port: port)) }
             // Each connection is counted on its own event loop, so which of three connections opened back to back is
             // the one too many depends on the threads: exactly one of them is closed, whichever it is.
-            for _ in 0..<1_000 {
-                if raw.contains(where: { !$0.isActive }) { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            let channels = raw
+            _ = try await eventually(every: .milliseconds(10)) { channels.contains { !$0.isActive } }
             try await Task.sleep(for: .milliseconds(200))
             #expect(raw.count { !$0.isActive } == 1)
             for channel in raw { channel.close(promise: nil) }
